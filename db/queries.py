@@ -1,0 +1,586 @@
+"""Read queries: the board as of a day, reigns at #1, a model's history, status figures.
+
+All SQL that reads lives here; the reports (``python -m db``) and the dashboard call these
+functions and get pandas DataFrames back. Everything is keyed by data keys (benchmark keys,
+license categories), never by display labels.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Connection, func, select
+
+from db.errors import NotFoundError
+from db.registry import LEADERBOARD_KEYS, leaderboard_def
+from db.schema import (
+    Benchmark,
+    Claim,
+    IngestRun,
+    Leaderboard,
+    Model,
+    ModelAlias,
+    ModelFact,
+    RejectedRow,
+    Score,
+    Snapshot,
+)
+
+MODELS = Model.__table__
+SCORES = Score.__table__
+SNAPSHOTS = Snapshot.__table__
+BENCHMARKS = Benchmark.__table__
+LEADERBOARDS = Leaderboard.__table__
+RUNS = IngestRun.__table__
+REJECTED = RejectedRow.__table__
+FACTS = ModelFact.__table__
+CLAIMS = Claim.__table__
+ALIASES = ModelAlias.__table__
+
+MODEL_COLUMNS = (
+    "repo_id",
+    "org",
+    "name",
+    "params_b",
+    "params_source",
+    "params_is_estimate",
+    "license",
+    "license_source",
+    "license_category",
+    "architecture",
+    "model_type",
+    "pipeline_tag",
+    "base_model",
+    "created_date",
+    "downloads",
+    "likes",
+    "gated",
+    "is_merged",
+    "is_moe",
+    "is_flagged",
+    "on_hub",
+    "hub_status",
+)
+
+
+@dataclass(frozen=True)
+class ModelFilter:
+    """Filters on model facts, shared by the reports and the dashboard."""
+
+    min_params: float | None = None
+    max_params: float | None = None
+    license_categories: tuple[str, ...] = ()
+    model_types: tuple[str, ...] = ()
+    orgs: tuple[str, ...] = ()
+    architectures: tuple[str, ...] = ()
+    pipeline_tags: tuple[str, ...] = ()
+    search: str = ""
+    hide_merged: bool = False
+    hide_flagged: bool = False
+    hide_off_hub: bool = False
+
+    def is_empty(self) -> bool:
+        return self == ModelFilter()
+
+
+def check_leaderboard(key: str) -> None:
+    if key not in LEADERBOARD_KEYS:
+        raise NotFoundError(f"unknown leaderboard {key!r}; choose one of: {', '.join(LEADERBOARD_KEYS)}")
+
+
+def benchmarks(conn: Connection, leaderboard: str) -> pd.DataFrame:
+    check_leaderboard(leaderboard)
+    rows = (
+        conn.execute(
+            select(BENCHMARKS).where(BENCHMARKS.c.leaderboard_key == leaderboard).order_by(BENCHMARKS.c.position)
+        )
+        .mappings()
+        .all()
+    )
+    return pd.DataFrame([dict(r) for r in rows])
+
+
+def leaderboards(conn: Connection) -> pd.DataFrame:
+    rows = conn.execute(select(LEADERBOARDS).order_by(LEADERBOARDS.c.position)).mappings().all()
+    return pd.DataFrame([dict(r) for r in rows])
+
+
+def snapshot_dates(conn: Connection, leaderboard: str) -> list[dt.date]:
+    check_leaderboard(leaderboard)
+    return list(
+        conn.execute(
+            select(SNAPSHOTS.c.snapshot_date)
+            .where(SNAPSHOTS.c.leaderboard_key == leaderboard)
+            .order_by(SNAPSHOTS.c.snapshot_date)
+        ).scalars()
+    )
+
+
+def _models_frame(conn: Connection, ids: Iterable[int] | None = None) -> pd.DataFrame:
+    cols = [MODELS.c.id.label("model_pk"), *[MODELS.c[c] for c in MODEL_COLUMNS]]
+    if ids is None:
+        rows = conn.execute(select(*cols)).all()
+    else:
+        id_list = sorted(set(ids))
+        rows = []
+        for start in range(0, len(id_list), 900):
+            rows.extend(conn.execute(select(*cols).where(MODELS.c.id.in_(id_list[start : start + 900]))).all())
+    frame = pd.DataFrame.from_records(rows, columns=["model_pk", *MODEL_COLUMNS])
+    return frame
+
+
+def _active(conn: Connection, leaderboard: str, day: dt.date | None, bench: str | None = None) -> list:
+    """Score rows valid on ``day`` (current ones when ``day`` is None)."""
+    cols = (
+        SCORES.c.model_id,
+        SCORES.c.variant,
+        SCORES.c.precision,
+        SCORES.c.revision,
+        SCORES.c.benchmark_key,
+        SCORES.c.value,
+    )
+    base = [SCORES.c.leaderboard_key == leaderboard]
+    if bench is not None:
+        base.append(SCORES.c.benchmark_key == bench)
+    if day is None:
+        return conn.execute(select(*cols).where(*base, SCORES.c.valid_to.is_(None))).all()
+    # Two range scans on (board, benchmark, valid_to, valid_from) instead of one OR.
+    rows = conn.execute(select(*cols).where(*base, SCORES.c.valid_to.is_(None), SCORES.c.valid_from <= day)).all()
+    rows += conn.execute(select(*cols).where(*base, SCORES.c.valid_to > day, SCORES.c.valid_from <= day)).all()
+    return rows
+
+
+def board_entries(conn: Connection, leaderboard: str, as_of: dt.date | None = None) -> pd.DataFrame:
+    """Every entry (model variant) on the board as it stood on ``as_of``, one column per benchmark."""
+    check_leaderboard(leaderboard)
+    rows = _active(conn, leaderboard, as_of)
+    bench_keys = [b.key for b in leaderboard_def(leaderboard).benchmarks]
+    if not rows:
+        return pd.DataFrame(columns=["model_pk", "variant", "precision", "revision", *bench_keys])
+    raw = pd.DataFrame.from_records(
+        rows, columns=["model_pk", "variant", "precision", "revision", "benchmark", "value"]
+    )
+    wide = raw.pivot_table(index=["model_pk", "variant"], columns="benchmark", values="value", aggfunc="first")
+    meta = raw.drop_duplicates(["model_pk", "variant"]).set_index(["model_pk", "variant"])[["precision", "revision"]]
+    wide = meta.join(wide).reset_index()
+    for key in bench_keys:
+        if key not in wide.columns:
+            wide[key] = np.nan
+    return wide
+
+
+def rank_board(
+    entries: pd.DataFrame, models: pd.DataFrame, rank_by: str, higher_is_better: bool = True
+) -> pd.DataFrame:
+    """Best variant per model by ``rank_by``; ranks 1..n, ties to the id first alphabetically."""
+    if entries.empty:
+        return pd.DataFrame(columns=["rank", "model_id", *entries.columns])
+    frame = entries.merge(models, on="model_pk", how="left")
+    frame = frame[frame[rank_by].notna()].copy()
+    frame["_key"] = frame["repo_id"].str.lower()
+    frame = frame.sort_values([rank_by, "_key"], ascending=[not higher_is_better, True], kind="mergesort")
+    frame = frame.drop_duplicates("model_pk", keep="first")
+    frame.insert(0, "rank", np.arange(1, len(frame) + 1))
+    frame = frame.rename(columns={"repo_id": "model_id"}).drop(columns="_key")
+    return frame.reset_index(drop=True)
+
+
+def filter_models(frame: pd.DataFrame, flt: ModelFilter) -> pd.DataFrame:
+    """Apply model-fact filters to a frame that has the model columns."""
+    if flt.is_empty() or frame.empty:
+        return frame
+    mask = pd.Series(True, index=frame.index)
+    if flt.min_params is not None:
+        mask &= frame["params_b"].ge(flt.min_params).fillna(False).astype(bool)
+    if flt.max_params is not None:
+        mask &= frame["params_b"].le(flt.max_params).fillna(False).astype(bool)
+    if flt.license_categories:
+        mask &= frame["license_category"].isin(flt.license_categories)
+    if flt.model_types:
+        mask &= frame["model_type"].isin(flt.model_types)
+    if flt.orgs:
+        mask &= frame["org"].isin(flt.orgs)
+    if flt.architectures:
+        mask &= frame["architecture"].isin(flt.architectures)
+    if flt.pipeline_tags:
+        mask &= frame["pipeline_tag"].isin(flt.pipeline_tags)
+    if flt.search:
+        id_col = "model_id" if "model_id" in frame.columns else "repo_id"
+        mask &= frame[id_col].str.contains(flt.search, case=False, regex=False, na=False)
+    if flt.hide_merged:
+        mask &= ~frame["is_merged"].fillna(False).astype(bool)
+    if flt.hide_flagged:
+        mask &= ~frame["is_flagged"].fillna(False).astype(bool)
+    if flt.hide_off_hub:
+        mask &= frame["on_hub"].fillna(True).astype(bool)
+    return frame[mask]
+
+
+def board(
+    conn: Connection,
+    leaderboard: str,
+    as_of: dt.date | None = None,
+    *,
+    rank_by: str | None = None,
+    flt: ModelFilter = ModelFilter(),
+    limit: int | None = None,
+) -> pd.DataFrame:
+    """The ranked board: one row per model (its best variant), filtered, ranks re-numbered."""
+    lb = leaderboard_def(leaderboard) if leaderboard in LEADERBOARD_KEYS else None
+    check_leaderboard(leaderboard)
+    assert lb is not None
+    key = rank_by or lb.main_benchmark
+    bdef = next((b for b in lb.benchmarks if b.key == key), None)
+    if bdef is None:
+        raise NotFoundError(
+            f"unknown benchmark {key!r} for {leaderboard}; choose one of: {', '.join(b.key for b in lb.benchmarks)}"
+        )
+    entries = board_entries(conn, leaderboard, as_of)
+    models = (
+        _models_frame(conn, entries["model_pk"].unique().tolist()) if not entries.empty else _models_frame(conn, [])
+    )
+    ranked = rank_board(entries, models, key, bdef.higher_is_better)
+    ranked = filter_models(ranked, flt).copy()
+    ranked["rank"] = np.arange(1, len(ranked) + 1)
+    ranked["score"] = ranked[key] if key in ranked.columns else np.nan
+    if limit is not None:
+        ranked = ranked.head(limit)
+    return ranked.reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- tenure
+
+
+def _daily_leaders_frame(
+    conn: Connection, leaderboard: str, bench: str, flt: ModelFilter
+) -> tuple[list[dt.date], pd.DataFrame]:
+    """Every (snapshot date index, model, value) for ``bench``, best variant per model."""
+    dates = snapshot_dates(conn, leaderboard)
+    rows = conn.execute(
+        select(SCORES.c.model_id, SCORES.c.value, SCORES.c.valid_from, SCORES.c.valid_to).where(
+            SCORES.c.leaderboard_key == leaderboard, SCORES.c.benchmark_key == bench
+        )
+    ).all()
+    if not rows or not dates:
+        return dates, pd.DataFrame(columns=["date_idx", "model_pk", "value"])
+    ivals = pd.DataFrame.from_records(rows, columns=["model_pk", "value", "valid_from", "valid_to"])
+    models = _models_frame(conn, ivals["model_pk"].unique().tolist())
+    if not flt.is_empty():
+        keep = set(filter_models(models, flt)["model_pk"])
+        ivals = ivals[ivals["model_pk"].isin(keep)]
+    date_arr = np.array([np.datetime64(d) for d in dates])
+    start = np.searchsorted(date_arr, ivals["valid_from"].to_numpy(dtype="datetime64[D]"), side="left")
+    to = ivals["valid_to"]
+    end = np.full(len(ivals), len(dates))
+    has_end = to.notna().to_numpy()
+    if has_end.any():
+        end[has_end] = np.searchsorted(date_arr, to[has_end].to_numpy(dtype="datetime64[D]"), side="left")
+    counts = np.maximum(end - start, 0)
+    total = int(counts.sum())
+    if total == 0:
+        return dates, pd.DataFrame(columns=["date_idx", "model_pk", "value"])
+    rep_start = np.repeat(start, counts)
+    offsets = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
+    exploded = pd.DataFrame(
+        {
+            "date_idx": rep_start + offsets,
+            "model_pk": np.repeat(ivals["model_pk"].to_numpy(), counts),
+            "value": np.repeat(ivals["value"].to_numpy(dtype=float), counts),
+        }
+    )
+    exploded.attrs["models"] = models
+    return dates, exploded
+
+
+def _order_keys(models: pd.DataFrame) -> dict[int, int]:
+    """Model pk -> position of its id in case-insensitive alphabetical order."""
+    ordered = models.assign(_k=models["repo_id"].str.lower()).sort_values("_k")
+    return {pk: i for i, pk in enumerate(ordered["model_pk"])}
+
+
+def daily_leaders(
+    conn: Connection, leaderboard: str, rank_by: str | None = None, flt: ModelFilter = ModelFilter()
+) -> pd.DataFrame:
+    """The #1 on every snapshot date: columns date, model_id, value."""
+    check_leaderboard(leaderboard)
+    lb = leaderboard_def(leaderboard)
+    bench = rank_by or lb.main_benchmark
+    bdef = next((b for b in lb.benchmarks if b.key == bench), None)
+    if bdef is None:
+        raise NotFoundError(
+            f"unknown benchmark {bench!r} for {leaderboard}; choose one of: {', '.join(b.key for b in lb.benchmarks)}"
+        )
+    dates, exploded = _daily_leaders_frame(conn, leaderboard, bench, flt)
+    if exploded.empty:
+        return pd.DataFrame(columns=["date", "model_id", "model_pk", "value"])
+    models = exploded.attrs["models"]
+    order = _order_keys(models)
+    alpha = exploded["model_pk"].map(order).to_numpy()
+    value = exploded["value"].to_numpy()
+    primary = -value if bdef.higher_is_better else value
+    idx = np.lexsort((alpha, primary, exploded["date_idx"].to_numpy()))
+    ordered = exploded.iloc[idx]
+    leaders = ordered.drop_duplicates("date_idx", keep="first")
+    names = models.set_index("model_pk")["repo_id"]
+    return pd.DataFrame(
+        {
+            "date": [dates[i] for i in leaders["date_idx"]],
+            "model_id": leaders["model_pk"].map(names).to_numpy(),
+            "model_pk": leaders["model_pk"].to_numpy(),
+            "value": leaders["value"].to_numpy(),
+        }
+    ).reset_index(drop=True)
+
+
+def tenure(
+    conn: Connection, leaderboard: str, rank_by: str | None = None, flt: ModelFilter = ModelFilter()
+) -> pd.DataFrame:
+    """One row per reign at #1, in date order: model_id, start, end, days.
+
+    A reign runs from the first snapshot date where the model is #1 to the first snapshot
+    date where another model is #1 (``end`` empty while it still leads at the last snapshot;
+    ``days`` then counts to the last snapshot date).
+    """
+    leaders = daily_leaders(conn, leaderboard, rank_by, flt)
+    dates = snapshot_dates(conn, leaderboard)
+    columns = ["model_id", "start", "end", "days", "model_pk", "value"]
+    if leaders.empty:
+        return pd.DataFrame(columns=columns)
+    by_date = dict(
+        zip(leaders["date"], zip(leaders["model_pk"], leaders["model_id"], leaders["value"], strict=True), strict=True)
+    )
+    reigns: list[dict] = []
+    current: dict | None = None
+    for day in dates:
+        leader = by_date.get(day)
+        if current is not None and (leader is None or leader[0] != current["model_pk"]):
+            current["end"] = day
+            current = None
+        if leader is not None and current is None:
+            current = {"model_id": leader[1], "start": day, "end": None, "model_pk": leader[0], "value": leader[2]}
+            reigns.append(current)
+    last = dates[-1]
+    for reign in reigns:
+        reign["days"] = ((reign["end"] or last) - reign["start"]).days
+    return pd.DataFrame(reigns, columns=columns)
+
+
+def rank_history(
+    conn: Connection,
+    leaderboard: str,
+    model_pks: Sequence[int],
+    rank_by: str | None = None,
+    flt: ModelFilter = ModelFilter(),
+) -> pd.DataFrame:
+    """Rank and score of the given models on every snapshot date where they are listed."""
+    check_leaderboard(leaderboard)
+    lb = leaderboard_def(leaderboard)
+    bench = rank_by or lb.main_benchmark
+    bdef = next(b for b in lb.benchmarks if b.key == bench)
+    dates, exploded = _daily_leaders_frame(conn, leaderboard, bench, flt)
+    columns = ["date", "model_id", "model_pk", "rank", "score", "entries"]
+    if exploded.empty:
+        return pd.DataFrame(columns=columns)
+    models = exploded.attrs["models"]
+    order = _order_keys(models)
+    exploded = exploded.assign(alpha=exploded["model_pk"].map(order))
+    primary = -exploded["value"] if bdef.higher_is_better else exploded["value"]
+    exploded = exploded.assign(primary=primary).sort_values(["date_idx", "primary", "alpha"], kind="mergesort")
+    best = exploded.drop_duplicates(["date_idx", "model_pk"], keep="first").copy()
+    best["rank"] = best.groupby("date_idx").cumcount() + 1
+    best["entries"] = best.groupby("date_idx")["model_pk"].transform("size")
+    wanted = best[best["model_pk"].isin(set(model_pks))]
+    names = models.set_index("model_pk")["repo_id"]
+    return (
+        pd.DataFrame(
+            {
+                "date": [dates[i] for i in wanted["date_idx"]],
+                "model_id": wanted["model_pk"].map(names).to_numpy(),
+                "model_pk": wanted["model_pk"].to_numpy(),
+                "rank": wanted["rank"].to_numpy(),
+                "score": wanted["value"].to_numpy(),
+                "entries": wanted["entries"].to_numpy(),
+            }
+        )
+        .sort_values(["model_id", "date"])
+        .reset_index(drop=True)
+    )
+
+
+# --------------------------------------------------------------------------- models
+
+
+def find_model(conn: Connection, model_id: str) -> dict:
+    """A model row by id or alias (ignoring case); raises NotFoundError."""
+    key = model_id.strip().lower()
+    row = conn.execute(select(MODELS).where(MODELS.c.repo_id_lower == key)).mappings().first()
+    if row is None:
+        alias = conn.execute(select(ALIASES.c.model_id).where(ALIASES.c.alias_lower == key)).scalar()
+        if alias is not None:
+            row = conn.execute(select(MODELS).where(MODELS.c.id == alias)).mappings().first()
+    if row is None:
+        raise NotFoundError(f"no model {model_id!r} in the database")
+    return dict(row)
+
+
+def search_models(conn: Connection, text: str, limit: int = 20) -> pd.DataFrame:
+    pattern = f"%{text.strip().lower()}%"
+    rows = conn.execute(
+        select(MODELS.c.repo_id, MODELS.c.params_b, MODELS.c.license_category)
+        .where(MODELS.c.repo_id_lower.like(pattern))
+        .order_by(func.length(MODELS.c.repo_id), MODELS.c.repo_id_lower)
+        .limit(limit)
+    ).all()
+    return pd.DataFrame.from_records(rows, columns=["model_id", "params_b", "license_category"])
+
+
+def model_facts(conn: Connection, model_pk: int) -> pd.DataFrame:
+    rows = conn.execute(
+        select(FACTS.c.field, FACTS.c.value, FACTS.c.source, FACTS.c.source_url, FACTS.c.as_of)
+        .where(FACTS.c.model_id == model_pk)
+        .order_by(FACTS.c.field, FACTS.c.source)
+    ).all()
+    return pd.DataFrame.from_records(rows, columns=["field", "value", "source", "source_url", "as_of"])
+
+
+def model_claims(conn: Connection, model_pk: int) -> pd.DataFrame:
+    rows = conn.execute(
+        select(CLAIMS.c.field, CLAIMS.c.claim, CLAIMS.c.claimed_value, CLAIMS.c.unit, CLAIMS.c.source).where(
+            CLAIMS.c.model_id == model_pk
+        )
+    ).all()
+    return pd.DataFrame.from_records(rows, columns=["field", "claim", "claimed_value", "unit", "source"])
+
+
+def model_aliases(conn: Connection, model_pk: int) -> list[str]:
+    return list(conn.execute(select(ALIASES.c.alias).where(ALIASES.c.model_id == model_pk)).scalars())
+
+
+def model_scores(conn: Connection, model_pk: int) -> pd.DataFrame:
+    """Every score interval of a model on every board (its full history)."""
+    rows = conn.execute(
+        select(
+            SCORES.c.leaderboard_key,
+            SCORES.c.variant,
+            SCORES.c.precision,
+            SCORES.c.revision,
+            SCORES.c.benchmark_key,
+            SCORES.c.value,
+            SCORES.c.valid_from,
+            SCORES.c.valid_to,
+        )
+        .where(SCORES.c.model_id == model_pk)
+        .order_by(SCORES.c.leaderboard_key, SCORES.c.benchmark_key, SCORES.c.valid_from)
+    ).all()
+    return pd.DataFrame.from_records(
+        rows,
+        columns=["leaderboard", "variant", "precision", "revision", "benchmark", "value", "valid_from", "valid_to"],
+    )
+
+
+def models_frame(conn: Connection, model_pks: Iterable[int] | None = None) -> pd.DataFrame:
+    return _models_frame(conn, model_pks)
+
+
+def base_model_chain(conn: Connection, model_id: str, max_depth: int = 10) -> list[str]:
+    """model -> its base -> that model's base ..., as far as the database knows."""
+    chain: list[str] = []
+    seen = {model_id.lower()}
+    current = model_id
+    for _ in range(max_depth):
+        row = conn.execute(select(MODELS.c.base_model).where(MODELS.c.repo_id_lower == current.lower())).first()
+        if row is None or not row.base_model or row.base_model.lower() in seen:
+            break
+        chain.append(row.base_model)
+        seen.add(row.base_model.lower())
+        current = row.base_model
+    return chain
+
+
+# --------------------------------------------------------------------------- status
+
+
+def recent_runs(conn: Connection, limit: int = 20) -> pd.DataFrame:
+    rows = conn.execute(
+        select(
+            RUNS.c.id,
+            RUNS.c.source,
+            RUNS.c.started_at,
+            RUNS.c.finished_at,
+            RUNS.c.status,
+            RUNS.c.rows_read,
+            RUNS.c.rows_written,
+            RUNS.c.rows_rejected,
+            RUNS.c.error,
+        )
+        .order_by(RUNS.c.id.desc())
+        .limit(limit)
+    ).all()
+    return pd.DataFrame.from_records(
+        rows,
+        columns=[
+            "run_id",
+            "source",
+            "started_at",
+            "finished_at",
+            "status",
+            "rows_read",
+            "rows_written",
+            "rows_rejected",
+            "error",
+        ],
+    )
+
+
+def last_success_per_source(conn: Connection) -> pd.DataFrame:
+    rows = conn.execute(
+        select(RUNS.c.source, func.max(RUNS.c.finished_at))
+        .where(RUNS.c.status == "succeeded")
+        .group_by(RUNS.c.source)
+        .order_by(RUNS.c.source)
+    ).all()
+    return pd.DataFrame.from_records(rows, columns=["source", "last_success"])
+
+
+def rejected_rows(conn: Connection, limit: int = 200) -> pd.DataFrame:
+    rows = conn.execute(
+        select(REJECTED.c.run_id, REJECTED.c.file, REJECTED.c.row_number, REJECTED.c.reason, REJECTED.c.raw)
+        .order_by(REJECTED.c.id.desc())
+        .limit(limit)
+    ).all()
+    return pd.DataFrame.from_records(rows, columns=["run_id", "file", "row_number", "reason", "raw"])
+
+
+def table_counts(conn: Connection) -> dict[str, int]:
+    tables = {
+        "models": MODELS,
+        "scores": SCORES,
+        "snapshots": SNAPSHOTS,
+        "ingest_runs": RUNS,
+        "rejected_rows": REJECTED,
+        "model_facts": FACTS,
+        "claims": CLAIMS,
+    }
+    return {name: int(conn.execute(select(func.count()).select_from(t)).scalar() or 0) for name, t in tables.items()}
+
+
+def snapshot_summary(conn: Connection) -> pd.DataFrame:
+    rows = conn.execute(
+        select(
+            SNAPSHOTS.c.leaderboard_key,
+            func.count(),
+            func.min(SNAPSHOTS.c.snapshot_date),
+            func.max(SNAPSHOTS.c.snapshot_date),
+        ).group_by(SNAPSHOTS.c.leaderboard_key)
+    ).all()
+    return pd.DataFrame.from_records(rows, columns=["leaderboard", "snapshots", "first", "last"])
+
+
+def data_version(conn: Connection) -> tuple:
+    """Changes whenever an ingest run finishes: the dashboard's cache key."""
+    row = conn.execute(select(func.max(RUNS.c.id), func.max(RUNS.c.finished_at))).first()
+    return (row[0], str(row[1])) if row else (None, None)

@@ -1,0 +1,254 @@
+"""The database schema: SQLAlchemy 2 typed models.
+
+The schema is a public interface (people query the SQLite file directly), so tables and
+columns carry plain names. Dates are ISO dates; ``valid_to`` NULL means "still current".
+Migrations live in ``db/migrations`` and must be kept in step with this module
+(``tests/db/test_migrations.py`` checks that they are).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# Vocabulary shared by the ingesters, the reports and the dashboard.
+LICENSE_CATEGORIES = (
+    "permissive",
+    "copyleft",
+    "non-commercial",
+    "custom",
+    "proprietary",
+    "unknown",
+)
+MODEL_TYPES = (
+    "pretrained",
+    "continuously pretrained",
+    "fine-tuned",
+    "chat",
+    "merge",
+    "multimodal",
+    "unknown",
+)
+TASK_GROUPS = (
+    "overall",
+    "knowledge",
+    "reasoning",
+    "math",
+    "instruction following",
+    "commonsense",
+    "truthfulness",
+    "chat",
+    "popularity",
+    "uncertainty",
+)
+RUN_STATUSES = ("running", "succeeded", "failed", "skipped")
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Model(Base):
+    """One row per model, keyed by its Hub repo id (unique ignoring case)."""
+
+    __tablename__ = "models"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    repo_id: Mapped[str] = mapped_column(String(400))
+    repo_id_lower: Mapped[str] = mapped_column(String(400), unique=True)
+    org: Mapped[str | None] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(400))
+    params_b: Mapped[float | None] = mapped_column(Float)
+    params_source: Mapped[str | None] = mapped_column(String(200))
+    params_is_estimate: Mapped[bool] = mapped_column(Boolean, default=False)
+    license: Mapped[str | None] = mapped_column(String(200))
+    license_source: Mapped[str | None] = mapped_column(String(200))
+    license_category: Mapped[str] = mapped_column(String(40), default="unknown")
+    architecture: Mapped[str | None] = mapped_column(String(200))
+    model_type: Mapped[str] = mapped_column(String(40), default="unknown")
+    pipeline_tag: Mapped[str | None] = mapped_column(String(100))
+    base_model: Mapped[str | None] = mapped_column(String(400))
+    base_model_source: Mapped[str | None] = mapped_column(String(200))
+    created_date: Mapped[dt.date | None] = mapped_column(Date)
+    created_source: Mapped[str | None] = mapped_column(String(200))
+    downloads: Mapped[int | None] = mapped_column(BigInteger)
+    likes: Mapped[int | None] = mapped_column(Integer)
+    gated: Mapped[str | None] = mapped_column(String(20))
+    is_merged: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_moe: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_flagged: Mapped[bool] = mapped_column(Boolean, default=False)
+    on_hub: Mapped[bool | None] = mapped_column(Boolean)
+    hub_status: Mapped[str | None] = mapped_column(String(40))
+    hub_sha: Mapped[str | None] = mapped_column(String(64))
+    hub_checked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # Which leaderboard snapshot the board-derived facts above come from (newest wins).
+    board_facts_source: Mapped[str | None] = mapped_column(String(60))
+    board_facts_as_of: Mapped[dt.date | None] = mapped_column(Date)
+
+    __table_args__ = (Index("ix_models_params_b", "params_b"),)
+
+
+class ModelAlias(Base):
+    """Other ids a model was known by (a renamed Hub repo keeps its old id here)."""
+
+    __tablename__ = "model_aliases"
+
+    alias_lower: Mapped[str] = mapped_column(String(400), primary_key=True)
+    alias: Mapped[str] = mapped_column(String(400))
+    model_id: Mapped[int] = mapped_column(ForeignKey("models.id", ondelete="CASCADE"))
+    reason: Mapped[str] = mapped_column(String(200))
+
+
+class ModelFact(Base):
+    """A fact about a model with where it came from (shown on the model page)."""
+
+    __tablename__ = "model_facts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    model_id: Mapped[int] = mapped_column(ForeignKey("models.id", ondelete="CASCADE"), index=True)
+    field: Mapped[str] = mapped_column(String(60))
+    value: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(300))
+    source_url: Mapped[str | None] = mapped_column(Text)
+    as_of: Mapped[dt.date | None] = mapped_column(Date)
+
+    __table_args__ = (UniqueConstraint("model_id", "field", "source"),)
+
+
+class Claim(Base):
+    """A published claim about a model, to be shown against what was measured."""
+
+    __tablename__ = "claims"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    model_id: Mapped[int] = mapped_column(ForeignKey("models.id", ondelete="CASCADE"), index=True)
+    field: Mapped[str] = mapped_column(String(60))
+    claim: Mapped[str] = mapped_column(Text)
+    claimed_value: Mapped[float | None] = mapped_column(Float)
+    unit: Mapped[str | None] = mapped_column(String(60))
+    source: Mapped[str] = mapped_column(Text)
+
+    __table_args__ = (UniqueConstraint("model_id", "field", "source", "claim"),)
+
+
+class Leaderboard(Base):
+    __tablename__ = "leaderboards"
+
+    key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    url: Mapped[str | None] = mapped_column(Text)
+    main_benchmark: Mapped[str] = mapped_column(String(60))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Benchmark(Base):
+    __tablename__ = "benchmarks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    leaderboard_key: Mapped[str] = mapped_column(ForeignKey("leaderboards.key", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(60))
+    display_name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    higher_is_better: Mapped[bool] = mapped_column(Boolean, default=True)
+    scale: Mapped[str] = mapped_column(String(40))  # "percent", "elo", "count"
+    min_value: Mapped[float | None] = mapped_column(Float)
+    max_value: Mapped[float | None] = mapped_column(Float)
+    task_group: Mapped[str] = mapped_column(String(40))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    __table_args__ = (UniqueConstraint("leaderboard_key", "key"),)
+
+
+class Snapshot(Base):
+    """One imported snapshot: the board as it stood on one date."""
+
+    __tablename__ = "snapshots"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    leaderboard_key: Mapped[str] = mapped_column(ForeignKey("leaderboards.key", ondelete="CASCADE"))
+    snapshot_date: Mapped[dt.date] = mapped_column(Date)
+    entries: Mapped[int] = mapped_column(Integer, default=0)
+    source_file: Mapped[str | None] = mapped_column(Text)
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("ingest_runs.id", ondelete="SET NULL"))
+
+    __table_args__ = (UniqueConstraint("leaderboard_key", "snapshot_date"),)
+
+
+class Score(Base):
+    """A score with its validity interval [valid_from, valid_to) over snapshot dates."""
+
+    __tablename__ = "scores"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    leaderboard_key: Mapped[str] = mapped_column(ForeignKey("leaderboards.key", ondelete="CASCADE"))
+    model_id: Mapped[int] = mapped_column(ForeignKey("models.id", ondelete="CASCADE"))
+    variant: Mapped[str] = mapped_column(String(300), default="")
+    precision: Mapped[str | None] = mapped_column(String(40))
+    revision: Mapped[str | None] = mapped_column(String(64))
+    benchmark_key: Mapped[str] = mapped_column(String(60))
+    value: Mapped[float] = mapped_column(Float)
+    valid_from: Mapped[dt.date] = mapped_column(Date)
+    valid_to: Mapped[dt.date | None] = mapped_column(Date)
+
+    __table_args__ = (
+        # "The board as of day D": equality on board and benchmark, then the interval.
+        Index("ix_scores_board_asof", "leaderboard_key", "benchmark_key", "valid_to", "valid_from"),
+        Index("ix_scores_model", "model_id", "leaderboard_key"),
+        Index("ix_scores_board_from", "leaderboard_key", "valid_from"),
+    )
+
+
+class IngestRun(Base):
+    __tablename__ = "ingest_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(60))
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    status: Mapped[str] = mapped_column(String(20), default="running")
+    rows_read: Mapped[int] = mapped_column(Integer, default=0)
+    rows_written: Mapped[int] = mapped_column(Integer, default=0)
+    rows_rejected: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+    detail: Mapped[dict | None] = mapped_column(JSON)
+
+    __table_args__ = (Index("ix_ingest_runs_source_started", "source", "started_at"),)
+
+
+class RejectedRow(Base):
+    __tablename__ = "rejected_rows"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("ingest_runs.id", ondelete="CASCADE"), index=True)
+    file: Mapped[str] = mapped_column(Text)
+    row_number: Mapped[int | None] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(Text)
+    raw: Mapped[str | None] = mapped_column(Text)
+
+
+class SourceState(Base):
+    """Per-source bookkeeping for live ingest (e.g. the last dataset commit imported)."""
+
+    __tablename__ = "source_state"
+
+    source: Mapped[str] = mapped_column(String(60), primary_key=True)
+    key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    value: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime)

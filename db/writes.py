@@ -1,0 +1,577 @@
+"""Every write the ingesters make: runs, models, snapshots and score history.
+
+History is kept as validity intervals ``[valid_from, valid_to)`` whose ends are snapshot
+dates. :func:`apply_snapshot` sets the state of a board on one date and repairs the
+intervals around that date, so the stored history is the same whatever order the snapshots
+arrive in (a backfilled archive slots in by date).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import Connection, Engine, bindparam, func, select
+
+from db.records import BoardEntry, ModelFacts, Rejection, SnapshotStats
+from db.schema import (
+    IngestRun,
+    Model,
+    ModelAlias,
+    ModelFact,
+    RejectedRow,
+    Score,
+    Snapshot,
+    SourceState,
+)
+
+MODELS = Model.__table__
+SCORES = Score.__table__
+SNAPSHOTS = Snapshot.__table__
+RUNS = IngestRun.__table__
+REJECTED = RejectedRow.__table__
+FACTS = ModelFact.__table__
+ALIASES = ModelAlias.__table__
+STATE = SourceState.__table__
+
+# Where a parameter count came from, best first. Unknown sources rank lowest.
+_PARAMS_PRIORITY = (
+    ("safetensors", 60),
+    ("hub", 55),
+    ("seed", 50),
+    ("open-llm-leaderboard-v2", 30),
+    ("open-llm-leaderboard-v1", 20),
+    ("name", 10),
+)
+# Which board's facts win when two boards publish on the same date.
+_BOARD_PRIORITY = {"open-llm-leaderboard-v2": 3, "open-llm-leaderboard-v1": 2, "lmarena": 1}
+_HUB_SOURCES = ("hub", "seed", "safetensors")
+
+
+def params_priority(source: str | None) -> int:
+    if not source:
+        return 0
+    for prefix, prio in _PARAMS_PRIORITY:
+        if source.startswith(prefix):
+            return prio
+    return 5
+
+
+def _authoritative(source: str | None) -> bool:
+    """True when a fact came from the Hub itself or the curated seed (boards never override)."""
+    return bool(source) and source.startswith(_HUB_SOURCES)
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+# --------------------------------------------------------------------------- runs
+
+
+def start_run(engine: Engine, source: str, detail: dict | None = None) -> int:
+    """Record a run as started, in its own committed transaction."""
+    with engine.begin() as conn:
+        result = conn.execute(
+            RUNS.insert().values(source=source, started_at=utcnow(), status="running", detail=detail or {})
+        )
+        return int(result.inserted_primary_key[0])
+
+
+def finish_run(
+    engine: Engine,
+    run_id: int,
+    status: str,
+    *,
+    rows_read: int = 0,
+    rows_written: int = 0,
+    rows_rejected: int = 0,
+    error: str | None = None,
+    detail: dict | None = None,
+) -> None:
+    values: dict = {
+        "status": status,
+        "finished_at": utcnow(),
+        "rows_read": rows_read,
+        "rows_written": rows_written,
+        "rows_rejected": rows_rejected,
+        "error": error,
+    }
+    if detail is not None:
+        values["detail"] = detail
+    with engine.begin() as conn:
+        conn.execute(RUNS.update().where(RUNS.c.id == run_id).values(**values))
+
+
+def fail_abandoned_runs(engine: Engine, source: str | None = None) -> int:
+    """Mark runs left 'running' by a killed process as failed (the next run starts clean)."""
+    with engine.begin() as conn:
+        query = RUNS.update().where(RUNS.c.status == "running")
+        if source:
+            query = query.where(RUNS.c.source == source)
+        result = conn.execute(
+            query.values(
+                status="failed",
+                finished_at=utcnow(),
+                error="interrupted: the process stopped before the run finished",
+            )
+        )
+        return result.rowcount or 0
+
+
+def record_rejections(conn: Connection, run_id: int, file: str, rejections: Sequence[Rejection]) -> None:
+    if not rejections:
+        return
+    conn.execute(
+        REJECTED.insert(),
+        [
+            {
+                "run_id": run_id,
+                "file": file,
+                "row_number": r.row_number,
+                "reason": r.reason,
+                "raw": (r.raw or "")[:4000],
+            }
+            for r in rejections
+        ],
+    )
+
+
+def get_state(conn: Connection, source: str, key: str) -> str | None:
+    return conn.execute(select(STATE.c.value).where(STATE.c.source == source, STATE.c.key == key)).scalar()
+
+
+def set_state(conn: Connection, source: str, key: str, value: str | None) -> None:
+    exists = conn.execute(select(STATE.c.key).where(STATE.c.source == source, STATE.c.key == key)).first()
+    if exists:
+        conn.execute(
+            STATE.update().where(STATE.c.source == source, STATE.c.key == key).values(value=value, updated_at=utcnow())
+        )
+    else:
+        conn.execute(STATE.insert().values(source=source, key=key, value=value, updated_at=utcnow()))
+
+
+# --------------------------------------------------------------------------- models
+
+_MODEL_COLUMNS = (
+    "repo_id, org, name, params_b, params_source, params_is_estimate, license, license_source, "
+    "license_category, architecture, model_type, pipeline_tag, base_model, base_model_source, "
+    "created_date, created_source, downloads, likes, gated, is_merged, is_moe, is_flagged, "
+    "on_hub, hub_status, hub_checked_at, board_facts_source, board_facts_as_of"
+).split(", ")
+
+
+def split_repo_id(repo_id: str) -> tuple[str | None, str]:
+    if "/" in repo_id:
+        org, name = repo_id.split("/", 1)
+        return org, name
+    return None, repo_id
+
+
+def load_model_index(conn: Connection) -> dict[str, int]:
+    """Map every known id and alias (lower case) to its model row id."""
+    index = {row.repo_id_lower: row.id for row in conn.execute(select(MODELS.c.id, MODELS.c.repo_id_lower))}
+    for row in conn.execute(select(ALIASES.c.alias_lower, ALIASES.c.model_id)):
+        index.setdefault(row.alias_lower, row.model_id)
+    return index
+
+
+def _new_model_row(facts: ModelFacts, source: str, as_of: dt.date | None) -> dict:
+    org, name = split_repo_id(facts.repo_id)
+    row = {c: None for c in _MODEL_COLUMNS}
+    row.update(
+        repo_id=facts.repo_id,
+        repo_id_lower=facts.repo_id.lower(),
+        org=facts.org or org,
+        name=name,
+        params_is_estimate=False,
+        license_category="unknown",
+        model_type="unknown",
+        is_merged=False,
+        is_moe=False,
+        is_flagged=False,
+    )
+    row.update(_facts_changes(row, facts, source, as_of, board=True))
+    return row
+
+
+def _facts_changes(current: dict, facts: ModelFacts, source: str, as_of: dt.date | None, *, board: bool) -> dict:
+    """Column changes that ``facts`` from ``source`` make to a model row ``current``.
+
+    Board facts apply only when they come from the newest snapshot seen for the model
+    (ties between boards go by board priority), so the result does not depend on the order
+    in which snapshots are imported. Hub and seed facts are authoritative and always apply.
+    """
+    changes: dict = {}
+    if board:
+        cur_key = (
+            current.get("board_facts_as_of") or dt.date.min,
+            _BOARD_PRIORITY.get(current.get("board_facts_source") or "", 0),
+        )
+        new_key = (as_of or dt.date.min, _BOARD_PRIORITY.get(source, 0))
+        if new_key < cur_key:
+            return changes
+        changes["board_facts_source"] = source
+        changes["board_facts_as_of"] = as_of
+
+    def put(column: str, value) -> None:
+        if current.get(column) != value:
+            changes[column] = value
+
+    if facts.org and (board is False or not current.get("org")):
+        put("org", facts.org)
+    # Parameters: the best source wins; among equals, the newest.
+    if facts.params_b is not None and facts.params_source:
+        if params_priority(facts.params_source) >= params_priority(current.get("params_source")):
+            put("params_b", facts.params_b)
+            put("params_source", facts.params_source)
+            put("params_is_estimate", bool(facts.params_is_estimate))
+    elif board and params_priority(current.get("params_source")) <= params_priority(source):
+        # The newest board row carries no size: fall back to the name (a marked estimate).
+        from db.naming import params_from_name
+
+        estimate = params_from_name(current.get("repo_id") or facts.repo_id)
+        put("params_b", estimate)
+        put("params_source", "name (estimate)" if estimate is not None else None)
+        put("params_is_estimate", estimate is not None)
+    authoritative_license = _authoritative(current.get("license_source"))
+    if not board or not authoritative_license:
+        if facts.license is not None or board:
+            put("license", facts.license)
+            put("license_category", facts.license_category or "unknown")
+            put("license_source", source if facts.license is not None else None)
+    for column in ("architecture", "model_type", "pipeline_tag"):
+        value = getattr(facts, column)
+        if value is not None and (not board or column != "pipeline_tag"):
+            put(column, value)
+    if facts.base_model is not None and (not board or not _authoritative(current.get("base_model_source"))):
+        put("base_model", facts.base_model)
+        put("base_model_source", source)
+    if facts.created_date is not None and (not board or not _authoritative(current.get("created_source"))):
+        put("created_date", facts.created_date)
+        put("created_source", source)
+    for column in ("downloads", "likes", "gated"):
+        value = getattr(facts, column)
+        if value is not None and (not board or current.get("hub_checked_at") is None):
+            put(column, value)
+    for column in ("is_merged", "is_moe", "is_flagged"):
+        value = getattr(facts, column)
+        if value is not None:
+            put(column, bool(value))
+    if facts.on_hub is not None and (not board or current.get("hub_checked_at") is None):
+        put("on_hub", bool(facts.on_hub))
+    return changes
+
+
+def upsert_models(
+    conn: Connection,
+    facts_list: Iterable[ModelFacts],
+    *,
+    source: str,
+    as_of: dt.date | None,
+    board: bool,
+    index: dict[str, int] | None = None,
+) -> tuple[dict[str, int], int, int]:
+    """Insert unknown models and apply ``facts_list``; return (id index, inserted, updated)."""
+    facts_by_key: dict[str, ModelFacts] = {}
+    for facts in facts_list:
+        facts_by_key.setdefault(facts.repo_id.lower(), facts)
+    if index is None:
+        index = load_model_index(conn)
+    new_rows = [
+        _new_model_row(f, source, as_of) if board else _new_model_row(ModelFacts(repo_id=f.repo_id), source, None)
+        for key, f in facts_by_key.items()
+        if key not in index
+    ]
+    inserted = 0
+    if new_rows:
+        conn.execute(MODELS.insert(), new_rows)
+        inserted = len(new_rows)
+        ids = (
+            {
+                row.repo_id_lower: row.id
+                for row in conn.execute(
+                    select(MODELS.c.id, MODELS.c.repo_id_lower).where(
+                        MODELS.c.repo_id_lower.in_([r["repo_id_lower"] for r in new_rows])
+                    )
+                )
+            }
+            if len(new_rows) < 900
+            else {row.repo_id_lower: row.id for row in conn.execute(select(MODELS.c.id, MODELS.c.repo_id_lower))}
+        )
+        index.update(ids)
+    fresh = {r["repo_id_lower"] for r in new_rows} if board else set()
+    to_check = [key for key in facts_by_key if key not in fresh]
+    updated = 0
+    if to_check:
+        ids = [index[key] for key in to_check]
+        cols = [MODELS.c.id, *[MODELS.c[c] for c in _MODEL_COLUMNS]]
+        current_rows: dict[int, dict] = {}
+        for chunk_start in range(0, len(ids), 900):
+            chunk = ids[chunk_start : chunk_start + 900]
+            for row in conn.execute(select(*cols).where(MODELS.c.id.in_(chunk))):
+                current_rows[row.id] = dict(row._mapping)
+        updates = []
+        for key in to_check:
+            model_id = index[key]
+            current = current_rows.get(model_id)
+            if current is None:
+                continue
+            changes = _facts_changes(current, facts_by_key[key], source, as_of, board=board)
+            if changes:
+                updates.append((model_id, changes))
+        # Group identical column sets so that each group is one executemany.
+        groups: dict[tuple[str, ...], list[dict]] = {}
+        for model_id, changes in updates:
+            groups.setdefault(tuple(sorted(changes)), []).append({"_id": model_id, **changes})
+        for columns, rows in groups.items():
+            stmt = MODELS.update().where(MODELS.c.id == bindparam("_id")).values({c: bindparam(c) for c in columns})
+            conn.execute(stmt, rows)
+        updated = len(updates)
+    # Extra facts with their source (knowledge cut-off, URLs, ...).
+    extra_rows = [
+        (index[key], name, value)
+        for key, f in facts_by_key.items()
+        for name, value in f.extra.items()
+        if value not in (None, "")
+    ]
+    if extra_rows:
+        upsert_facts(conn, extra_rows, source=source, as_of=as_of)
+    return index, inserted, updated
+
+
+def upsert_facts(
+    conn: Connection,
+    rows: Sequence[tuple[int, str, str]],
+    *,
+    source: str,
+    as_of: dt.date | None,
+    source_url: str | None = None,
+) -> None:
+    """Keep (model, field, source) -> value; a newer value replaces an older one."""
+    model_ids = sorted({r[0] for r in rows})
+    current: dict[tuple[int, str], tuple[int, str | None, dt.date | None]] = {}
+    for start in range(0, len(model_ids), 900):
+        chunk = model_ids[start : start + 900]
+        for row in conn.execute(
+            select(FACTS.c.id, FACTS.c.model_id, FACTS.c.field, FACTS.c.value, FACTS.c.as_of).where(
+                FACTS.c.source == source, FACTS.c.model_id.in_(chunk)
+            )
+        ):
+            current[(row.model_id, row.field)] = (row.id, row.value, row.as_of)
+    inserts, updates = [], []
+    for model_id, field_name, value in rows:
+        value = str(value)
+        existing = current.get((model_id, field_name))
+        if existing is None:
+            inserts.append(
+                {
+                    "model_id": model_id,
+                    "field": field_name,
+                    "value": value,
+                    "source": source,
+                    "source_url": source_url,
+                    "as_of": as_of,
+                }
+            )
+            current[(model_id, field_name)] = (-1, value, as_of)
+        elif existing[1] != value and (existing[2] is None or as_of is None or as_of >= existing[2]):
+            updates.append({"_id": existing[0], "value": value, "as_of": as_of})
+    if inserts:
+        conn.execute(FACTS.insert(), inserts)
+    if updates:
+        conn.execute(
+            FACTS.update()
+            .where(FACTS.c.id == bindparam("_id"))
+            .values(value=bindparam("value"), as_of=bindparam("as_of")),
+            [u for u in updates if u["_id"] != -1],
+        )
+
+
+def add_alias(conn: Connection, model_id: int, alias: str, reason: str) -> None:
+    if conn.execute(select(ALIASES.c.model_id).where(ALIASES.c.alias_lower == alias.lower())).first():
+        conn.execute(
+            ALIASES.update().where(ALIASES.c.alias_lower == alias.lower()).values(model_id=model_id, reason=reason)
+        )
+    else:
+        conn.execute(ALIASES.insert().values(alias_lower=alias.lower(), alias=alias, model_id=model_id, reason=reason))
+
+
+# --------------------------------------------------------------------------- history
+
+
+def _same(a: float, b: float) -> bool:
+    return a == b or math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-12)
+
+
+def _snapshot_neighbours(
+    conn: Connection, leaderboard: str, day: dt.date
+) -> tuple[bool, dt.date | None, dt.date | None]:
+    """(day already stored?, the stored date after ``day``, the newest stored date)."""
+    exists = (
+        conn.execute(
+            select(SNAPSHOTS.c.id).where(SNAPSHOTS.c.leaderboard_key == leaderboard, SNAPSHOTS.c.snapshot_date == day)
+        ).first()
+        is not None
+    )
+    nxt = conn.execute(
+        select(func.min(SNAPSHOTS.c.snapshot_date)).where(
+            SNAPSHOTS.c.leaderboard_key == leaderboard, SNAPSHOTS.c.snapshot_date > day
+        )
+    ).scalar()
+    newest = conn.execute(
+        select(func.max(SNAPSHOTS.c.snapshot_date)).where(SNAPSHOTS.c.leaderboard_key == leaderboard)
+    ).scalar()
+    return exists, nxt, newest
+
+
+_INTERVAL_COLS = (
+    SCORES.c.id,
+    SCORES.c.model_id,
+    SCORES.c.variant,
+    SCORES.c.benchmark_key,
+    SCORES.c.value,
+    SCORES.c.valid_from,
+    SCORES.c.valid_to,
+    SCORES.c.precision,
+    SCORES.c.revision,
+)
+
+
+def _intervals(conn: Connection, *conditions) -> dict[tuple[int, str, str], tuple]:
+    result: dict[tuple[int, str, str], tuple] = {}
+    for row in conn.execute(select(*_INTERVAL_COLS).where(*conditions)):
+        result[(row[1], row[2], row[3])] = tuple(row)
+    return result
+
+
+def apply_snapshot(
+    conn: Connection,
+    leaderboard: str,
+    day: dt.date,
+    entries: Sequence[BoardEntry],
+    *,
+    model_index: dict[str, int],
+    run_id: int | None,
+    source_file: str | None,
+    sha256: str | None,
+) -> SnapshotStats:
+    """Make ``entries`` the state of ``leaderboard`` on ``day`` and repair the intervals.
+
+    The caller holds the transaction; models must already be in ``model_index``.
+    """
+    stats = SnapshotStats(entries=len(entries))
+    exists, nxt, newest = _snapshot_neighbours(conn, leaderboard, day)
+    board = SCORES.c.leaderboard_key == leaderboard
+
+    # The state the snapshot asks for: key -> (value, precision, revision).
+    wanted: dict[tuple[int, str, str], tuple[float, str | None, str | None]] = {}
+    for entry in entries:
+        model_id = model_index[entry.facts.repo_id.lower()]
+        for bench, value in entry.scores.items():
+            wanted[(model_id, entry.variant, bench)] = (value, entry.precision, entry.revision)
+
+    # Intervals covering ``day``; if ``day`` is after every stored date, only open ones can.
+    covering = _intervals(conn, board, SCORES.c.valid_to.is_(None), SCORES.c.valid_from <= day)
+    if newest is not None and day < newest:
+        covering.update(_intervals(conn, board, SCORES.c.valid_to > day, SCORES.c.valid_from <= day))
+    ending_here = _intervals(conn, board, SCORES.c.valid_to == day) if exists else {}
+    starting_next = _intervals(conn, board, SCORES.c.valid_from == nxt) if nxt is not None else {}
+
+    deletes: list[int] = []
+    closes: list[dict] = []  # id -> new valid_to
+    inserts: list[dict] = []
+    extend_to: list[dict] = []  # id -> new valid_to (merges)
+
+    def row(key, value, precision, revision, start, end) -> dict:
+        return {
+            "leaderboard_key": leaderboard,
+            "model_id": key[0],
+            "variant": key[1],
+            "benchmark_key": key[2],
+            "value": value,
+            "precision": precision,
+            "revision": revision,
+            "valid_from": start,
+            "valid_to": end,
+        }
+
+    for key in wanted.keys() | covering.keys():
+        want = wanted.get(key)
+        cov = covering.get(key)
+        if cov is not None and want is not None and _same(cov[4], want[0]):
+            continue  # unchanged on this day
+        left = None  # (id, value, from) of the interval that ends at ``day``
+        right = None  # (id or None, value, to, precision, revision) of the one from ``nxt``
+        if cov is not None:
+            cov_id, _, _, _, cov_value, cov_from, cov_to, cov_prec, cov_rev = cov
+            if cov_from < day:
+                closes.append({"_id": cov_id, "valid_to": day})
+                stats.scores_closed += 1
+                left = (cov_id, cov_value, cov_from)
+            else:
+                deletes.append(cov_id)
+                stats.scores_deleted += 1
+                prev = ending_here.get(key)
+                left = (prev[0], prev[4], prev[5]) if prev else None
+            if nxt is not None and (cov_to is None or cov_to > nxt):
+                inserts.append(row(key, cov_value, cov_prec, cov_rev, nxt, cov_to))
+                stats.scores_inserted += 1
+                right = None  # a fresh piece with the old value: never equal to ``want``
+            elif nxt is not None and cov_to == nxt:
+                nb = starting_next.get(key)
+                right = (nb[0], nb[4], nb[6]) if nb else None
+        else:
+            prev = ending_here.get(key)
+            left = (prev[0], prev[4], prev[5]) if prev else None
+            nb = starting_next.get(key)
+            right = (nb[0], nb[4], nb[6]) if nb else None
+        if want is None:
+            continue
+        value, precision, revision = want
+        end = nxt
+        if right is not None and _same(right[1], value):
+            end = right[2]
+            deletes.append(right[0])
+            stats.scores_deleted += 1
+        if left is not None and _same(left[1], value):
+            # Extend the interval that ends at ``day`` instead of starting a new one.
+            extend_to.append({"_id": left[0], "valid_to": end})
+            closes[:] = [c for c in closes if c["_id"] != left[0]]
+            continue
+        inserts.append(row(key, value, precision, revision, day, end))
+        stats.scores_inserted += 1
+
+    if deletes:
+        for start in range(0, len(deletes), 900):
+            conn.execute(SCORES.delete().where(SCORES.c.id.in_(deletes[start : start + 900])))
+    update_stmt = SCORES.update().where(SCORES.c.id == bindparam("_id")).values(valid_to=bindparam("valid_to"))
+    if closes:
+        conn.execute(update_stmt, closes)
+    if extend_to:
+        conn.execute(update_stmt, extend_to)
+    if inserts:
+        conn.execute(SCORES.insert(), inserts)
+
+    snap_values = {
+        "entries": len(entries),
+        "source_file": source_file,
+        "sha256": sha256,
+        "run_id": run_id,
+    }
+    if exists:
+        conn.execute(
+            SNAPSHOTS.update()
+            .where(SNAPSHOTS.c.leaderboard_key == leaderboard, SNAPSHOTS.c.snapshot_date == day)
+            .values(**snap_values)
+        )
+    else:
+        conn.execute(SNAPSHOTS.insert().values(leaderboard_key=leaderboard, snapshot_date=day, **snap_values))
+    return stats
+
+
+def stored_snapshot_sha(conn: Connection, leaderboard: str, day: dt.date) -> str | None:
+    return conn.execute(
+        select(SNAPSHOTS.c.sha256).where(SNAPSHOTS.c.leaderboard_key == leaderboard, SNAPSHOTS.c.snapshot_date == day)
+    ).scalar()

@@ -1,0 +1,234 @@
+"""``python -m ingest``: create the database, load the seed, import files, run live ingest.
+
+Errors the user can fix end as one line on stderr and exit code 1 (2 for usage errors);
+a traceback is only shown with ``--debug``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import logging
+import sys
+from collections.abc import Sequence
+
+from db.config import Settings, load_settings, mask_secrets
+from db.engine import make_engine, schema_is_current, upgrade_schema
+from db.errors import TrackerError
+from db.registry import IMPORT_SOURCES
+
+log = logging.getLogger("ingest")
+
+LIVE_SOURCES = ("hub", "open-llm-leaderboard-v2", "lmarena")
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1: {value}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m ingest",
+        description="Load leaderboard snapshots and Hub metadata into the SLM Tracker database.",
+    )
+    parser.add_argument("--db", metavar="URL", help="SQLAlchemy database URL (overrides DATABASE_URL)")
+    parser.add_argument("--debug", action="store_true", help="show full tracebacks and debug logs")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    sub.add_parser(
+        "init",
+        help="create the schema, or upgrade it to the newest version",
+        description="Create the database schema or upgrade it (Alembic migrations).",
+    )
+
+    seed = sub.add_parser(
+        "seed",
+        help="load the bundled real-data seed (idempotent)",
+        description="Load data/seed: leaderboard snapshots, seed model facts and claims.",
+    )
+    seed.add_argument("--if-empty", action="store_true", help="only when the database has no scores yet")
+    seed.add_argument("--no-progress", action="store_true", help="no progress bar even on a terminal")
+
+    imp = sub.add_parser(
+        "import",
+        help="import leaderboard files (CSV, JSON, parquet; .gz/.xz ok)",
+        description=(
+            "Import leaderboard snapshot files. The snapshot date comes from the first "
+            "YYYY-MM-DD or YYYYMMDD in each file name unless --as-of is given; several files "
+            "are applied in date order. The format is detected from the header."
+        ),
+    )
+    imp.add_argument("source", choices=IMPORT_SOURCES, help="which leaderboard the files belong to")
+    imp.add_argument("paths", nargs="+", metavar="PATH", help="snapshot files")
+    imp.add_argument("--as-of", type=_date, metavar="DATE", help="snapshot date for a single file")
+    imp.add_argument("--no-progress", action="store_true", help="no progress bar even on a terminal")
+
+    st = sub.add_parser(
+        "status",
+        help="recent ingest runs with their counts and errors",
+        description="Show recent ingest runs, newest first.",
+    )
+    st.add_argument("--limit", type=_positive_int, default=20, help="how many runs (default 20)")
+
+    run = sub.add_parser(
+        "run",
+        help="live ingest from the Hugging Face Hub (HF_ENDPOINT, HF_TOKEN honoured)",
+        description=(
+            "Fetch fresh data from the Hugging Face Hub: 'hub' (model metadata), "
+            "'open-llm-leaderboard-v2' (the contents dataset) and 'lmarena' "
+            "(mathewhe/chatbot-arena-elo). Without SOURCE, all three."
+        ),
+    )
+    run.add_argument(
+        "sources", nargs="*", metavar="SOURCE", help=f"one or more of: {', '.join(LIVE_SOURCES)} (default: all)"
+    )
+    run.add_argument("--models", nargs="+", metavar="ID", help="hub: ingest just these repo ids")
+    run.add_argument("--limit", type=_positive_int, metavar="N", help="hub: the top N most downloaded models")
+    run.add_argument("--backfill", action="store_true", help="lmarena: import every tagged day not yet stored")
+    run.add_argument("--no-progress", action="store_true", help="no progress bar even on a terminal")
+
+    sch = sub.add_parser(
+        "schedule",
+        help="run 'run' on INGEST_CRON (default 0 3 * * *, UTC) until stopped",
+        description="Nightly refresh with APScheduler: one run at a time, clean stop on SIGTERM.",
+    )
+    sch.add_argument("--cron", metavar="EXPR", help="cron expression (overrides INGEST_CRON)")
+    sch.add_argument("--run-now", action="store_true", help="also run once at start")
+    return parser
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return load_settings(database_url=args.db)
+
+
+def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
+    engine = make_engine(settings.database_url)
+    upgrade_schema(engine)
+    print(f"database ready: {engine.url.render_as_string(hide_password=True)}")
+    return 0
+
+
+def _engine_ready(settings: Settings):
+    engine = make_engine(settings.database_url)
+    if not schema_is_current(engine):
+        upgrade_schema(engine)
+    return engine
+
+
+def cmd_seed(args: argparse.Namespace, settings: Settings) -> int:
+    from ingest.seed import database_is_empty, load_seed
+
+    engine = _engine_ready(settings)
+    if args.if_empty and not database_is_empty(engine):
+        print("database already has data: seed skipped")
+        return 0
+    summary = load_seed(engine, progress=False if args.no_progress else None)
+    print(summary)
+    return 0
+
+
+def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
+    from ingest.loader import import_files
+
+    engine = _engine_ready(settings)
+    report = import_files(
+        engine, args.source, args.paths, as_of=args.as_of, progress=None if not args.no_progress else False
+    )
+    for f in report.files:
+        day = f.snapshot_date.isoformat() if f.snapshot_date else "?"
+        if f.status == "imported":
+            print(f"{day} {f.path}: {f.rows_read} rows read, {f.rows_written} written, {f.rows_rejected} rejected")
+        elif f.status == "unchanged":
+            print(f"{day} {f.path}: already imported, unchanged")
+        else:
+            print(f"error: {f.error}", file=sys.stderr)
+    return 1 if report.failed else 0
+
+
+def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
+    from db import queries
+    from db.reports import render
+
+    engine = _engine_ready(settings)
+    with engine.connect() as conn:
+        runs = queries.recent_runs(conn, args.limit)
+    if runs.empty:
+        print("no ingest runs yet: try 'python -m ingest seed'")
+        return 0
+    runs["error"] = runs["error"].fillna("").map(lambda e: mask_secrets(e, settings)[:120])
+    print(render(runs, "table"))
+    return 0
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    from ingest.live import run_live
+
+    unknown = [s for s in args.sources if s not in LIVE_SOURCES]
+    if unknown:
+        raise TrackerError(f"unknown source {unknown[0]!r}; choose from: {', '.join(LIVE_SOURCES)}")
+    engine = _engine_ready(settings)
+    return run_live(
+        engine,
+        settings,
+        sources=args.sources or list(LIVE_SOURCES),
+        models=args.models,
+        limit=args.limit,
+        backfill=args.backfill,
+        progress=None if not args.no_progress else False,
+    )
+
+
+def cmd_schedule(args: argparse.Namespace, settings: Settings) -> int:
+    from ingest.scheduler import run_scheduler
+
+    if args.cron:
+        settings = settings.with_overrides(ingest_cron=args.cron)
+    return run_scheduler(settings, run_now=args.run_now)
+
+
+COMMANDS = {
+    "init": cmd_init,
+    "seed": cmd_seed,
+    "import": cmd_import,
+    "status": cmd_status,
+    "run": cmd_run,
+    "schedule": cmd_schedule,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.debug else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    # Library chatter (httpx request lines) only with --debug.
+    for noisy in ("httpx", "httpcore", "huggingface_hub", "alembic", "filelock"):
+        logging.getLogger(noisy).setLevel(logging.DEBUG if args.debug else logging.WARNING)
+    settings: Settings | None = None
+    try:
+        settings = _settings(args)
+        return COMMANDS[args.command](args, settings)
+    except TrackerError as exc:
+        if args.debug:
+            raise
+        print(f"error: {mask_secrets(str(exc), settings)}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130

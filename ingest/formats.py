@@ -1,0 +1,671 @@
+"""Readers for every real leaderboard format, detected from the header.
+
+Each format turns a file into :class:`ParsedFile`: normalised board entries plus the rows it
+rejected, each with a reason. A file that cannot be read at all raises
+:class:`db.errors.InputError` with a one-line message.
+
+Formats (see ``docs/data-sources.md``):
+
+- ``open-llm-leaderboard-v1/final``: the v1 table as archived (6 benchmarks).
+- ``open-llm-leaderboard-v1/2023``: the 2023 dated scrapes (4 benchmarks, UTF-8 BOM).
+- ``open-llm-leaderboard-v2/gradio``: v2 scrapes of the Gradio table (to 2024-12).
+- ``open-llm-leaderboard-v2/api``: v2 scrapes of the JSON API, flattened.
+- ``open-llm-leaderboard-v2/contents``: the ``open-llm-leaderboard/contents`` dataset (parquet).
+- ``lmarena/scrape``: Chatbot Arena CSV scrapes (``arena_elo`` then ``arena_score``).
+- ``lmarena/hub``: the ``mathewhe/chatbot-arena-elo`` dataset's columns.
+"""
+
+from __future__ import annotations
+
+import bz2
+import csv
+import gzip
+import hashlib
+import io
+import json
+import lzma
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from db.errors import InputError, UnknownFormatError
+from db.records import BoardEntry, ModelFacts, Rejection
+from db.registry import LMARENA, OPEN_LLM_V1, OPEN_LLM_V2, leaderboard_def
+from ingest.normalize import (
+    BadValue,
+    license_category,
+    normalize_base_model,
+    normalize_license,
+    normalize_model_type,
+    normalize_precision,
+    params_from_name,
+    parse_bool,
+    parse_date,
+    parse_display_id,
+    parse_float,
+    parse_hub_id,
+)
+
+csv.field_size_limit(16 * 1024 * 1024)
+
+MAX_FIELD_CHARS = 100_000  # a longer cell is a broken row, not data
+
+
+@dataclass
+class ParsedFile:
+    path: str
+    format: str
+    leaderboard: str
+    sha256: str
+    rows_read: int = 0
+    entries: list[BoardEntry] = field(default_factory=list)
+    rejections: list[Rejection] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def read_bytes(path: Path) -> bytes:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a directory, not a file") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+    try:
+        if data[:2] == b"\x1f\x8b":
+            data = gzip.decompress(data)
+        elif data[:6] == b"\xfd7zXZ\x00":
+            data = lzma.decompress(data)
+        elif data[:3] == b"BZh":
+            data = bz2.decompress(data)
+    except (OSError, EOFError, lzma.LZMAError) as exc:
+        raise InputError(f"{path}: compressed file is damaged or truncated ({exc})") from None
+    return data
+
+
+@dataclass
+class Table:
+    """A file read as a header and rows of cells (strings, or Python values for parquet)."""
+
+    header: list[str]
+    rows: Iterator[tuple[int, list]]  # (1-based data row number, cells)
+    truncated_tail: bool = False
+
+
+def _decode(path: Path, data: bytes) -> str:
+    if not data.strip():
+        raise InputError(f"{path}: file is empty")
+    if b"\x00" in data[:8192]:
+        raise InputError(f"{path}: binary file, not CSV, JSON or parquet")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"{path}: not UTF-8 text (byte {exc.start}: {data[exc.start : exc.start + 1]!r}); re-save the file as UTF-8"
+        ) from None
+
+
+def _csv_table(path: Path, text: str) -> Table:
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise InputError(f"{path}: file is empty") from None
+    except csv.Error as exc:
+        raise InputError(f"{path}: malformed CSV header ({exc})") from None
+    header = [h.strip().lstrip("\ufeff") for h in header]
+    ends_cleanly = text.endswith(("\n", "\r"))
+
+    def rows() -> Iterator[tuple[int, list]]:
+        number = 0
+        while True:
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                raise InputError(f"{path}: malformed CSV near data row {number + 1} ({exc})") from None
+            number += 1
+            if not cells or all(not c.strip() for c in cells):
+                continue
+            yield number, cells
+
+    return Table(header=header, rows=rows(), truncated_tail=not ends_cleanly)
+
+
+def _json_table(path: Path, text: str) -> Table:
+    stripped = text.lstrip()
+    try:
+        if stripped.startswith("["):
+            records = json.loads(text)
+        else:
+            records = [json.loads(line) for line in text.splitlines() if line.strip()]
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{path}: malformed JSON ({exc.msg} at line {exc.lineno})") from None
+    if not isinstance(records, list) or not records or not all(isinstance(r, dict) for r in records):
+        raise InputError(f"{path}: JSON is not a list of records")
+    header = list(records[0].keys())
+    return Table(
+        header=header,
+        rows=((i + 1, [r.get(h) for h in header]) for i, r in enumerate(records)),
+    )
+
+
+def _parquet_table(path: Path, data: bytes) -> Table:
+    import pyarrow.parquet as pq
+
+    try:
+        table = pq.read_table(io.BytesIO(data))
+    except Exception as exc:  # pyarrow raises several unrelated types for damaged files
+        raise InputError(f"{path}: damaged parquet file ({str(exc).splitlines()[0][:200]})") from None
+    header = [str(name) for name in table.column_names]
+    columns = [table.column(i).to_pylist() for i in range(table.num_columns)]
+
+    def rows() -> Iterator[tuple[int, list]]:
+        for i in range(table.num_rows):
+            yield i + 1, [col[i] for col in columns]
+
+    return Table(header=header, rows=rows())
+
+
+def read_table(path: Path) -> tuple[Table, str]:
+    """Open ``path`` (CSV, JSON/JSONL, parquet; optionally gz/xz/bz2) as a table + sha256."""
+    data = read_bytes(path)
+    digest = hashlib.sha256(data).hexdigest()
+    if data[:4] == b"PAR1":
+        return _parquet_table(path, data), digest
+    text = _decode(path, data)
+    if text.lstrip()[:1] in ("[", "{"):
+        return _json_table(path, text), digest
+    return _csv_table(path, text), digest
+
+
+# --------------------------------------------------------------------------- detection
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str
+    leaderboard: str
+    required: frozenset[str]
+    parse_row: Callable[[dict], BoardEntry]
+    main_score: str
+
+
+def _has(header: set[str], *names: str) -> bool:
+    return all(n in header for n in names)
+
+
+def detect_format(header: list[str]) -> Format:
+    names = set(header)
+    for fmt in FORMATS:
+        if fmt.required <= names:
+            return fmt
+    # The 2023 scrapes spell benchmark columns with or without a space before "(".
+    raise UnknownFormatError(
+        "unknown format: the header matches no known leaderboard format "
+        f"(first columns: {', '.join(h[:30] for h in header[:6])})"
+    )
+
+
+# --------------------------------------------------------------------------- row parsers
+
+
+def _bench_value(leaderboard: str, bench: str, raw: object, column: str, required: bool = False):
+    bdef = next(b for b in leaderboard_def(leaderboard).benchmarks if b.key == bench)
+    return parse_float(raw, column, minimum=bdef.min_value, maximum=bdef.max_value, required=required)
+
+
+def _scores(leaderboard: str, row: dict, mapping: dict[str, str], main: str) -> dict[str, float]:
+    scores: dict[str, float] = {}
+    for bench, column in mapping.items():
+        if column not in row:
+            continue
+        value = _bench_value(leaderboard, bench, row[column], column, required=bench == main)
+        if value is not None:
+            scores[bench] = value
+    if main not in scores:
+        raise BadValue(f"missing value in column {mapping[main]!r}")
+    return scores
+
+
+def _variant(precision: str | None, revision: str | None) -> str:
+    if precision and revision:
+        return f"{precision}@{revision}"
+    return precision or (f"@{revision}" if revision else "")
+
+
+def _revision(raw: object) -> str | None:
+    text = str(raw or "").strip()
+    if not text or text.lower() in ("nan", "none", "?", "main"):
+        return None
+    if not re.fullmatch(r"[0-9a-fA-F]{6,64}", text):
+        raise BadValue(f"model_sha is not a commit hash: {text[:20]!r}")
+    return text.lower()
+
+
+def _params(raw: object, column: str, source: str) -> tuple[float | None, str | None]:
+    value = parse_float(raw, column, maximum=20000.0)
+    if value is None or value <= 0:  # 0 and -1 mean "unknown" on the boards
+        return None, None
+    return value, source
+
+
+def _hub_facts(repo_id: str, **kw) -> ModelFacts:
+    lic = kw.pop("license", None)
+    facts = ModelFacts(repo_id=repo_id, license=lic, license_category=license_category(lic), **kw)
+    if facts.params_b is None:
+        estimate = params_from_name(repo_id)
+        if estimate is not None:
+            facts.params_b, facts.params_source, facts.params_is_estimate = estimate, "name (estimate)", True
+    return facts
+
+
+V1_FINAL_SCORES = {
+    "average": "average",
+    "arc": "arc",
+    "hellaswag": "hellaswag",
+    "mmlu": "mmlu",
+    "truthfulqa": "truthfulqa",
+    "winogrande": "winogrande",
+    "gsm8k": "gsm8k",
+}
+
+
+def parse_v1_final(row: dict) -> BoardEntry:
+    repo_id = parse_hub_id(row.get("fullname") or row.get("model"), "fullname")
+    precision = normalize_precision(row.get("precision"))
+    revision = _revision(row.get("model_sha"))
+    params_b, params_src = _params(row.get("params_b"), "params_b", "open-llm-leaderboard-v1 (rounded)")
+    # In this archive "merged", "flagged" and "moe" are inverted (TRUE for plain models).
+    merged = parse_bool(row.get("merged"), "merged")
+    flagged = parse_bool(row.get("flagged"), "flagged")
+    moe = parse_bool(row.get("moe"), "moe")
+    facts = _hub_facts(
+        repo_id,
+        params_b=params_b,
+        params_source=params_src,
+        license=normalize_license(row.get("hub_license")),
+        architecture=(row.get("architecture") or "").strip() or None,
+        model_type=normalize_model_type(row.get("type") or row.get("t")),
+        likes=_int(row.get("hub_hearts"), "hub_hearts"),
+        is_merged=None if merged is None else not merged,
+        is_flagged=None if flagged is None else not flagged,
+        is_moe=None if moe is None else not moe,
+        on_hub=parse_bool(row.get("available_on_the_hub"), "available_on_the_hub"),
+    )
+    return BoardEntry(
+        facts=facts,
+        variant=_variant(precision, revision),
+        precision=precision,
+        revision=revision,
+        scores=_scores(OPEN_LLM_V1, row, V1_FINAL_SCORES, "average"),
+    )
+
+
+def _v1_2023_columns(row: dict) -> dict[str, str]:
+    mapping = {"average": "Average"}
+    for column in row:
+        flat = column.replace(" ", "").lower()
+        for prefix, bench in (
+            ("arc(", "arc"),
+            ("hellaswag(", "hellaswag"),
+            ("mmlu(", "mmlu"),
+            ("truthfulqa(", "truthfulqa"),
+        ):
+            if flat.startswith(prefix):
+                mapping[bench] = column
+    return mapping
+
+
+_FLAGGED = re.compile(r"^\s*(\S+)\s+has been flagged!.*$", re.IGNORECASE)
+
+
+def parse_v1_2023(row: dict) -> BoardEntry:
+    # "Parameters" in these scrapes is not a parameter count (a rescaled regex guess): ignored.
+    # A flagged model is listed as "org/name has been flagged! See discussion #N".
+    raw_id = str(row.get("Model") or "")
+    flagged = _FLAGGED.match(raw_id)
+    repo_id = parse_hub_id(flagged.group(1) if flagged else raw_id, "Model")
+    facts = _hub_facts(repo_id, is_flagged=bool(flagged))
+    return BoardEntry(facts=facts, scores=_scores(OPEN_LLM_V1, row, _v1_2023_columns(row), "average"))
+
+
+V2_GRADIO_SCORES = {
+    "average": "average",
+    "ifeval": "ifeval",
+    "bbh": "bbh",
+    "math_lvl_5": "math_lvl_5",
+    "gpqa": "gpqa",
+    "musr": "musr",
+    "mmlu_pro": "mmlupro",
+}
+
+
+def _int(raw: object, column: str) -> int | None:
+    value = parse_float(raw, column, minimum=0)
+    return None if value is None else int(value)
+
+
+def parse_v2_gradio(row: dict) -> BoardEntry:
+    repo_id = parse_hub_id(row.get("fullname") or row.get("model"), "fullname")
+    precision = normalize_precision(row.get("precision"))
+    revision = _revision(row.get("model_sha"))
+    params_b, params_src = _params(row.get("params_b"), "params_b", "open-llm-leaderboard-v2")
+    not_merged = parse_bool(row.get("not_merged"), "not_merged")
+    flagged = parse_bool(row.get("flagged"), "flagged")  # inverted in these scrapes
+    moe = parse_bool(row.get("moe"), "moe")  # inverted in these scrapes
+    facts = _hub_facts(
+        repo_id,
+        params_b=params_b,
+        params_source=params_src,
+        license=normalize_license(row.get("hub_license")),
+        architecture=(row.get("architecture") or "").strip() or None,
+        model_type=normalize_model_type(row.get("type") or row.get("t")),
+        base_model=normalize_base_model(row.get("base_model"), repo_id),
+        created_date=parse_date(row.get("upload_to_hub_date"), "upload_to_hub_date"),
+        likes=_int(row.get("hub_hearts"), "hub_hearts"),
+        is_merged=None if not_merged is None else not not_merged,
+        is_flagged=None if flagged is None else not flagged,
+        is_moe=None if moe is None else not moe,
+        on_hub=parse_bool(row.get("available_on_the_hub"), "available_on_the_hub"),
+        extra={"submission_date": (row.get("submission_date") or "").strip()},
+    )
+    return BoardEntry(
+        facts=facts,
+        variant=_variant(precision, revision),
+        precision=precision,
+        revision=revision,
+        scores=_scores(OPEN_LLM_V2, row, V2_GRADIO_SCORES, "average"),
+    )
+
+
+V2_API_SCORES = {
+    "average": "model_average_score",
+    "ifeval": "evaluations_ifeval_normalized_score",
+    "bbh": "evaluations_bbh_normalized_score",
+    "math_lvl_5": "evaluations_math_normalized_score",
+    "gpqa": "evaluations_gpqa_normalized_score",
+    "musr": "evaluations_musr_normalized_score",
+    "mmlu_pro": "evaluations_mmlu_pro_normalized_score",
+}
+
+
+def parse_v2_api(row: dict) -> BoardEntry:
+    repo_id = parse_hub_id(row.get("model_name"), "model_name")
+    precision = normalize_precision(row.get("model_precision"))
+    revision = _revision(row.get("model_sha"))
+    params_b, params_src = _params(
+        row.get("metadata_params_billions"), "metadata_params_billions", "open-llm-leaderboard-v2"
+    )
+    # "features_is_not_available_on_hub" is TRUE for models that ARE on the Hub.
+    available = parse_bool(row.get("features_is_not_available_on_hub"), "features_is_not_available_on_hub")
+    facts = _hub_facts(
+        repo_id,
+        params_b=params_b,
+        params_source=params_src,
+        license=normalize_license(row.get("metadata_hub_license")),
+        architecture=(row.get("model_architecture") or "").strip() or None,
+        model_type=normalize_model_type(row.get("model_type")),
+        base_model=normalize_base_model(row.get("metadata_base_model"), repo_id),
+        created_date=parse_date(row.get("metadata_upload_date"), "metadata_upload_date"),
+        likes=_int(row.get("metadata_hub_hearts"), "metadata_hub_hearts"),
+        is_merged=parse_bool(row.get("features_is_merged"), "features_is_merged"),
+        is_flagged=parse_bool(row.get("features_is_flagged"), "features_is_flagged"),
+        is_moe=parse_bool(row.get("features_is_moe"), "features_is_moe"),
+        on_hub=available,
+        extra={"submission_date": str(row.get("metadata_submission_date") or "").strip()},
+    )
+    return BoardEntry(
+        facts=facts,
+        variant=_variant(precision, revision),
+        precision=precision,
+        revision=revision,
+        scores=_scores(OPEN_LLM_V2, row, V2_API_SCORES, "average"),
+    )
+
+
+V2_CONTENTS_SCORES = {
+    "average": "Average ⬆️",
+    "ifeval": "IFEval",
+    "bbh": "BBH",
+    "math_lvl_5": "MATH Lvl 5",
+    "gpqa": "GPQA",
+    "musr": "MUSR",
+    "mmlu_pro": "MMLU-PRO",
+}
+
+
+def parse_v2_contents(row: dict) -> BoardEntry:
+    repo_id = parse_hub_id(row.get("fullname"), "fullname")
+    precision = normalize_precision(row.get("Precision"))
+    revision = _revision(row.get("Model sha"))
+    params_b, params_src = _params(row.get("#Params (B)"), "#Params (B)", "open-llm-leaderboard-v2")
+    facts = _hub_facts(
+        repo_id,
+        params_b=params_b,
+        params_source=params_src,
+        license=normalize_license(row.get("Hub License")),
+        architecture=(str(row.get("Architecture") or "")).strip() or None,
+        model_type=normalize_model_type(row.get("Type") or row.get("T")),
+        base_model=normalize_base_model(row.get("Base Model"), repo_id),
+        created_date=parse_date(row.get("Upload To Hub Date"), "Upload To Hub Date"),
+        likes=_int(row.get("Hub ❤️"), "Hub ❤️"),
+        is_merged=parse_bool(row.get("Merged"), "Merged"),
+        is_flagged=parse_bool(row.get("Flagged"), "Flagged"),
+        is_moe=parse_bool(row.get("MoE"), "MoE"),
+        on_hub=parse_bool(row.get("Available on the hub"), "Available on the hub"),
+        extra={"submission_date": str(row.get("Submission Date") or "").strip()[:10]},
+    )
+    return BoardEntry(
+        facts=facts,
+        variant=_variant(precision, revision),
+        precision=precision,
+        revision=revision,
+        scores=_scores(OPEN_LLM_V2, row, V2_CONTENTS_SCORES, "average"),
+    )
+
+
+_CI = re.compile(r"^\s*\+\s*(\d+(?:\.\d+)?)\s*/\s*-\s*(\d+(?:\.\d+)?)\s*$")
+
+
+def _arena_entry(name_raw, score_raw, score_col, ci_raw, votes_raw, org, lic, cutoff, url) -> BoardEntry:
+    model = parse_display_id(name_raw, "model")
+    scores = {"arena_score": _bench_value(LMARENA, "arena_score", score_raw, score_col, required=True)}
+    votes = parse_float(votes_raw, "votes", minimum=0)
+    if votes is not None:
+        scores["votes"] = votes
+    ci = str(ci_raw or "").strip()
+    if ci:
+        match = _CI.match(ci)
+        if not match:
+            raise BadValue(f"95% CI is not of the form +a/-b: {ci[:20]!r}")
+        scores["ci_plus"], scores["ci_minus"] = float(match.group(1)), float(match.group(2))
+    license_id = normalize_license(lic)
+    org_text = " ".join(str(org or "").split())[:100] or None
+    facts = ModelFacts(
+        repo_id=model,
+        org=org_text,
+        license=license_id,
+        license_category=license_category(license_id),
+        extra={
+            "knowledge_cutoff": " ".join(str(cutoff or "").split())[:40],
+            "url": str(url or "").strip()[:500] if str(url or "").strip().startswith(("http://", "https://")) else "",
+        },
+    )
+    return BoardEntry(facts=facts, scores=scores)
+
+
+def parse_lmarena_scrape(row: dict) -> BoardEntry:
+    score_col = "arena_score" if "arena_score" in row else "arena_elo"
+    return _arena_entry(
+        row.get("model"),
+        row.get(score_col),
+        score_col,
+        row.get("95_pct_ci"),
+        row.get("votes"),
+        row.get("organization"),
+        row.get("license"),
+        row.get("knowledge_cutoff"),
+        row.get("url"),
+    )
+
+
+def parse_lmarena_hub(row: dict) -> BoardEntry:
+    # "Model Markup" is HTML from a stranger's page: never read, never shown.
+    return _arena_entry(
+        row.get("Model"),
+        row.get("Arena Score"),
+        "Arena Score",
+        row.get("95% CI"),
+        row.get("Votes"),
+        row.get("Organization"),
+        row.get("License"),
+        row.get("Knowledge Cutoff"),
+        None,
+    )
+
+
+FORMATS: tuple[Format, ...] = (
+    Format(
+        "open-llm-leaderboard-v2/api",
+        OPEN_LLM_V2,
+        frozenset({"model_name", "model_average_score", "evaluations_ifeval_normalized_score"}),
+        parse_v2_api,
+        "model_average_score",
+    ),
+    Format(
+        "open-llm-leaderboard-v2/contents",
+        OPEN_LLM_V2,
+        frozenset({"eval_name", "fullname", "Average ⬆️", "IFEval", "MMLU-PRO"}),
+        parse_v2_contents,
+        "Average ⬆️",
+    ),
+    Format(
+        "open-llm-leaderboard-v2/gradio",
+        OPEN_LLM_V2,
+        frozenset({"fullname", "average", "ifeval", "bbh", "math_lvl_5", "gpqa", "musr", "mmlupro"}),
+        parse_v2_gradio,
+        "average",
+    ),
+    Format(
+        "open-llm-leaderboard-v1/final",
+        OPEN_LLM_V1,
+        frozenset({"fullname", "average", "arc", "hellaswag", "mmlu", "truthfulqa", "winogrande", "gsm8k"}),
+        parse_v1_final,
+        "average",
+    ),
+    Format("open-llm-leaderboard-v1/2023", OPEN_LLM_V1, frozenset({"Model", "Average"}), parse_v1_2023, "Average"),
+    Format("lmarena/hub", LMARENA, frozenset({"Model", "Arena Score", "Votes"}), parse_lmarena_hub, "Arena Score"),
+    Format(
+        "lmarena/scrape", LMARENA, frozenset({"model", "votes", "arena_score"}), parse_lmarena_scrape, "arena_score"
+    ),
+    Format(
+        "lmarena/scrape-elo", LMARENA, frozenset({"model", "votes", "arena_elo"}), parse_lmarena_scrape, "arena_elo"
+    ),
+)
+
+
+def _raw_line(header: list[str], cells: list) -> str:
+    return json.dumps(dict(zip(header, cells, strict=False)), ensure_ascii=False, default=str)[:4000]
+
+
+def parse_file(path: Path, expected_leaderboard: str | None = None) -> ParsedFile:
+    """Read and normalise one file. Bad rows are rejected with reasons; the rest is kept.
+
+    Within one snapshot a model variant appears once: of duplicated rows the best-scoring
+    one is kept and the others are rejected as duplicates.
+    """
+    table, digest = read_table(path)
+    fmt = detect_format(table.header)
+    if fmt.name == "open-llm-leaderboard-v1/2023" and not any(
+        h.replace(" ", "").lower().startswith("arc(") for h in table.header
+    ):
+        raise UnknownFormatError(f"{path}: unknown format: has Model and Average but no ARC column")
+    if expected_leaderboard and fmt.leaderboard != expected_leaderboard:
+        from db.errors import WrongSourceError
+
+        raise WrongSourceError(
+            f"{path}: this is {fmt.leaderboard} data ({fmt.name} format), not {expected_leaderboard}"
+        )
+    parsed = ParsedFile(path=str(path), format=fmt.name, leaderboard=fmt.leaderboard, sha256=digest)
+    width = len(table.header)
+    pending_short: tuple[int, list] | None = None
+    best: dict[tuple[str, str], int] = {}  # (model id lower, variant) -> index in entries
+    main_bench = leaderboard_def(fmt.leaderboard).main_benchmark
+    for number, cells in table.rows:
+        parsed.rows_read += 1
+        if pending_short is not None:
+            n, c = pending_short
+            parsed.rejections.append(
+                Rejection(n, f"row has {len(c)} fields, the header has {width}", _raw_line(table.header, c))
+            )
+            pending_short = None
+        if len(cells) != width:
+            pending_short = (number, cells)
+            continue
+        if any(isinstance(c, str) and len(c) > MAX_FIELD_CHARS for c in cells):
+            parsed.rejections.append(
+                Rejection(
+                    number,
+                    f"a field is longer than {MAX_FIELD_CHARS} characters",
+                    _raw_line(table.header, [c[:200] if isinstance(c, str) else c for c in cells]),
+                )
+            )
+            continue
+        row = dict(zip(table.header, cells, strict=True))
+        try:
+            entry = fmt.parse_row(row)
+        except BadValue as exc:
+            parsed.rejections.append(Rejection(number, str(exc), _raw_line(table.header, cells)))
+            continue
+        entry.row_number = number
+        key = (entry.facts.repo_id.lower(), entry.variant)
+        if key in best:
+            kept = parsed.entries[best[key]]
+            raw = _raw_line(table.header, cells)
+            if entry.scores[main_bench] > kept.scores[main_bench]:
+                parsed.entries[best[key]] = entry
+                entry, kept, raw = kept, entry, None
+            parsed.rejections.append(
+                Rejection(
+                    entry.row_number,
+                    f"duplicate of row {kept.row_number} for {kept.facts.repo_id} {kept.variant}".rstrip()
+                    + " (kept the higher score)",
+                    raw,
+                )
+            )
+            continue
+        best[key] = len(parsed.entries)
+        parsed.entries.append(entry)
+    if pending_short is not None:
+        n, c = pending_short
+        if table.truncated_tail:
+            raise InputError(
+                f"{path}: file is truncated (the last row, data row {n}, is incomplete); nothing was imported"
+            )
+        parsed.rejections.append(
+            Rejection(n, f"row has {len(c)} fields, the header has {width}", _raw_line(table.header, c))
+        )
+    if parsed.rows_read == 0:
+        raise InputError(f"{path}: has a header but no data rows")
+    return parsed
+
+
+_DATE_IN_NAME = re.compile(r"(?<!\d)(\d{4})-?(\d{2})-?(\d{2})(?!\d)")
+
+
+def date_from_name(path: Path):
+    """The first YYYY-MM-DD or YYYYMMDD in the file name, or ``None``."""
+    import datetime as dt
+
+    for match in _DATE_IN_NAME.finditer(path.name):
+        try:
+            return dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+        except ValueError:
+            continue
+    return None

@@ -1,0 +1,183 @@
+"""Import leaderboard files: extract (formats) -> normalise -> load (db.writes).
+
+One file is one transaction and one ingest run: a file that fails leaves nothing behind and
+its run is recorded as failed with the error; a bad row is rejected with a reason and the
+rest goes in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from db import writes
+from db.errors import InputError, TrackerError
+from db.registry import IMPORT_SOURCES
+from ingest.formats import ParsedFile, date_from_name, parse_file, read_bytes
+
+log = logging.getLogger(__name__)
+
+# Refuse a snapshot in which more than this share of rows is bad: applying it would mark
+# every entry it lost as having left the board.
+MAX_REJECTED_SHARE = 0.5
+
+
+@dataclass
+class FileResult:
+    path: str
+    snapshot_date: dt.date | None
+    status: str  # "imported", "unchanged", "failed"
+    run_id: int | None = None
+    format: str | None = None
+    rows_read: int = 0
+    rows_written: int = 0
+    rows_rejected: int = 0
+    error: str | None = None
+
+
+@dataclass
+class ImportReport:
+    source: str
+    files: list[FileResult] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[FileResult]:
+        return [f for f in self.files if f.status == "failed"]
+
+
+def plan_files(paths: Sequence[str | Path], as_of: dt.date | None) -> list[tuple[dt.date, Path]]:
+    """Pair each path with its snapshot date and sort by date (then name)."""
+    planned = []
+    for raw in paths:
+        path = Path(raw)
+        day = as_of or date_from_name(path)
+        if day is None:
+            raise InputError(f"{path}: no date in the file name (YYYY-MM-DD or YYYYMMDD); pass --as-of DATE")
+        planned.append((day, path))
+    if as_of is not None and len(planned) > 1:
+        raise InputError("--as-of applies to one file; name several files by their dates instead")
+    planned.sort(key=lambda item: (item[0], str(item[1])))
+    return planned
+
+
+def import_parsed(
+    engine: Engine,
+    parsed: ParsedFile,
+    day: dt.date,
+    run_id: int | None,
+) -> tuple[int, int]:
+    """Load one parsed file in one transaction; returns (rows written, rows rejected)."""
+    if not parsed.entries:
+        raise InputError(f"{parsed.path}: no valid rows (all {parsed.rows_read} rejected)")
+    share = len(parsed.rejections) / max(parsed.rows_read, 1)
+    if share > MAX_REJECTED_SHARE:
+        first = parsed.rejections[0].reason if parsed.rejections else ""
+        raise InputError(
+            f"{parsed.path}: {len(parsed.rejections)} of {parsed.rows_read} rows are bad "
+            f"(first: {first}); refusing a snapshot that would drop entries from the board"
+        )
+    with engine.begin() as conn:
+        index, inserted, updated = writes.upsert_models(
+            conn, (e.facts for e in parsed.entries), source=parsed.leaderboard, as_of=day, board=True
+        )
+        stats = writes.apply_snapshot(
+            conn,
+            parsed.leaderboard,
+            day,
+            parsed.entries,
+            model_index=index,
+            run_id=run_id,
+            source_file=Path(parsed.path).name,
+            sha256=parsed.sha256,
+        )
+        if run_id is not None:
+            writes.record_rejections(conn, run_id, Path(parsed.path).name, parsed.rejections)
+    stats.models_inserted, stats.models_updated = inserted, updated
+    return stats.rows_written, len(parsed.rejections)
+
+
+def import_files(
+    engine: Engine,
+    source: str,
+    paths: Sequence[str | Path],
+    *,
+    as_of: dt.date | None = None,
+    progress: bool | None = None,
+    on_file: Callable[[FileResult], None] | None = None,
+) -> ImportReport:
+    """Import ``paths`` of leaderboard ``source`` in date order; never raises for one bad file."""
+    if source not in IMPORT_SOURCES:
+        raise InputError(f"unknown source {source!r}; choose one of: {', '.join(IMPORT_SOURCES)}")
+    planned = plan_files(paths, as_of)
+    report = ImportReport(source=source)
+    show = sys.stderr.isatty() if progress is None else progress
+    iterator = planned
+    bar = None
+    if show and len(planned) > 1:
+        from tqdm import tqdm
+
+        bar = tqdm(planned, unit="file", desc=f"import {source}", file=sys.stderr)
+        iterator = bar
+    for day, path in iterator:
+        result = import_one(engine, source, path, day)
+        report.files.append(result)
+        if on_file:
+            on_file(result)
+    if bar is not None:
+        bar.close()
+    return report
+
+
+def _sha256_of(path: Path) -> str | None:
+    """Digest of the decompressed content (what parse_file stores), or None if unreadable."""
+    try:
+        return hashlib.sha256(read_bytes(path)).hexdigest()
+    except InputError:
+        return None
+
+
+def import_one(engine: Engine, source: str, path: Path, day: dt.date) -> FileResult:
+    result = FileResult(path=str(path), snapshot_date=day, status="failed")
+    # The very same file again for the same day: nothing to do, nothing recorded.
+    digest = _sha256_of(path)
+    if digest is not None:
+        with engine.connect() as conn:
+            if writes.stored_snapshot_sha(conn, source, day) == digest:
+                result.status = "unchanged"
+                return result
+    run_id = writes.start_run(engine, source, {"file": path.name, "snapshot_date": day.isoformat()})
+    result.run_id = run_id
+    try:
+        parsed = parse_file(path, expected_leaderboard=source)
+        result.format = parsed.format
+        result.rows_read = parsed.rows_read
+        written, rejected = import_parsed(engine, parsed, day, run_id)
+    except TrackerError as exc:
+        result.error = str(exc)
+        writes.finish_run(engine, run_id, "failed", rows_read=result.rows_read, error=result.error)
+        log.warning("import failed: %s", result.error)
+        return result
+    except Exception as exc:  # a bug or a database failure: record it, keep the data
+        result.error = f"{path}: unexpected error: {type(exc).__name__}: {str(exc).splitlines()[0][:300]}"
+        writes.finish_run(engine, run_id, "failed", rows_read=result.rows_read, error=result.error)
+        log.debug("import failed unexpectedly", exc_info=True)
+        return result
+    result.status = "imported"
+    result.rows_written, result.rows_rejected = written, rejected
+    writes.finish_run(
+        engine,
+        run_id,
+        "succeeded",
+        rows_read=result.rows_read,
+        rows_written=written,
+        rows_rejected=rejected,
+        detail={"file": path.name, "snapshot_date": day.isoformat(), "format": parsed.format},
+    )
+    return result

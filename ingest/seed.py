@@ -1,0 +1,189 @@
+"""Load the bundled seed (``data/seed``): snapshots, seed-model facts and published claims.
+
+Idempotent: snapshot files already imported with the same content are skipped, facts and
+claims that are already stored are left alone.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Engine, select
+
+from db import writes
+from db.config import SEED_DIR
+from db.errors import InputError
+from db.records import ModelFacts
+from db.schema import Claim, Score
+from ingest.loader import import_files
+from ingest.normalize import license_category, normalize_license, normalize_model_type
+
+# Seed facts that map onto model columns; every other field is kept as a sourced fact only.
+_COLUMN_FIELDS = {
+    "params_b",
+    "license",
+    "base_model",
+    "created_date",
+    "pipeline_tag",
+    "architecture",
+    "downloads",
+    "likes",
+    "model_type",
+    "on_hub",
+}
+
+
+@dataclass
+class SeedSummary:
+    imported: int = 0
+    unchanged: int = 0
+    failed: int = 0
+    facts: int = 0
+    claims: int = 0
+
+    def __str__(self) -> str:
+        text = (
+            f"seed loaded: {self.imported} snapshot files imported, {self.unchanged} already there, "
+            f"{self.facts} model facts, {self.claims} claims"
+        )
+        return text + (f"; {self.failed} files FAILED (see 'python -m ingest status')" if self.failed else "")
+
+
+def read_manifest(seed_dir: Path = SEED_DIR) -> dict:
+    path = seed_dir / "manifest.json"
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(f"no seed manifest at {path}") from None
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{path}: malformed JSON ({exc.msg})") from None
+
+
+def database_is_empty(engine: Engine) -> bool:
+    with engine.connect() as conn:
+        return conn.execute(select(Score.__table__.c.id).limit(1)).first() is None
+
+
+def load_seed(engine: Engine, seed_dir: Path = SEED_DIR, *, progress: bool | None = None) -> SeedSummary:
+    manifest = read_manifest(seed_dir)
+    summary = SeedSummary()
+    by_board: dict[str, list[Path]] = defaultdict(list)
+    for item in manifest["files"]:
+        if item.get("kind") == "snapshot":
+            by_board[item["leaderboard"]].append(seed_dir / item["path"])
+    for board, paths in by_board.items():
+        report = import_files(engine, board, paths, progress=progress)
+        for result in report.files:
+            if result.status == "imported":
+                summary.imported += 1
+            elif result.status == "unchanged":
+                summary.unchanged += 1
+            else:
+                summary.failed += 1
+    summary.facts = load_model_facts(engine, seed_dir / "models.csv")
+    summary.claims = load_claims(engine, seed_dir / "claims.csv")
+    return summary
+
+
+def _read_csv(path: Path) -> list[dict]:
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            return list(csv.DictReader(handle))
+    except FileNotFoundError:
+        raise InputError(f"seed file missing: {path}") from None
+
+
+def _facts_for(repo: str, field: str, value: str) -> ModelFacts:
+    facts = ModelFacts(repo_id=repo)
+    if field == "params_b":
+        facts.params_b = float(value)
+    elif field == "license":
+        facts.license = normalize_license(value)
+        facts.license_category = license_category(facts.license)
+    elif field == "created_date":
+        facts.created_date = dt.date.fromisoformat(value[:10])
+    elif field in ("downloads", "likes"):
+        setattr(facts, field, int(float(value)))
+    elif field == "model_type":
+        facts.model_type = normalize_model_type(value)
+    elif field == "on_hub":
+        facts.on_hub = value.strip().lower() == "true"
+    else:
+        setattr(facts, field, value)
+    return facts
+
+
+def load_model_facts(engine: Engine, path: Path) -> int:
+    """Apply seed facts to model rows (as authoritative "seed" facts) and keep their sources."""
+    rows = _read_csv(path)
+    with engine.begin() as conn:
+        index = writes.load_model_index(conn)
+        # Make sure every seed model has a row (some are on no board at all).
+        index, _, _ = writes.upsert_models(
+            conn, [ModelFacts(repo_id=r["repo_id"]) for r in rows], source="seed", as_of=None, board=False, index=index
+        )
+        for row in rows:
+            if row["field"] not in _COLUMN_FIELDS:
+                continue
+            facts = _facts_for(row["repo_id"], row["field"], row["value"])
+            source = f"seed: {row['source']}"
+            if facts.params_b is not None:
+                facts.params_source = source
+                facts.params_is_estimate = "rounded" in row["source"]
+            writes.upsert_models(conn, [facts], source=source, as_of=None, board=False, index=index)
+        by_source: dict[tuple[str, str], list[tuple[int, str, str]]] = defaultdict(list)
+        for row in rows:
+            by_source[(row["source"], row.get("source_url") or "")].append(
+                (index[row["repo_id"].lower()], row["field"], row["value"])
+            )
+        for (source, url), items in by_source.items():
+            writes.upsert_facts(conn, items, source=source, as_of=None, source_url=url or None)
+    return len(rows)
+
+
+def load_claims(engine: Engine, path: Path) -> int:
+    rows = _read_csv(path)
+    table = Claim.__table__
+    with engine.begin() as conn:
+        index = writes.load_model_index(conn)
+        existing = {
+            (r.model_id, r.field, r.source, r.claim)
+            for r in conn.execute(select(table.c.model_id, table.c.field, table.c.source, table.c.claim))
+        }
+        new = []
+        last_source = ""
+        for row in rows:
+            # The claims file says "same" for a source given on an earlier row.
+            if row["source"].strip().lower() != "same":
+                last_source = row["source"]
+            row = {**row, "source": last_source}
+            model_id = index.get(row["model_id"].lower())
+            if model_id is None:
+                continue
+            field = "params_b" if "parameters" in row["unit"] else row["unit"]
+            key = (model_id, field, row["source"], row["claim"])
+            if key in existing:
+                continue
+            existing.add(key)
+            try:
+                value = float(row["claimed_value"])
+            except ValueError:
+                value = None
+            new.append(
+                {
+                    "model_id": model_id,
+                    "field": field,
+                    "claim": row["claim"],
+                    "claimed_value": value,
+                    "unit": row["unit"],
+                    "source": row["source"],
+                }
+            )
+        if new:
+            conn.execute(table.insert(), new)
+    return len(rows)

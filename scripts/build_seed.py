@@ -1,0 +1,389 @@
+"""Build the bundled seed (``data/seed/``) from the real data in ``../shared/data``.
+
+Run once by a maintainer when the shared data changes::
+
+    python scripts/build_seed.py --shared ../shared/data
+
+What it writes, with the provenance of every file in ``data/seed/manifest.json``:
+
+- every leaderboard snapshot, byte for byte, xz-compressed (the importers read .xz);
+- ``models.csv``: the facts of the seed models (the product's watchlist), each with its
+  source. Values are read from the real files (the Hub API body, the v2 and v1 tables);
+  the few that no file holds are transcribed from ``SEED_FACTS.md`` with the source it cites;
+- ``claims.csv``: the published claims (``seed_article_claims.csv``), unchanged;
+- ``hub/``: the recorded Hub API bodies of seed models, unchanged (with their provenance).
+
+The application never reads ``../shared``: only this script does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import json
+import lzma
+import shutil
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "data" / "seed"
+
+SEED_MODELS = (
+    "meta-llama/Llama-2-7b-hf",
+    "microsoft/phi-2",
+    "microsoft/Orca-2-7b",
+    "microsoft/Orca-2-13b",
+    "stabilityai/StableBeluga-7B",
+    "Salesforce/xgen-7b-8k-base",
+    "Qwen/Qwen-1_8B",
+    "Qwen/Qwen-7B",
+    "Qwen/Qwen-14B",
+    "Qwen/Qwen-72B",
+    "chavinlo/alpaca-native",
+    "mosaicml/mpt-7b",
+    "tiiuae/falcon-7b",
+    "tiiuae/falcon-40b",
+    "HuggingFaceH4/zephyr-7b-beta",
+    "mistralai/Mistral-7B-v0.1",
+)
+
+V1_FINAL = (
+    "open-llm-leaderboard-v1/final-2024-07-07.csv",
+    "fboulnois/llm-leaderboard-csv",
+    "csv/huggingface.csv",
+    "65554a1d",
+    "2024-07-07",
+)
+V2_LAST = "open-llm-leaderboard-v2/snapshots/2025-03-21.csv"
+V2_LAST_SRC = "Open LLM Leaderboard v2 snapshot 2025-03-21 (fboulnois/llm-leaderboard-csv @ 0f4e5c69)"
+V1_SRC = "Open LLM Leaderboard v1 final table 2024-07-07 (fboulnois/llm-leaderboard-csv @ 65554a1d)"
+
+# Facts no data file holds, transcribed from SEED_FACTS.md with the source it cites there.
+CURATED = (
+    (
+        "microsoft/Orca-2-7b",
+        "base_model",
+        "meta-llama/Llama-2-7b-hf",
+        "Azure/azureml-assets wiki, models-microsoft-Orca-2-7b: 'We start with LLaMA-2-7B or LLaMA-2-13B checkpoint'",
+        None,
+    ),
+    (
+        "microsoft/Orca-2-13b",
+        "base_model",
+        "meta-llama/Llama-2-13b-hf",
+        "Azure/azureml-assets wiki, models-microsoft-Orca-2-7b: 'We start with LLaMA-2-7B or LLaMA-2-13B checkpoint'",
+        None,
+    ),
+    (
+        "microsoft/Orca-2-7b",
+        "license_note",
+        "Microsoft Research License",
+        "model card: 'Orca 2 is licensed under the Microsoft Research License'",
+        "https://huggingface.co/microsoft/Orca-2-7b",
+    ),
+    (
+        "microsoft/Orca-2-13b",
+        "license_note",
+        "Microsoft Research License",
+        "model card: 'Orca 2 is licensed under the Microsoft Research License'",
+        "https://huggingface.co/microsoft/Orca-2-13b",
+    ),
+    (
+        "stabilityai/StableBeluga-7B",
+        "license",
+        "llama2",
+        "TheBloke/StableBeluga-7B-GGML card front-matter 'license: llama2'",
+        None,
+    ),
+    ("stabilityai/StableBeluga-7B", "architecture", "LlamaForCausalLM", V1_SRC, None),
+    (
+        "Salesforce/xgen-7b-8k-base",
+        "params_b",
+        "7",
+        "arXiv 2309.03450 (XGen-7B technical report): 7B parameters, up to 8K sequence length",
+        "https://arxiv.org/abs/2309.03450",
+    ),
+    (
+        "Salesforce/xgen-7b-8k-base",
+        "license",
+        "apache-2.0",
+        "Salesforce XGen blog (copy at vuink.com): 'Released under Apache-2.0'",
+        None,
+    ),
+    (
+        "Salesforce/xgen-7b-8k-base",
+        "release_date",
+        "2023-07-03",
+        "wallstreetlogic.com, 'Salesforce launches XGen-7B' (2023-07-03)",
+        None,
+    ),
+    ("Salesforce/xgen-7b-8k-base", "model_type", "pretrained", "arXiv 2309.03450", "https://arxiv.org/abs/2309.03450"),
+    (
+        "Qwen/Qwen-1_8B",
+        "params_b",
+        "1.8",
+        "model card: 1.8B parameters, >2.2T tokens, 8192 context",
+        "https://huggingface.co/Qwen/Qwen-1_8B",
+    ),
+    (
+        "Qwen/Qwen-1_8B",
+        "release_date",
+        "2023-12-01",
+        "open-sourced with Qwen-72B at the 2023-12-01 Alibaba Cloud press conference (iacommunidad.com/topic/1575)",
+        None,
+    ),
+    ("Qwen/Qwen-1_8B", "model_type", "pretrained", "model card", "https://huggingface.co/Qwen/Qwen-1_8B"),
+    (
+        "Qwen/Qwen-7B",
+        "license_note",
+        "Tongyi Qianwen License (permission required for commercial use)",
+        "systems-analysis.ru/eng/Qwen_(Alibaba)",
+        None,
+    ),
+    ("Qwen/Qwen-7B", "release_date", "2023-08", "iacommunidad.com/topic/1575 (open-sourced August 2023)", None),
+    ("Qwen/Qwen-14B", "release_date", "2023-09", "iacommunidad.com/topic/1575 (September 2023)", None),
+    ("Qwen/Qwen-72B", "release_date", "2023-12-01", "iacommunidad.com/topic/1575 (2023-12-01 press conference)", None),
+    (
+        "chavinlo/alpaca-native",
+        "base_model_note",
+        "LLaMA 7B (Meta)",
+        "stanford_alpaca model card: 'Alpaca models are instruction-following models finetuned from LLaMA models'",
+        None,
+    ),
+    ("chavinlo/alpaca-native", "release_date", "2023-03", "stanford_alpaca model_card.md: trained in March 2023", None),
+    (
+        "meta-llama/Llama-2-7b-hf",
+        "release_date",
+        "2023-07-18",
+        "promptengineering.org: 'On July 18th 2023 Meta introduced LLama-2'",
+        None,
+    ),
+    (
+        "microsoft/phi-2",
+        "params_card",
+        "2.7",
+        "model card (via leliuga/cohere-configurations models/phi-2/README.md @1937189b): 2.7B, 1.4T tokens",
+        None,
+    ),
+)
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def copy_snapshot(src: Path, dest: Path) -> tuple[str, int]:
+    data = src.read_bytes()
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    dest.write_bytes(lzma.compress(data, preset=9 | lzma.PRESET_EXTREME))
+    rows = max(data.count(b"\n") - 1, 0)
+    return sha256_bytes(data), rows
+
+
+def snapshot_files(shared: Path) -> list[dict]:
+    """Every snapshot with its provenance (from ../shared/data/README.md)."""
+    files = []
+    for src in sorted((shared / "open-llm-leaderboard-v1" / "snapshots-2023").glob("*.csv")):
+        files.append(
+            {
+                "leaderboard": "open-llm-leaderboard-v1",
+                "src": src,
+                "snapshot_date": src.stem,
+                "source_repository": "dsdanielpark/open-llm-leaderboard-report",
+                "source_path": f"assets/{src.stem.replace('-', '')}/{src.stem.replace('-', '')}.csv",
+                "commit": "42a5fcd5",
+            }
+        )
+    final = shared / V1_FINAL[0]
+    files.append(
+        {
+            "leaderboard": "open-llm-leaderboard-v1",
+            "src": final,
+            "snapshot_date": V1_FINAL[4],
+            "source_repository": V1_FINAL[1],
+            "source_path": V1_FINAL[2],
+            "commit": V1_FINAL[3],
+        }
+    )
+    for src in sorted((shared / "open-llm-leaderboard-v2" / "snapshots").glob("*.csv")):
+        files.append(
+            {
+                "leaderboard": "open-llm-leaderboard-v2",
+                "src": src,
+                "snapshot_date": src.stem,
+                "source_repository": "fboulnois/llm-leaderboard-csv",
+                "source_path": "csv/huggingface_v2.csv",
+                "commit": "0f4e5c69" if src.stem == "2025-03-21" else None,
+            }
+        )
+    for src in sorted((shared / "lmarena" / "snapshots").glob("*.csv")):
+        files.append(
+            {
+                "leaderboard": "lmarena",
+                "src": src,
+                "snapshot_date": src.stem,
+                "source_repository": "fboulnois/llm-leaderboard-csv",
+                "source_path": "csv/lmsys.csv",
+                "commit": None,
+            }
+        )
+    return files
+
+
+def _rows(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def model_facts(shared: Path) -> list[dict]:
+    """Facts of the seed models from the real files, plus the curated ones."""
+    facts: list[dict] = []
+
+    def add(repo, field, value, source, url=None):
+        if value in (None, ""):
+            return
+        facts.append({"repo_id": repo, "field": field, "value": str(value), "source": source, "source_url": url or ""})
+
+    v2 = {}
+    for row in _rows(shared / V2_LAST):
+        key = row["model_name"].lower()
+        # Prefer the row of the precision the model was published in (first seen wins).
+        v2.setdefault(key, row)
+    v1 = {}
+    for row in _rows(shared / V1_FINAL[0]):
+        v1.setdefault(row["fullname"].lower(), []).append(row)
+    hub_dir = shared / "hf-hub-api" / "model_info"
+    for repo in SEED_MODELS:
+        body_path = hub_dir / (repo.replace("/", "__") + ".json")
+        if body_path.exists():
+            doc = json.loads(body_path.read_text())
+            body = doc["body"]
+            prov = doc.get("_provenance", {})
+            src = (
+                f"Hub API GET /api/models/{repo} recorded in {prov.get('repo', '?')} "
+                f"{prov.get('path', '?')} @ {str(prov.get('commit', '?'))[:8]}"
+            )
+            st = body.get("safetensors") or {}
+            if st.get("total"):
+                add(repo, "params_b", st["total"] / 1e9, "safetensors.total, " + src, f"https://huggingface.co/{repo}")
+                add(repo, "params_exact", st["total"], "safetensors.total, " + src)
+            card = body.get("cardData") or {}
+            add(repo, "license", card.get("license"), "cardData.license, " + src)
+            base = card.get("base_model")
+            add(repo, "base_model", base if isinstance(base, str) else None, "cardData.base_model, " + src)
+            add(repo, "created_date", (body.get("createdAt") or "")[:10], "createdAt, " + src)
+            add(repo, "pipeline_tag", body.get("pipeline_tag"), "pipeline_tag, " + src)
+            arch = (body.get("config") or {}).get("architectures") or []
+            add(repo, "architecture", arch[0] if arch else None, "config.architectures, " + src)
+            add(repo, "downloads", body.get("downloads"), "downloads, " + src)
+            add(repo, "likes", body.get("likes"), "likes, " + src)
+        row = v2.get(repo.lower())
+        if row:
+            if not body_path.exists():
+                add(repo, "params_b", row["metadata_params_billions"], "metadata_params_billions, " + V2_LAST_SRC)
+                add(
+                    repo,
+                    "created_date",
+                    row["metadata_upload_date"],
+                    "metadata_upload_date (Hub repo creation), " + V2_LAST_SRC,
+                )
+                add(repo, "architecture", row["model_architecture"], "model_architecture, " + V2_LAST_SRC)
+                if row["metadata_base_model"].lower() != repo.lower():
+                    add(repo, "base_model", row["metadata_base_model"], "metadata_base_model, " + V2_LAST_SRC)
+                add(repo, "license", row["metadata_hub_license"], "metadata_hub_license, " + V2_LAST_SRC)
+        elif repo.lower() in v1:
+            first = v1[repo.lower()][0]
+            if first["params_b"] not in ("", "0"):
+                add(repo, "params_b", first["params_b"], "params_b (rounded to a whole number), " + V1_SRC)
+            add(repo, "license", first["hub_license"], "hub_license, " + V1_SRC)
+            add(repo, "architecture", first["architecture"], "architecture, " + V1_SRC)
+            if first.get("available_on_the_hub") == "FALSE":
+                add(repo, "on_hub", "false", "available_on_the_hub, " + V1_SRC)
+    for repo, field, value, source, url in CURATED:
+        if field in ("params_b", "license", "architecture", "base_model") and any(
+            f["repo_id"] == repo and f["field"] == field for f in facts
+        ):
+            continue  # a real file already says it
+        add(repo, field, value, source + " (transcribed in SEED_FACTS.md)", url)
+    return facts
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--shared", default=str(ROOT.parent / "shared" / "data"), help="the shared data folder")
+    args = parser.parse_args(argv)
+    shared = Path(args.shared)
+    if not (shared / "README.md").exists():
+        print(f"error: {shared} is not the shared data folder", file=sys.stderr)
+        return 1
+    if SEED.exists():
+        shutil.rmtree(SEED)
+    SEED.mkdir(parents=True)
+    manifest = {"description": "Bundled real-data seed of SLM Tracker; built by scripts/build_seed.py", "files": []}
+    for item in snapshot_files(shared):
+        src: Path = item.pop("src")
+        rel = Path(item["leaderboard"]) / f"{item['snapshot_date']}.csv.xz"
+        digest, rows = copy_snapshot(src, SEED / rel)
+        manifest["files"].append(
+            {
+                "path": str(rel),
+                "kind": "snapshot",
+                **item,
+                "sha256": digest,
+                "rows": rows,
+                "copied_from": f"shared/data/{src.relative_to(shared)}",
+                "note": None
+                if item["commit"]
+                else "one commit per snapshot date in the source repository; the id was not recorded",
+            }
+        )
+    facts = model_facts(shared)
+    with (SEED / "models.csv").open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=["repo_id", "field", "value", "source", "source_url"])
+        writer.writeheader()
+        writer.writerows(facts)
+    manifest["files"].append(
+        {
+            "path": "models.csv",
+            "kind": "model_facts",
+            "copied_from": "derived: see scripts/build_seed.py",
+            "sha256": sha256_bytes((SEED / "models.csv").read_bytes()),
+        }
+    )
+    claims = shared / "seed_article_claims.csv"
+    shutil.copyfile(claims, SEED / "claims.csv")
+    manifest["files"].append(
+        {
+            "path": "claims.csv",
+            "kind": "claims",
+            "copied_from": "shared/data/seed_article_claims.csv",
+            "source_repository": None,
+            "sha256": sha256_bytes(claims.read_bytes()),
+        }
+    )
+    (SEED / "hub").mkdir()
+    for repo in SEED_MODELS:
+        body = shared / "hf-hub-api" / "model_info" / (repo.replace("/", "__") + ".json")
+        if body.exists():
+            shutil.copyfile(body, SEED / "hub" / body.name)
+            prov = json.loads(body.read_text()).get("_provenance", {})
+            manifest["files"].append(
+                {
+                    "path": f"hub/{body.name}",
+                    "kind": "hub_model_info",
+                    "source_repository": prov.get("repo"),
+                    "source_path": prov.get("path"),
+                    "commit": prov.get("commit"),
+                    "sha256": sha256_bytes(body.read_bytes()),
+                }
+            )
+    (SEED / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")
+    total = sum(p.stat().st_size for p in SEED.rglob("*") if p.is_file())
+    print(f"seed written to {SEED}: {len(manifest['files'])} files, {total / 1e6:.1f} MB, {len(facts)} model facts")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
