@@ -642,12 +642,16 @@ def parse_file(path: Path, expected_leaderboard: str | None = None) -> ParsedFil
             continue
         best[key] = len(parsed.entries)
         parsed.entries.append(entry)
+    if table.truncated_tail:
+        # Every real export ends with a newline; one that stops mid-line was cut off. Importing it
+        # would close every entry after the cut as "left the board", so the whole file is refused.
+        last = pending_short[0] if pending_short else parsed.rows_read
+        raise InputError(
+            f"{path}: file is truncated (it stops in the middle of data row {last}, with no final "
+            "newline); nothing was imported. If the file is complete, add the final newline."
+        )
     if pending_short is not None:
         n, c = pending_short
-        if table.truncated_tail:
-            raise InputError(
-                f"{path}: file is truncated (the last row, data row {n}, is incomplete); nothing was imported"
-            )
         parsed.rejections.append(
             Rejection(n, f"row has {len(c)} fields, the header has {width}", _raw_line(table.header, c))
         )
