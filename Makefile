@@ -8,8 +8,9 @@ PORT ?= 8501
 .PHONY: run test lint format bench db seed clean audit
 
 $(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "SLM Tracker needs Python 3.11 or newer: set PYTHON=/path/to/python3.11")'
+	@$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); echo "error: cannot create a virtualenv; on Debian: apt-get install python3-venv" >&2; exit 1; }
+	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(VENV)/.runtime: requirements.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements.txt

@@ -166,20 +166,20 @@ def test_any_import_order_gives_the_reference_history(tmp_path_factory, snapshot
     eng.dispose()
 
 
-@pytest.mark.parametrize("seed", [1, 2])
-def test_real_snapshots_in_any_order_give_the_same_history(engine, tmp_path, seed):
-    files = seed_snapshots(V1)[:18]  # the 2023 scrapes
+@pytest.mark.parametrize(("board", "count", "seed"), [(V1, 18, 1), ("lmarena", 12, 2), ("open-llm-leaderboard-v2", 6, 3)])
+def test_real_snapshots_in_any_order_give_the_same_history(engine, tmp_path, board, count, seed):
+    files = seed_snapshots(board)[:count]
     in_order = make_engine(f"sqlite:///{tmp_path / 'ordered.db'}")
     upgrade_schema(in_order)
-    import_files(in_order, V1, files, progress=False)
+    import_files(in_order, board, files, progress=False)
     # Every other day first, then the rest, then a shuffled re-import of a few.
-    shuffled = files[::2] + files[1::2]
-    import_files(engine, V1, shuffled, progress=False)
+    shuffled = files[1::2] + files[::2]
+    import_files(engine, board, shuffled, progress=False)
     rng = random.Random(seed)
     again = [plain_csv(p, tmp_path) for p in rng.sample(files, 4)]
-    import_files(engine, V1, again, progress=False)
-    assert dump(engine)["scores"] == dump(in_order)["scores"]
+    import_files(engine, board, again, progress=False)
+    assert dump(engine) == dump(in_order)
     cols = ["model_id", "start", "end", "days"]
     with engine.connect() as a, in_order.connect() as b:
-        assert queries.tenure(a, V1)[cols].equals(queries.tenure(b, V1)[cols])
+        assert queries.tenure(a, board)[cols].equals(queries.tenure(b, board)[cols])
     in_order.dispose()
