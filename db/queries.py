@@ -411,6 +411,32 @@ def rank_history(
     )
 
 
+def daily_values(conn: Connection, leaderboard: str, bench: str) -> tuple[list[dt.date], pd.DataFrame, pd.DataFrame]:
+    """(snapshot dates, one row per snapshot date index and score interval of a model, the models' facts).
+
+    The dashboard derives per-size-class leaders from this in one pass instead of one
+    query per class.
+    """
+    check_leaderboard(leaderboard)
+    dates, exploded = _daily_leaders_frame(conn, leaderboard, bench, ModelFilter())
+    models = exploded.attrs.get("models")
+    if models is None:
+        models = _models_frame(conn, [])
+    exploded.attrs = {}
+    return dates, exploded, models
+
+
+def first_listed(conn: Connection, leaderboard: str) -> pd.DataFrame:
+    """When each model was first listed on a board: model_pk, first_listed."""
+    check_leaderboard(leaderboard)
+    rows = conn.execute(
+        select(SCORES.c.model_id, func.min(SCORES.c.valid_from))
+        .where(SCORES.c.leaderboard_key == leaderboard)
+        .group_by(SCORES.c.model_id)
+    ).all()
+    return pd.DataFrame.from_records(rows, columns=["model_pk", "first_listed"])
+
+
 # --------------------------------------------------------------------------- models
 
 

@@ -1,0 +1,67 @@
+"""SLM Tracker dashboard: ``streamlit run dashboard/app.py``.
+
+Navigation only: each page is one module in ``dashboard/pages``. Every page runs inside a
+guard that logs any error and shows a friendly message instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+# `streamlit run dashboard/app.py` puts dashboard/ on sys.path, not the project root.
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import streamlit as st  # noqa: E402
+from streamlit.runtime.scriptrunner_utils.exceptions import RerunException, StopException  # noqa: E402
+
+from dashboard.ui import md  # noqa: E402
+from db.errors import ConfigError, DatabaseError, TrackerError  # noqa: E402
+
+log = logging.getLogger("dashboard")
+PAGES = Path(__file__).resolve().parent / "pages"
+
+st.set_page_config(page_title="SLM Tracker", page_icon=":material/monitoring:", layout="wide")
+
+pages = [
+    st.Page(PAGES / "leaderboard.py", title="Leaderboard", icon=":material/leaderboard:", url_path="", default=True),
+    st.Page(PAGES / "size.py", title="Size vs score", icon=":material/scatter_plot:", url_path="size"),
+    st.Page(PAGES / "licenses.py", title="Licenses", icon=":material/gavel:", url_path="licenses"),
+    st.Page(PAGES / "history.py", title="History", icon=":material/history:", url_path="history"),
+    st.Page(PAGES / "model.py", title="Model", icon=":material/deployed_code:", url_path="model"),
+    st.Page(PAGES / "compare.py", title="Compare", icon=":material/compare_arrows:", url_path="compare"),
+    st.Page(PAGES / "status.py", title="Data status", icon=":material/monitor_heart:", url_path="status"),
+]
+page = st.navigation(pages)
+
+with st.sidebar:
+    st.caption(
+        "SLM Tracker follows small open language models on public leaderboards. "
+        "Data: Open LLM Leaderboard v1 and v2, Chatbot Arena, the Hugging Face Hub."
+    )
+
+try:
+    page.run()
+except (RerunException, StopException):
+    raise
+except (DatabaseError, ConfigError) as exc:
+    log.warning("dashboard cannot read its data: %s", exc)
+    st.error(
+        "The dashboard cannot read its database right now. "
+        + md(str(exc)[:300])
+        + "  \nIf you run this site, see docs/dashboard.md (Setup).",
+        icon=":material/database:",
+    )
+except TrackerError as exc:
+    log.info("page error: %s", exc)
+    st.warning(md(str(exc)[:300]), icon=":material/warning:")
+except Exception:
+    log.exception("page %s failed", page.title)
+    st.error(
+        "Sorry, this page hit a problem and could not be shown. "
+        "Try again, or reset the filters by opening the page without its query string.",
+        icon=":material/error:",
+    )

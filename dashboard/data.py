@@ -1,0 +1,585 @@
+"""Data for the pages: plain functions over a Connection or DataFrames (no Streamlit here).
+
+Every function returns frames keyed by data keys; display labels are applied by
+:func:`display_frame` and the column configs in ``dashboard/ui.py``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+import re
+from urllib.parse import quote
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Connection
+
+from dashboard.filters import SIZE_CLASSES, FilterState, group_members, group_name, rank_label
+from db import queries
+from db.errors import NotFoundError
+from db.queries import ModelFilter
+from db.registry import LMARENA, MODEL_CARD, leaderboard_def
+from db.reports import _csv_safe
+
+# A Hugging Face repo id ("org/name"); anything else gets no Hub link.
+_HUB_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,95}/[A-Za-z0-9._-]{1,96}$")
+_SAFE_URL = re.compile(r"^https?://[^\s<>\"'`]+$")
+
+LICENSE_LABELS = {
+    "permissive": "Permissive",
+    "copyleft": "Copyleft",
+    "non-commercial": "Non-commercial",
+    "custom": "Custom",
+    "proprietary": "Proprietary",
+    "unknown": "Unknown",
+}
+TYPE_LABELS = {
+    "pretrained": "Pretrained",
+    "continuously pretrained": "Continuously pretrained",
+    "fine-tuned": "Fine-tuned",
+    "chat": "Chat",
+    "merge": "Merge",
+    "multimodal": "Multimodal",
+    "unknown": "Unknown",
+}
+SIZE_LABELS = {s.key: s.label for s in SIZE_CLASSES}
+UNKNOWN_SIZE = "Size unknown"
+
+# Labels of the model columns shown in tables and written to downloads.
+COLUMN_LABELS = {
+    "rank": "Rank",
+    "board_rank": "Rank on the whole board",
+    "page_url": "Model",
+    "model_id": "Model",
+    "hub_url": "Hub",
+    "score": "Score",
+    "params_b": "Params (B)",
+    "license": "License",
+    "license_category": "License category",
+    "model_type": "Type",
+    "org": "Organisation",
+    "architecture": "Architecture",
+    "pipeline_tag": "Task",
+    "created_date": "Created on the Hub",
+    "first_listed": "First listed",
+    "precision": "Precision",
+    "is_merged": "Merged",
+    "is_flagged": "Flagged",
+    "on_hub": "On the Hub",
+}
+
+
+# --------------------------------------------------------------------------- links
+
+
+def hub_url(model_id: object) -> str | None:
+    """The model's Hub page, only for ids that are real repo ids."""
+    if isinstance(model_id, str) and _HUB_ID.match(model_id) and ".." not in model_id:
+        return f"https://huggingface.co/{model_id}"
+    return None
+
+
+def page_url(model_id: str) -> str:
+    """Relative link to the model page (works under any base path)."""
+    return "model?id=" + quote(model_id, safe="/ ()'.,:_-")
+
+
+def compare_url(ids: list[str]) -> str:
+    return "compare?ids=" + quote(",".join(ids), safe="/ ()'.,:_-")
+
+
+def safe_url(url: object) -> str | None:
+    """An http(s) URL fit for a link, or None."""
+    if isinstance(url, str) and _SAFE_URL.match(url.strip()):
+        return url.strip()
+    return None
+
+
+# --------------------------------------------------------------------------- boards
+
+
+def score_columns(board: str) -> list[str]:
+    """Benchmark keys shown as columns, in registry order."""
+    return [b.key for b in leaderboard_def(board).benchmarks]
+
+
+def ranked_board(conn: Connection, board: str, as_of: dt.date | None, rank_key: str) -> pd.DataFrame:
+    """The whole board on ``as_of`` (best variant per model), ranked by a benchmark or task group."""
+    lb = leaderboard_def(board)
+    entries = queries.board_entries(conn, board, as_of)
+    members = group_members(board, rank_key)
+    higher = True
+    if group_name(rank_key) is not None:
+        # Mean of the group's benchmarks; a model missing one of them is not ranked on the group.
+        entries[rank_key] = entries[members].mean(axis=1, skipna=False) if not entries.empty else np.nan
+    else:
+        bdef = next((b for b in lb.benchmarks if b.key == rank_key), None)
+        if bdef is None:
+            raise NotFoundError(f"{lb.display_name} has no benchmark {rank_key!r}")
+        higher = bdef.higher_is_better
+    pks = entries["model_pk"].unique().tolist() if not entries.empty else []
+    models = queries.models_frame(conn, pks)
+    ranked = queries.rank_board(entries, models, rank_key, higher)
+    if ranked.empty:
+        ranked = pd.DataFrame(
+            columns=["rank", "model_pk", "model_id", *score_columns(board), *queries.MODEL_COLUMNS[1:]]
+        )
+    ranked["score"] = ranked[rank_key] if rank_key in ranked.columns else np.nan
+    listed = queries.first_listed(conn, board)
+    ranked = ranked.merge(listed, on="model_pk", how="left")
+    ranked["hub_url"] = ranked["model_id"].map(hub_url)
+    ranked["page_url"] = ranked["model_id"].map(page_url)
+    ranked["board_rank"] = ranked["rank"]
+    return ranked
+
+
+def apply_filters(ranked: pd.DataFrame, state: FilterState) -> pd.DataFrame:
+    """Filter a ranked board by the state's model filters and number the ranks again."""
+    out = queries.filter_models(ranked, state.model_filter()).copy()
+    out["rank"] = np.arange(1, len(out) + 1)
+    return out.reset_index(drop=True)
+
+
+def filter_options(ranked: pd.DataFrame) -> dict[str, list[str]]:
+    """Values present on the board for the free-text-ish filters (org, architecture, task)."""
+    out = {}
+    for column in ("org", "architecture", "pipeline_tag"):
+        if column in ranked.columns and not ranked.empty:
+            counts = ranked[column].dropna().astype(str).value_counts()
+            out[column] = sorted(counts.index.tolist(), key=str.lower)
+        else:
+            out[column] = []
+    return out
+
+
+def table_columns(board: str, rank_key: str) -> list[str]:
+    """Data keys of the leaderboard table, in display order."""
+    cols = ["rank", "page_url", "hub_url"]
+    if group_name(rank_key) is not None:
+        cols.append("score")
+    cols += score_columns(board)
+    if board != LMARENA:
+        cols += ["params_b"]
+    cols += ["license", "license_category", "model_type", "org", "architecture"]
+    if board != LMARENA:
+        cols += ["created_date"]
+    cols += ["first_listed"]
+    return cols
+
+
+def column_label(board: str, key: str, rank_key: str | None = None) -> str:
+    if key == "score" and rank_key is not None:
+        return rank_label(board, rank_key)
+    bench = next((b for b in leaderboard_def(board).benchmarks if b.key == key), None)
+    if bench is not None:
+        return bench.display_name
+    return COLUMN_LABELS.get(key, key.replace("_", " ").capitalize())
+
+
+def display_frame(frame: pd.DataFrame, board: str, rank_key: str, *, for_download: bool = False) -> pd.DataFrame:
+    """The leaderboard table with readable values; for downloads, with readable headers too."""
+    cols = [c for c in table_columns(board, rank_key) if c in frame.columns]
+    out = frame[cols].copy()
+    if "license_category" in out:
+        out["license_category"] = out["license_category"].map(LICENSE_LABELS).fillna("Unknown")
+    if "model_type" in out:
+        out["model_type"] = out["model_type"].map(TYPE_LABELS).fillna("Unknown")
+    for col in ("created_date", "first_listed"):
+        if col in out:
+            out[col] = pd.to_datetime(out[col], errors="coerce")
+    if for_download:
+        out = out.drop(columns=["page_url", "hub_url"])
+        out.insert(1, "model_id", frame["model_id"].to_numpy())
+        out.insert(2, "hub_url", frame["hub_url"].to_numpy())
+        for col in ("created_date", "first_listed"):
+            if col in out:
+                out[col] = out[col].dt.date
+        out = out.rename(columns={c: column_label(board, c, rank_key) for c in out.columns})
+        out = out.rename(columns={"Hub": "Hub page"})
+    return out.reset_index(drop=True)
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """CSV that spreadsheets open safely: text cells starting with = + - @ are neutralised."""
+    safe = frame.copy()
+    for col in safe.columns:
+        if safe[col].dtype == object or pd.api.types.is_string_dtype(safe[col]):
+            safe[col] = safe[col].map(_csv_safe)
+    safe.columns = [_csv_safe(str(c)) for c in safe.columns]
+    return safe.to_csv(index=False).encode("utf-8")
+
+
+def parquet_bytes(frame: pd.DataFrame) -> bytes:
+    buffer = io.BytesIO()
+    frame.to_parquet(buffer, index=False)
+    return buffer.getvalue()
+
+
+# --------------------------------------------------------------------------- sizes
+
+
+def size_class(params_b: pd.Series) -> pd.Series:
+    """The size-class key of each parameter count (``None`` when unknown)."""
+    values = pd.to_numeric(params_b, errors="coerce")
+    out = pd.Series([None] * len(values), index=values.index, dtype=object)
+    for size in SIZE_CLASSES:
+        low = -np.inf if size.low is None else size.low
+        high = np.inf if size.high is None else size.high
+        out[(values > low) & (values <= high)] = size.key
+    return out
+
+
+def pareto_frontier(frame: pd.DataFrame, x: str = "params_b", y: str = "score") -> pd.Series:
+    """True for models on the frontier: no model of smaller or equal size scores higher."""
+    if frame.empty:
+        return pd.Series([], dtype=bool, index=frame.index)
+    valid = frame[x].notna() & frame[y].notna()
+    sub = frame.loc[valid, [x, y]]
+    # The best score among all models of size <= p, for every size p present.
+    best_at = sub.groupby(x)[y].max().sort_index().cummax()
+    best = sub[x].map(best_at)
+    on = pd.Series(False, index=frame.index)
+    on.loc[sub.index] = sub[y].to_numpy() >= best.to_numpy()
+    return on
+
+
+def size_points(frame: pd.DataFrame) -> pd.DataFrame:
+    """Models with a known size and score, with their frontier flag (smallest first)."""
+    cols = ["model_id", "params_b", "score", "license_category", "model_type", "license", "org", "page_url"]
+    pts = frame[[c for c in cols if c in frame.columns]]
+    pts = pts[pts["params_b"].notna() & pts["score"].notna() & (pts["params_b"] > 0)].copy()
+    pts["on_frontier"] = pareto_frontier(pts)
+    return pts.sort_values(["params_b", "score"], ascending=[True, False]).reset_index(drop=True)
+
+
+def frontier_table(points: pd.DataFrame) -> pd.DataFrame:
+    """The frontier models, smallest first, each with how much it gains over the previous one."""
+    front = points[points["on_frontier"]].sort_values(["params_b", "score"]).copy()
+    front["gain"] = front["score"].diff()
+    return front.reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- licenses
+
+
+def license_mix_by_size(frame: pd.DataFrame) -> pd.DataFrame:
+    """Count and share of each license category within each size class (unknown sizes apart)."""
+    if frame.empty:
+        return pd.DataFrame(columns=["size_class", "license_category", "models", "share"])
+    sizes = size_class(frame["params_b"]).fillna("unknown")
+    counts = (
+        pd.DataFrame({"size_class": sizes, "license_category": frame["license_category"].fillna("unknown")})
+        .value_counts()
+        .rename("models")
+        .reset_index()
+    )
+    counts["share"] = counts["models"] / counts.groupby("size_class")["models"].transform("sum")
+    order = {s.key: i for i, s in enumerate(SIZE_CLASSES)}
+    counts["_o"] = counts["size_class"].map(order).fillna(len(order))
+    return counts.sort_values(["_o", "license_category"]).drop(columns="_o").reset_index(drop=True)
+
+
+def license_mix_over_time(frame: pd.DataFrame, freq: str = "Q") -> pd.DataFrame:
+    """Models by Hub creation period and license category (models without a date are left out)."""
+    created = pd.to_datetime(frame.get("created_date"), errors="coerce")
+    sub = pd.DataFrame({"created": created, "license_category": frame.get("license_category")}).dropna(
+        subset=["created"]
+    )
+    if sub.empty:
+        return pd.DataFrame(columns=["period", "license_category", "models", "share"])
+    sub["period"] = sub["created"].dt.to_period(freq).dt.start_time
+    out = sub.groupby(["period", "license_category"]).size().rename("models").reset_index()
+    out["share"] = out["models"] / out.groupby("period")["models"].transform("sum")
+    return out.sort_values(["period", "license_category"]).reset_index(drop=True)
+
+
+def permissive_share_top_n(ranked: pd.DataFrame, n: int) -> pd.DataFrame:
+    """Per size class: of its top ``n`` models (by the board's rank), how many are permissive."""
+    rows = []
+    sizes = size_class(ranked["params_b"]) if not ranked.empty else pd.Series(dtype=object)
+    for size in SIZE_CLASSES:
+        top = ranked[sizes == size.key].sort_values("rank").head(n) if not ranked.empty else ranked
+        permissive = int((top["license_category"] == "permissive").sum()) if len(top) else 0
+        rows.append(
+            {
+                "size_class": size.key,
+                "models": len(top),
+                "permissive": permissive,
+                "share": permissive / len(top) if len(top) else np.nan,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------- history
+
+
+def leaders_by_class(conn: Connection, board: str, bench: str) -> tuple[list[dt.date], pd.DataFrame]:
+    """The #1 on every snapshot date, overall ("all") and within each size class.
+
+    Columns: size_class, date, model_pk, model_id, value. Ties go to the id first
+    alphabetically, as in :func:`db.queries.daily_leaders`.
+    """
+    lb = leaderboard_def(board)
+    bdef = next((b for b in lb.benchmarks if b.key == bench), None)
+    if bdef is None:
+        raise NotFoundError(f"{lb.display_name} has no benchmark {bench!r}")
+    dates, values, models = queries.daily_values(conn, board, bench)
+    columns = ["size_class", "date", "model_pk", "model_id", "value"]
+    if values.empty:
+        return dates, pd.DataFrame(columns=columns)
+    info = models.set_index("model_pk")
+    alpha = info["repo_id"].str.lower().rank(method="first")
+    values = values.assign(
+        _alpha=values["model_pk"].map(alpha).to_numpy(),
+        _primary=-values["value"] if bdef.higher_is_better else values["value"],
+        size_class=size_class(values["model_pk"].map(info["params_b"])).to_numpy(),
+    )
+    values = values.sort_values(["date_idx", "_primary", "_alpha"], kind="mergesort")
+    frames = [values.drop_duplicates("date_idx").assign(size_class="all")]
+    sized = values[values["size_class"].notna()]
+    frames.append(sized.drop_duplicates(["size_class", "date_idx"]))
+    out = pd.concat(frames, ignore_index=True)
+    out["date"] = [dates[i] for i in out["date_idx"]]
+    out["model_id"] = out["model_pk"].map(info["repo_id"]).to_numpy()
+    return dates, out[columns].sort_values(["size_class", "date"]).reset_index(drop=True)
+
+
+def reigns_from_leaders(leaders: pd.DataFrame, dates: list[dt.date]) -> pd.DataFrame:
+    """Reigns at #1 from the daily leaders of one group (same rules as ``queries.tenure``).
+
+    A reign ends on the first snapshot date where another model leads (or where the group
+    has no leader); ``end`` is empty while it still leads at the last snapshot.
+    """
+    columns = ["model_id", "model_pk", "start", "end", "days", "value"]
+    if leaders.empty or not dates:
+        return pd.DataFrame(columns=columns)
+    by_date = {row.date: row for row in leaders.itertuples(index=False)}
+    reigns: list[dict] = []
+    current: dict | None = None
+    for day in dates:
+        leader = by_date.get(day)
+        if current is not None and (leader is None or leader.model_pk != current["model_pk"]):
+            current["end"] = day
+            current = None
+        if leader is not None and current is None:
+            current = {
+                "model_id": leader.model_id,
+                "model_pk": leader.model_pk,
+                "start": day,
+                "end": None,
+                "value": leader.value,
+            }
+            reigns.append(current)
+    for reign in reigns:
+        reign["days"] = ((reign["end"] or dates[-1]) - reign["start"]).days
+    return pd.DataFrame(reigns, columns=columns)
+
+
+def reigns_by_class(leaders: pd.DataFrame, dates: list[dt.date]) -> pd.DataFrame:
+    """Reigns for "all" and every size class; adds ``size_class`` and ``still_leads``."""
+    frames = []
+    for key in ["all", *[s.key for s in SIZE_CLASSES]]:
+        group = leaders[leaders["size_class"] == key]
+        reigns = reigns_from_leaders(group, dates)
+        if not reigns.empty:
+            frames.append(reigns.assign(size_class=key))
+    if not frames:
+        return pd.DataFrame(columns=["size_class", "model_id", "model_pk", "start", "end", "days", "value"])
+    out = pd.concat(frames, ignore_index=True)
+    out["still_leads"] = out["end"].isna()
+    return out
+
+
+def longest_reigns(reigns: pd.DataFrame, limit: int = 15) -> pd.DataFrame:
+    if reigns.empty:
+        return reigns
+    return reigns.sort_values(["days", "start"], ascending=[False, True]).head(limit).reset_index(drop=True)
+
+
+def history_candidates(board: str) -> list[str]:
+    """Models shown first in the rank-over-time chart: Falcon's 2023 reign on v1."""
+    if board == "open-llm-leaderboard-v1":
+        return ["tiiuae/falcon-40b", "tiiuae/falcon-40b-instruct", "llama-65b"]
+    return []
+
+
+# --------------------------------------------------------------------------- model page
+
+
+def claims_vs_measured(model: dict, claims: pd.DataFrame) -> pd.DataFrame:
+    """Each published claim next to what was measured, with both sources and the gap."""
+    rows = []
+    for claim in claims.itertuples(index=False):
+        measured = model.get(claim.field) if claim.field in ("params_b",) else None
+        measured_source = model.get("params_source") if claim.field == "params_b" else None
+        ratio = None
+        if measured and claim.claimed_value and not math.isnan(claim.claimed_value):
+            ratio = claim.claimed_value / measured
+        if ratio is None:
+            verdict = "not measured"
+        elif abs(ratio - 1) <= 0.1:
+            verdict = "matches"
+        elif ratio > 1:
+            verdict = f"overstated {ratio:.1f}x"
+        else:
+            verdict = f"understated {1 / ratio:.1f}x"
+        rows.append(
+            {
+                "field": claim.field,
+                "claim": claim.claim,
+                "claimed": claim.claimed_value,
+                "measured": measured,
+                "unit": claim.unit,
+                "verdict": verdict,
+                "claim_source": claim.source,
+                "measured_source": measured_source,
+            }
+        )
+    return pd.DataFrame(
+        rows,
+        columns=["field", "claim", "claimed", "measured", "unit", "verdict", "claim_source", "measured_source"],
+    )
+
+
+def model_fact_rows(model: dict) -> pd.DataFrame:
+    """The model row's facts with where each came from (field label, value, source)."""
+    items = [
+        ("Parameters (B)", _fmt(model.get("params_b")), model.get("params_source")),
+        ("License", model.get("license"), model.get("license_source")),
+        ("License category", LICENSE_LABELS.get(model.get("license_category") or "unknown"), None),
+        ("Type", TYPE_LABELS.get(model.get("model_type") or "unknown"), model.get("board_facts_source")),
+        ("Architecture", model.get("architecture"), model.get("board_facts_source")),
+        ("Task", model.get("pipeline_tag"), None),
+        ("Base model", model.get("base_model"), model.get("base_model_source")),
+        ("Created on the Hub", _fmt(model.get("created_date")), model.get("created_source")),
+        ("Likes", _fmt(model.get("likes")), None),
+        ("Downloads", _fmt(model.get("downloads")), None),
+        ("Merged", _yes(model.get("is_merged")), model.get("board_facts_source")),
+        ("Mixture of experts", _yes(model.get("is_moe")), model.get("board_facts_source")),
+        ("Flagged", _yes(model.get("is_flagged")), model.get("board_facts_source")),
+        ("On the Hub", _yes(model.get("on_hub")), None),
+    ]
+    rows = [{"fact": f, "value": v, "source": s or ""} for f, v, s in items if v not in (None, "", "nan")]
+    if model.get("params_is_estimate"):
+        rows[0]["value"] = f"{rows[0]['value']} (estimate)"
+    return pd.DataFrame(rows, columns=["fact", "value", "source"])
+
+
+def latest_scores(scores: pd.DataFrame) -> pd.DataFrame:
+    """Per board and benchmark, the latest score of the model's best variant.
+
+    Latest = the interval still open, else the one that ended last (the model left the board).
+    """
+    if scores.empty:
+        return pd.DataFrame(columns=["leaderboard", "benchmark", "value", "since", "until"])
+    frame = scores.copy()
+    frame["_end"] = frame["valid_to"].fillna(dt.date.max)
+    frame = frame.sort_values(["leaderboard", "benchmark", "_end", "value"], ascending=[True, True, False, False])
+    latest = frame.drop_duplicates(["leaderboard", "benchmark"])
+    return latest.rename(columns={"valid_from": "since", "valid_to": "until"})[
+        ["leaderboard", "benchmark", "value", "since", "until"]
+    ].reset_index(drop=True)
+
+
+def score_history(scores: pd.DataFrame, board: str, bench: str) -> pd.DataFrame:
+    """Step series of one benchmark on one board: date, value (best variant per interval)."""
+    sub = scores[(scores["leaderboard"] == board) & (scores["benchmark"] == bench)]
+    if sub.empty:
+        return pd.DataFrame(columns=["date", "value"])
+    points = []
+    for row in sub.itertuples(index=False):
+        points.append((row.valid_from, row.value))
+        if row.valid_to is not None and not (isinstance(row.valid_to, float) and math.isnan(row.valid_to)):
+            points.append((row.valid_to, np.nan))
+    frame = pd.DataFrame(points, columns=["date", "value"]).sort_values("date")
+    frame = frame.groupby("date", as_index=False)["value"].max()
+    return frame
+
+
+def model_boards(scores: pd.DataFrame) -> list[str]:
+    """Boards the model has scores on, in registry order (self-reported cards last)."""
+    present = set(scores["leaderboard"]) if not scores.empty else set()
+    order = ["open-llm-leaderboard-v2", "open-llm-leaderboard-v1", LMARENA, MODEL_CARD]
+    return [b for b in order if b in present]
+
+
+# --------------------------------------------------------------------------- compare
+
+
+def compare_frame(ranked: pd.DataFrame, ids: list[str]) -> pd.DataFrame:
+    """Rows of ``ranked`` for the models in ``ids`` (case-insensitive), in the order given."""
+    if ranked.empty or not ids:
+        return ranked.head(0)
+    lower = ranked["model_id"].str.lower()
+    rows = []
+    for model_id in ids:
+        hit = ranked[lower == model_id.lower()]
+        if not hit.empty:
+            rows.append(hit.iloc[0])
+    return pd.DataFrame(rows).reset_index(drop=True) if rows else ranked.head(0)
+
+
+def compare_table(rows: pd.DataFrame, board: str) -> pd.DataFrame:
+    """Facts and benchmarks (rows) by models (columns), as display text; the best score is marked."""
+    if rows.empty:
+        return pd.DataFrame()
+    benches = leaderboard_def(board).benchmarks
+    best = {}
+    for b in benches:
+        if b.key in rows.columns and rows[b.key].notna().any():
+            best[b.key] = rows[b.key].max() if b.higher_is_better else rows[b.key].min()
+    data: dict[str, dict[str, str]] = {}
+    for row in rows.itertuples(index=False):
+        col = {
+            "Rank": f"#{row.rank}",
+            "Params (B)": _fmt(row.params_b) or "unknown",
+            "License": row.license if isinstance(row.license, str) and row.license else "unknown",
+        }
+        for b in benches:
+            value = getattr(row, b.key, None)
+            if value is None or pd.isna(value):
+                col[b.display_name] = "-"
+            else:
+                text = f"{value:,.0f}" if b.scale in ("elo", "count") else f"{value:.2f}"
+                col[b.display_name] = text + (" (best)" if len(rows) > 1 and value == best.get(b.key) else "")
+        data[row.model_id] = col
+    return pd.DataFrame(data)
+
+
+# --------------------------------------------------------------------------- status
+
+
+def source_status(last: pd.DataFrame, now: dt.datetime, stale_after_hours: float) -> pd.DataFrame:
+    """Last successful run per source with its age in hours and a stale flag."""
+    out = last.copy()
+    if out.empty:
+        return pd.DataFrame(columns=["source", "last_success", "age_hours", "stale"])
+    out["last_success"] = pd.to_datetime(out["last_success"])
+    out["age_hours"] = (pd.Timestamp(now) - out["last_success"]).dt.total_seconds() / 3600
+    out["stale"] = out["age_hours"] > stale_after_hours
+    return out
+
+
+def model_filter_for(state: FilterState) -> ModelFilter:
+    return state.model_filter()
+
+
+def _fmt(value: object) -> str | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, float):
+        return f"{value:,.3f}".rstrip("0").rstrip(".")
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, (dt.date, pd.Timestamp)):
+        return value.isoformat()[:10]
+    return str(value)
+
+
+def _yes(value: object) -> str | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return "yes" if bool(value) else "no"

@@ -1,0 +1,81 @@
+"""Compare two to six models side by side: a table and a radar of their benchmarks."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import charts, data, ui
+from dashboard.filters import BOARDS, MAX_COMPARE, WIDGET_KEYS, FilterState
+from db.registry import leaderboard_def
+
+DEFAULTS = FilterState()
+WIDGETS = ["board", "ids", "as_of"]
+
+url, ver = ui.cache_args()
+query_state, notes = ui.init_state("compare", DEFAULTS, WIDGETS)
+
+st.title("Compare models")
+ui.show_notes(notes)
+
+board = (
+    st.segmented_control(
+        "Leaderboard",
+        options=list(BOARDS),
+        format_func=lambda k: leaderboard_def(k).display_name,
+        key=WIDGET_KEYS["board"],
+        required=True,
+    )
+    or DEFAULTS.board
+)
+lb = leaderboard_def(board)
+dates = ui.snapshot_dates(url, ver, board)
+full = ui.ranked(url, ver, board, st.session_state.get(WIDGET_KEYS["as_of"]), lb.main_benchmark)
+chosen = list(st.session_state.get(WIDGET_KEYS["ids"]) or [])
+options = list(dict.fromkeys([*chosen, *full["model_id"].head(200)]))
+cols = st.columns([4, 1], vertical_alignment="bottom")
+cols[0].multiselect(
+    "Models (two to six)",
+    options=options,
+    key=WIDGET_KEYS["ids"],
+    max_selections=MAX_COMPARE,
+    accept_new_options=True,
+    placeholder="Pick from the top 200 or type a model id",
+)
+cols[1].date_input(
+    "As of",
+    key=WIDGET_KEYS["as_of"],
+    min_value=dates[0] if dates else None,
+    max_value=dates[-1] if dates else None,
+    format="YYYY-MM-DD",
+)
+state = ui.read_state(query_state)
+ui.write_query(state, DEFAULTS)
+
+rows = data.compare_frame(full, list(state.ids))
+found = {m.lower() for m in rows["model_id"]} if not rows.empty else set()
+missing = [i for i in state.ids if i.lower() not in found]
+if missing:
+    st.info(
+        ui.md(f"Not on {lb.display_name} on that day: {', '.join(missing)}. Try another board or date."),
+        icon=":material/info:",
+    )
+if len(rows) < 2:
+    ui.empty_state(
+        "Pick at least two models to compare.",
+        "Choose them above, or open a link like compare?ids=microsoft/phi-2,Qwen/Qwen2.5-3B-Instruct.",
+    )
+    st.stop()
+
+table = data.compare_table(rows, board)
+st.dataframe(table, key="compare_table")
+radar = [(b.key, b.display_name) for b in lb.benchmarks if b.scale == "percent" and b.key != lb.main_benchmark]
+if radar:
+    st.plotly_chart(charts.radar_figure(rows, radar, f"Benchmarks on {lb.display_name}"), key="radar_chart")
+else:
+    st.caption("This board has a single score; the table above shows it.")
+st.dataframe(
+    rows.assign(page_url=rows["model_id"].map(data.page_url))[["page_url"]],
+    hide_index=True,
+    column_config=ui.model_link_config("page_url", "Model pages"),
+    key="compare_links",
+)

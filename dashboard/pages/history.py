@@ -1,0 +1,156 @@
+"""History: the #1 over time, reigns per size class, the longest reigns, rank over time."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts, data, ui
+from dashboard.filters import BOARDS, MAX_COMPARE, WIDGET_KEYS, FilterState
+from db.registry import OPEN_LLM_V1, leaderboard_def
+
+DEFAULTS = FilterState(board=OPEN_LLM_V1, ids=("tiiuae/falcon-40b", "tiiuae/falcon-40b-instruct", "llama-65b"))
+WIDGETS = ["board", "rank_by", "ids"]
+
+url, ver = ui.cache_args()
+query_state, notes = ui.init_state("history", DEFAULTS, WIDGETS)
+
+st.title("Who was #1, and for how long")
+ui.show_notes(notes)
+
+board = (
+    st.segmented_control(
+        "Leaderboard",
+        options=list(BOARDS),
+        format_func=lambda k: leaderboard_def(k).display_name,
+        key=WIDGET_KEYS["board"],
+        required=True,
+    )
+    or DEFAULTS.board
+)
+top = st.columns(2, vertical_alignment="bottom")
+lb = leaderboard_def(board)
+benches = [b for b in lb.benchmarks if b.higher_is_better and b.task_group not in ("uncertainty", "popularity")]
+keys = [b.key for b in benches]
+if st.session_state.get(WIDGET_KEYS["rank_by"]) not in keys:
+    st.session_state[WIDGET_KEYS["rank_by"]] = lb.main_benchmark
+top[0].selectbox(
+    "Ranked by",
+    options=keys,
+    format_func=lambda k: next(b.display_name for b in benches if b.key == k),
+    key=WIDGET_KEYS["rank_by"],
+)
+bench = st.session_state[WIDGET_KEYS["rank_by"]]
+score_label = next(b.display_name for b in benches if b.key == bench)
+
+dates, leaders, reigns = ui.leaders(url, ver, board, bench)
+if not dates or leaders.empty:
+    ui.empty_state(f"{lb.display_name} has no snapshots yet.", "Load the bundled data with 'python -m ingest seed'.")
+    st.stop()
+
+overall = reigns[reigns["size_class"] == "all"].reset_index(drop=True)
+gaps = [(a, b) for a, b in zip(dates, dates[1:], strict=False) if (b - a).days > 90]
+st.caption(
+    ui.md(f"{lb.display_name} · {len(dates)} snapshots from {dates[0].isoformat()} to {dates[-1].isoformat()}")
+    + " · a reign runs from the first snapshot a model leads to the first snapshot another model leads."
+)
+
+# The story this page opens with: Falcon-40B's reign on the 2023 board.
+falcon = overall[overall["model_id"].str.lower() == "tiiuae/falcon-40b-instruct"]
+if board == OPEN_LLM_V1 and bench == "average" and not falcon.empty:
+    first = overall[overall["model_id"].str.lower() == "tiiuae/falcon-40b"]
+    reign = falcon.iloc[0]
+    took = f"tiiuae/falcon-40b took #1 on {first.iloc[0]['start']}; " if not first.empty else ""
+    st.success(
+        ui.md(
+            f"{took}its instruct version tiiuae/falcon-40b-instruct then led the board from "
+            f"{reign['start']} to {reign['end']} ({reign['days']} days), until Llama 2 fine-tunes arrived."
+        ),
+        icon=":material/emoji_events:",
+    )
+
+current = overall.iloc[-1]
+longest = overall.sort_values("days", ascending=False).iloc[0]
+m = st.columns([2, 1, 1])
+m[0].metric("Leader at the last snapshot", charts._short(current["model_id"], 28), help=str(current["model_id"]))
+m[1].metric("Longest reign", f"{longest['days']} days", help=f"{longest['model_id']} from {longest['start']}")
+m[2].metric("Reigns", len(overall))
+
+if gaps:
+    st.caption(
+        ui.md(
+            "No snapshot between "
+            + "; ".join(f"{a} and {b}" for a, b in gaps)
+            + ": a reign across that gap may have been shorter than shown."
+        )
+    )
+lead_all = leaders[leaders["size_class"] == "all"]
+st.plotly_chart(
+    charts.leader_step_figure(lead_all, overall, score_label, f"The leading {score_label} over time"),
+    key="leader_chart",
+)
+
+st.subheader("Reigns by size class")
+st.plotly_chart(
+    charts.reign_timeline_figure(reigns, dates[-1], "Who led each size class, and when"), key="reign_timeline"
+)
+
+link = ui.model_link_config(width="medium")
+date_cfg = {
+    "start": st.column_config.DateColumn("From", format="YYYY-MM-DD"),
+    "end": st.column_config.DateColumn("Until", format="YYYY-MM-DD"),
+    "days": st.column_config.NumberColumn("Days", format="%d"),
+    "value": st.column_config.NumberColumn(score_label, format="%.2f"),
+    "size_class": st.column_config.TextColumn("Size class"),
+}
+
+
+def _table(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.assign(
+        page_url=frame["model_id"].map(data.page_url),
+        size_class=frame["size_class"].map(charts.SIZE_NAMES),
+        start=pd.to_datetime(frame["start"]),
+        end=pd.to_datetime(frame["end"]),
+    )
+    return out[["size_class", "page_url", "start", "end", "days", "value"]]
+
+
+st.subheader("Longest reigns")
+st.dataframe(
+    _table(data.longest_reigns(reigns, 15)),
+    hide_index=True,
+    column_config={**link, **date_cfg},
+    key="longest_table",
+)
+st.subheader("Every #1, in order")
+st.dataframe(
+    _table(overall).drop(columns="size_class"),
+    hide_index=True,
+    column_config={**link, **date_cfg},
+    key="reigns_table",
+)
+st.caption("An empty 'Until' means the model still led at the last snapshot.")
+
+st.subheader("Rank over time")
+full = ui.ranked(url, ver, board, None, lb.main_benchmark)
+known = ui.board_models(url, ver, board)
+holders = list(dict.fromkeys(reigns["model_id"]))
+chosen = list(st.session_state.get(WIDGET_KEYS["ids"]) or [])
+options = list(dict.fromkeys([*chosen, *holders, *full["model_id"].head(30)]))
+st.multiselect(
+    "Models",
+    options=options,
+    key=WIDGET_KEYS["ids"],
+    max_selections=MAX_COMPARE,
+    accept_new_options=True,
+    placeholder="Pick or type model ids",
+    help="Up to six models. Type a model id to add one that is not in the list.",
+)
+state = ui.read_state(query_state)
+ui.write_query(state, DEFAULTS)
+missing = [i for i in state.ids if i.lower() not in known]
+if missing:
+    st.info(ui.md(f"Never listed on {lb.display_name}: {', '.join(missing)}"), icon=":material/info:")
+pks = tuple(known[i.lower()][0] for i in state.ids if i.lower() in known)
+history = ui.rank_history(url, ver, board, pks, bench) if pks else pd.DataFrame()
+st.plotly_chart(charts.rank_history_figure(history, f"Rank on {lb.display_name} by {score_label}"), key="rank_chart")

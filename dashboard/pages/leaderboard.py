@@ -1,0 +1,165 @@
+"""Leaderboard: pick a board, filter, rank by a benchmark or task group, download the view."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import data, ui
+from dashboard.filters import BOARDS, HIDE_FLAGS, WIDGET_KEYS, FilterState, rank_choices, rank_label
+from db.registry import leaderboard_def
+from db.schema import LICENSE_CATEGORIES, MODEL_TYPES
+
+DEFAULTS = FilterState()
+WIDGETS = [
+    "board",
+    "preset",
+    "params",
+    "licenses",
+    "types",
+    "orgs",
+    "archs",
+    "tasks",
+    "rank_by",
+    "search",
+    "hide",
+    "as_of",
+]
+HIDE_LABELS = {"merged": "Merged models", "flagged": "Flagged models", "offhub": "Models gone from the Hub"}
+
+url, ver = ui.cache_args()
+query_state, notes = ui.init_state("leaderboard", DEFAULTS, WIDGETS)
+
+st.title("Small open models, ranked")
+ui.show_notes(notes)
+
+board = st.segmented_control(
+    "Leaderboard",
+    options=list(BOARDS),
+    format_func=lambda k: leaderboard_def(k).display_name,
+    key=WIDGET_KEYS["board"],
+    required=True,
+)
+board = board or DEFAULTS.board
+top = st.columns([1, 1], vertical_alignment="bottom")
+choices = rank_choices(board)
+if st.session_state.get(WIDGET_KEYS["rank_by"]) not in choices:
+    st.session_state[WIDGET_KEYS["rank_by"]] = choices[0]
+top[0].selectbox(
+    "Rank by",
+    options=choices,
+    format_func=lambda k: rank_label(board, k),
+    key=WIDGET_KEYS["rank_by"],
+    help="A benchmark, or a task group: the mean of that group's benchmarks.",
+)
+top[1].text_input("Search models", key=WIDGET_KEYS["search"], placeholder="e.g. phi, qwen2.5, mistral")
+
+dates = ui.snapshot_dates(url, ver, board)
+with st.sidebar:
+    st.subheader("Filters")
+    ui.size_widgets()
+    st.multiselect(
+        "License",
+        options=list(LICENSE_CATEGORIES),
+        format_func=lambda k: data.LICENSE_LABELS[k],
+        key=WIDGET_KEYS["licenses"],
+        placeholder="Any license",
+    )
+    st.multiselect(
+        "Model type",
+        options=list(MODEL_TYPES),
+        format_func=lambda k: data.TYPE_LABELS[k],
+        key=WIDGET_KEYS["types"],
+        placeholder="Any type",
+    )
+    st.multiselect(
+        "Hide",
+        options=list(HIDE_FLAGS),
+        format_func=lambda k: HIDE_LABELS[k],
+        key=WIDGET_KEYS["hide"],
+        placeholder="Show everything",
+    )
+    st.date_input(
+        "As of",
+        key=WIDGET_KEYS["as_of"],
+        min_value=dates[0] if dates else None,
+        max_value=dates[-1] if dates else None,
+        help="Show the board as it stood on that day (empty: the latest snapshot).",
+        format="YYYY-MM-DD",
+    )
+
+state = ui.read_state(query_state)
+rank_key = state.rank_key
+full = ui.ranked(url, ver, board, state.as_of, rank_key)
+options = data.filter_options(full)
+with st.sidebar:
+    # Options come from the board; keep values from a URL even if this board lacks them.
+    for name, column, label, holder in (
+        ("orgs", "org", "Organisation", "Any organisation"),
+        ("archs", "architecture", "Architecture", "Any architecture"),
+        ("tasks", "pipeline_tag", "Task (Hub pipeline tag)", "Any task"),
+    ):
+        chosen = list(st.session_state.get(WIDGET_KEYS[name]) or [])
+        st.multiselect(
+            label, options=sorted({*options[column], *chosen}, key=str.lower), key=WIDGET_KEYS[name], placeholder=holder
+        )
+    if st.button("Reset filters", key="f_reset", icon=":material/restart_alt:"):
+        for name in WIDGETS:
+            st.session_state.pop(WIDGET_KEYS[name], None)
+        st.query_params.clear()
+        st.rerun()
+
+state = ui.read_state(query_state)
+ui.write_query(state, DEFAULTS)
+view = data.apply_filters(full, state)
+
+st.caption(ui.md(ui.board_caption(board, state.as_of, dates)))
+if state.as_of is not None and dates and state.as_of < dates[0]:
+    ui.empty_state(
+        f"{leaderboard_def(board).display_name} had no snapshot yet on {state.as_of.isoformat()}.",
+        f"Its first snapshot is from {dates[0].isoformat()}: pick a later 'as of' date or clear it.",
+    )
+elif full.empty:
+    ui.empty_state(
+        "This board has no scores yet.",
+        "Load the bundled data with 'python -m ingest seed', or import snapshots with 'python -m ingest import'.",
+    )
+elif view.empty:
+    ui.empty_state(
+        "No model matches these filters: " + (state.describe() or "none") + ".",
+        "Widen the size range, remove a filter, or press 'Reset filters' in the sidebar.",
+    )
+else:
+    summary = state.describe()
+    head = st.columns([4, 1, 1], vertical_alignment="center")
+    head[0].markdown(
+        f"**{len(view):,}** of {len(full):,} models" + (f" · {ui.md(summary)}" if summary else ""),
+    )
+    export = data.display_frame(view, board, rank_key, for_download=True)
+    stem = f"{board}-{state.as_of.isoformat() if state.as_of else 'latest'}"
+    head[1].download_button(
+        "CSV",
+        data.csv_bytes(export),
+        file_name=f"{stem}.csv",
+        mime="text/csv",
+        key="dl_csv",
+        icon=":material/download:",
+    )
+    head[2].download_button(
+        "Parquet",
+        data.parquet_bytes(export),
+        file_name=f"{stem}.parquet",
+        mime="application/vnd.apache.parquet",
+        key="dl_parquet",
+        icon=":material/download:",
+    )
+    st.dataframe(
+        data.display_frame(view, board, rank_key),
+        hide_index=True,
+        column_config=ui.board_column_config(board, rank_key),
+        height=640,
+        key="board_table",
+    )
+    st.caption(
+        "Each model is shown with its best-scoring variant (precision or revision). "
+        "Scores are what the leaderboard published that day; sizes and licenses come from the Hub or the board."
+    )

@@ -1,0 +1,194 @@
+"""One model: every fact with its source, claims against measurements, scores and ranks over time."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts, data, ui
+from db.errors import NotFoundError
+from db.registry import MODEL_CARD, leaderboard_def
+
+url, ver = ui.cache_args()
+model_id = (st.query_params.get("id") or "").strip()[:300]
+
+
+def search_box(initial: str = "") -> None:
+    if "model_search" not in st.session_state:
+        st.session_state["model_search"] = initial
+    text = st.text_input("Find a model", key="model_search", placeholder="Part of a name, e.g. phi-2 or falcon")
+    if text.strip():
+        found = ui.search_models(url, ver, text.strip())
+        if found.empty:
+            ui.empty_state(f"No model id contains {text.strip()!r}.", "Try a shorter part of the name.")
+        else:
+            st.dataframe(
+                found.assign(
+                    page_url=found["model_id"].map(data.page_url),
+                    license_category=found["license_category"].map(data.LICENSE_LABELS),
+                )[["page_url", "params_b", "license_category"]],
+                hide_index=True,
+                column_config={
+                    **ui.model_link_config(),
+                    "params_b": st.column_config.NumberColumn("Params (B)", format="%.2f"),
+                    "license_category": "License category",
+                },
+                key="search_results",
+            )
+
+
+if not model_id:
+    st.title("Models")
+    st.caption("Search the tracker's models, or follow a model link from any table.")
+    search_box()
+    st.subheader("Worth a look")
+    picks = ["microsoft/phi-2", "tiiuae/falcon-40b-instruct", "mistralai/Mistral-7B-v0.1", "Qwen/Qwen2.5-7B-Instruct"]
+    st.dataframe(
+        pd.DataFrame({"page_url": [data.page_url(p) for p in picks]}),
+        hide_index=True,
+        column_config=ui.model_link_config(),
+        key="picks",
+    )
+    st.stop()
+
+try:
+    bundle = ui.model_bundle(url, ver, model_id)
+except NotFoundError:
+    st.title("Model not found")
+    ui.empty_state(f"There is no model {model_id!r} in the tracker.", "Check the spelling or search below.")
+    search_box(model_id.split("/")[-1])
+    st.stop()
+
+model = bundle["model"]
+st.query_params["id"] = model["repo_id"]  # canonical spelling (an alias or other case redirects here)
+st.title(ui.md(model["repo_id"]))
+subtitle = " · ".join(
+    x
+    for x in (
+        model.get("org"),
+        data.TYPE_LABELS.get(model.get("model_type") or "unknown"),
+        model.get("license") or "no license given",
+    )
+    if x
+)
+st.caption(ui.md(subtitle))
+hub = data.hub_url(model["repo_id"])
+if hub:
+    st.link_button("Open on Hugging Face", hub, icon=":material/open_in_new:", key="hub_link")
+if bundle["aliases"]:
+    st.caption("Also known as: " + ui.md(", ".join(bundle["aliases"])))
+
+m = st.columns(4)
+params = model.get("params_b")
+m[0].metric(
+    "Parameters",
+    "unknown" if params is None else f"{params:,.2f} B" + (" (est.)" if model.get("params_is_estimate") else ""),
+)
+m[1].metric("License", data.LICENSE_LABELS.get(model.get("license_category") or "unknown"))
+m[2].metric("Created on the Hub", str(model["created_date"]) if model.get("created_date") else "unknown")
+m[3].metric("Leaderboards", len([b for b in bundle["boards"] if b != MODEL_CARD]))
+
+claims = data.claims_vs_measured(model, bundle["claims"])
+if not claims.empty:
+    st.subheader("Claimed vs measured")
+    for i, claim in enumerate(claims.itertuples(index=False)):
+        wrong = claim.verdict.startswith(("overstated", "understated"))
+        with st.container(border=True, key=f"claim_{i}"):
+            if wrong:
+                st.warning(ui.md(f"This published claim is wrong ({claim.verdict})."), icon=":material/fact_check:")
+            st.markdown(ui.md(claim.claim))
+            left, right = st.columns(2)
+            unit = claim.unit or ""
+            left.metric("Claimed", "unknown" if pd.isna(claim.claimed) else f"{claim.claimed:g} {unit}".strip())
+            left.caption("Source: " + ui.md(claim.claim_source))
+            right.metric("Measured", "unknown" if pd.isna(claim.measured) else f"{claim.measured:g} {unit}".strip())
+            right.caption("Source: " + ui.md(claim.measured_source or "not measured"))
+
+st.subheader("Facts and where they come from")
+facts = data.model_fact_rows(model)
+st.dataframe(
+    facts,
+    hide_index=True,
+    column_config={
+        "fact": "Fact",
+        "value": "Value",
+        "source": st.column_config.TextColumn("Source", width="large"),
+    },
+    key="facts_table",
+)
+if not bundle["facts"].empty:
+    with st.expander(f"Every recorded fact ({len(bundle['facts'])})"):
+        raw = bundle["facts"].assign(source_url=bundle["facts"]["source_url"].map(data.safe_url))
+        st.dataframe(
+            raw,
+            hide_index=True,
+            column_config={
+                "field": "Field",
+                "value": "Value",
+                "source": st.column_config.TextColumn("Source", width="large"),
+                "source_url": st.column_config.LinkColumn("Link", display_text="source ↗"),
+                "as_of": st.column_config.DateColumn("As of", format="YYYY-MM-DD"),
+            },
+            key="raw_facts_table",
+        )
+
+if bundle["chain"]:
+    st.subheader("Base model chain")
+    chain = [model["repo_id"], *bundle["chain"]]
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "step": ["this model"] + [f"base {i}" for i in range(1, len(chain))],
+                "page_url": [data.page_url(c) for c in chain],
+            }
+        ),
+        hide_index=True,
+        column_config={"step": "", **ui.model_link_config()},
+        key="chain_table",
+    )
+
+st.subheader("Scores")
+boards = bundle["boards"]
+if not boards:
+    ui.empty_state("No leaderboard lists this model yet.")
+else:
+    tabs = st.tabs([leaderboard_def(b).display_name for b in boards])
+    latest = data.latest_scores(bundle["scores"])
+    for tab, board in zip(tabs, boards, strict=True):
+        lb = leaderboard_def(board)
+        with tab:
+            rows = latest[latest["leaderboard"] == board].copy()
+            order = {b.key: i for i, b in enumerate(lb.benchmarks)}
+            rows["_o"] = rows["benchmark"].map(order)
+            rows = rows.sort_values("_o")
+            rows["benchmark"] = rows["benchmark"].map({b.key: b.display_name for b in lb.benchmarks})
+            left, right = st.columns([2, 3])
+            left.dataframe(
+                rows[["benchmark", "value", "since", "until"]].assign(
+                    since=rows["since"].astype(str),
+                    until=[str(u) if u is not None and not pd.isna(u) else "latest" for u in rows["until"]],
+                ),
+                hide_index=True,
+                column_config={
+                    "benchmark": "Benchmark",
+                    "value": st.column_config.NumberColumn("Score", format="%.2f"),
+                    "since": "Since",
+                    "until": "Until",
+                },
+                key=f"scores_{board}",
+            )
+            if board == MODEL_CARD:
+                left.caption("Self-reported on the model card; not verified by any leaderboard.")
+                continue
+            left.caption("'Since' is the first snapshot with this score; 'Until' the first without it.")
+            main = lb.main_benchmark
+            label = next(b.display_name for b in lb.benchmarks if b.key == main)
+            hist = data.score_history(bundle["scores"], board, main)
+            right.plotly_chart(
+                charts.score_history_figure(hist, label, f"{label} over time"), key=f"score_chart_{board}"
+            )
+            ranks = bundle["rank_history"].get(board, pd.DataFrame())
+            st.plotly_chart(
+                charts.rank_history_figure(ranks, f"Rank on {lb.display_name} by {label}"),
+                key=f"rank_chart_{board}",
+            )

@@ -1,0 +1,115 @@
+"""Data status: last refresh per source, recent runs, rejected rows, row counts, staleness."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import data, ui
+from db.registry import LEADERBOARD_KEYS, leaderboard_def
+
+url, ver = ui.cache_args()
+settings = ui.settings()
+bundle = ui.status_bundle(url, ver)
+
+st.title("Data status")
+now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+sources = data.source_status(bundle["last"], now, settings.stale_after_hours)
+
+
+def _source_name(key: str) -> str:
+    return leaderboard_def(key).display_name if key in LEADERBOARD_KEYS else {"hub": "Hugging Face Hub"}.get(key, key)
+
+
+if sources.empty:
+    ui.empty_state("No ingest run has finished yet.", "Run 'python -m ingest seed' to load the bundled data.")
+else:
+    newest = sources["age_hours"].min()
+    if newest > settings.stale_after_hours:
+        st.warning(
+            f"The data is older than {settings.stale_after_hours:g} hours: the last successful refresh was "
+            f"{newest / 24:.1f} days ago. The nightly refresh may be failing; see the runs below.",
+            icon=":material/schedule:",
+        )
+    else:
+        st.success(f"Data refreshed {newest:.1f} hours ago.", icon=":material/check_circle:")
+    cols = st.columns(len(sources))
+    for col, row in zip(cols, sources.itertuples(index=False), strict=True):
+        col.metric(
+            _source_name(row.source),
+            f"{row.age_hours:.0f} h ago" if row.age_hours < 72 else f"{row.age_hours / 24:.0f} days ago",
+            help=f"Last success: {row.last_success:%Y-%m-%d %H:%M} UTC",
+            delta="stale" if row.stale else None,
+            delta_color="inverse",
+        )
+
+counts = bundle["counts"]
+st.subheader("What is in the database")
+c = st.columns(4)
+c[0].metric("Models", f"{counts.get('models', 0):,}")
+c[1].metric("Scores", f"{counts.get('scores', 0):,}")
+c[2].metric("Snapshots", f"{counts.get('snapshots', 0):,}")
+c[3].metric("Rejected rows", f"{counts.get('rejected_rows', 0):,}")
+snaps = bundle["snapshots"]
+if not snaps.empty:
+    st.dataframe(
+        snaps.assign(
+            leaderboard=snaps["leaderboard"].map(_source_name),
+            first=pd.to_datetime(snaps["first"]),
+            last=pd.to_datetime(snaps["last"]),
+        ),
+        hide_index=True,
+        column_config={
+            "leaderboard": "Leaderboard",
+            "snapshots": "Snapshots",
+            "first": st.column_config.DateColumn("First", format="YYYY-MM-DD"),
+            "last": st.column_config.DateColumn("Latest", format="YYYY-MM-DD"),
+        },
+        key="snapshots_table",
+    )
+
+st.subheader("Recent runs")
+runs = bundle["runs"]
+if runs.empty:
+    ui.empty_state("No runs recorded yet.")
+else:
+    st.dataframe(
+        runs.assign(source=runs["source"].map(_source_name), error=runs["error"].fillna("")),
+        hide_index=True,
+        column_config={
+            "run_id": st.column_config.NumberColumn("Run", format="%d"),
+            "source": "Source",
+            "started_at": st.column_config.DatetimeColumn("Started (UTC)", format="YYYY-MM-DD HH:mm"),
+            "finished_at": st.column_config.DatetimeColumn("Finished (UTC)", format="YYYY-MM-DD HH:mm"),
+            "status": "Status",
+            "rows_read": st.column_config.NumberColumn("Rows read"),
+            "rows_written": st.column_config.NumberColumn("Rows written"),
+            "rows_rejected": st.column_config.NumberColumn("Rejected"),
+            "error": st.column_config.TextColumn("Error", width="large"),
+        },
+        key="runs_table",
+    )
+
+st.subheader("Rejected rows")
+rejected = bundle["rejected"]
+if rejected.empty:
+    st.caption("No row has been rejected.")
+else:
+    st.caption(
+        f"The {len(rejected)} most recent rows the importers refused, with the reason. "
+        "The rest of each file was imported."
+    )
+    st.dataframe(
+        rejected.assign(raw=rejected["raw"].fillna("").str.slice(0, 300)),
+        hide_index=True,
+        column_config={
+            "run_id": st.column_config.NumberColumn("Run", format="%d"),
+            "file": "File",
+            "row_number": st.column_config.NumberColumn("Row", format="%d"),
+            "reason": st.column_config.TextColumn("Reason", width="large"),
+            "raw": st.column_config.TextColumn("Row as read", width="large"),
+        },
+        key="rejected_table",
+    )

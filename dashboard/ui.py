@@ -1,0 +1,288 @@
+"""Streamlit glue shared by the pages: the cached engine and queries, URL <-> widget sync,
+column configs and safe text output. Data work stays in ``data.py``/``charts.py``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import math
+import re
+
+import pandas as pd
+import streamlit as st
+from sqlalchemy import Engine
+
+from dashboard import data
+from dashboard.filters import PARAM_STOPS, SIZE_BY_KEY, WIDGET_KEYS, FilterState
+from db import queries
+from db.config import Settings, load_settings
+from db.engine import make_engine, schema_is_current
+from db.errors import DatabaseError
+from db.registry import leaderboard_def
+
+log = logging.getLogger("dashboard")
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=])")
+
+
+def md(text: object) -> str:
+    """Escape text from the data for st.markdown/st.caption (no links, no formatting)."""
+    return _MD_SPECIAL.sub(r"\\\1", "" if text is None else str(text))
+
+
+# --------------------------------------------------------------------------- engine and caches
+
+
+def settings() -> Settings:
+    return load_settings()
+
+
+@st.cache_resource(show_spinner=False)
+def _engine(url: str) -> Engine:
+    engine = make_engine(url, create_dirs=False, must_exist=True)
+    if not schema_is_current(engine):
+        raise DatabaseError("the database has no tables yet: run 'python -m ingest init' and 'python -m ingest seed'")
+    return engine
+
+
+def engine() -> Engine:
+    return _engine(settings().database_url)
+
+
+def version() -> tuple:
+    """The data version: changes when an ingest run finishes, which invalidates every cache."""
+    with engine().connect() as conn:
+        return queries.data_version(conn)
+
+
+def _conn():
+    return engine().connect()
+
+
+@st.cache_data(show_spinner=False, max_entries=48)
+def ranked(url: str, ver: tuple, board: str, as_of: dt.date | None, rank_key: str) -> pd.DataFrame:
+    with _conn() as conn:
+        return data.ranked_board(conn, board, as_of, rank_key)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def snapshot_dates(url: str, ver: tuple, board: str) -> list[dt.date]:
+    with _conn() as conn:
+        return queries.snapshot_dates(conn, board)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def leaders(url: str, ver: tuple, board: str, bench: str) -> tuple[list[dt.date], pd.DataFrame, pd.DataFrame]:
+    with _conn() as conn:
+        dates, lead = data.leaders_by_class(conn, board, bench)
+    return dates, lead, data.reigns_by_class(lead, dates)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def board_models(url: str, ver: tuple, board: str) -> dict[str, tuple[int, str]]:
+    """Every model ever listed on a board: lower-case id -> (pk, id)."""
+    with _conn() as conn:
+        listed = queries.first_listed(conn, board)
+        models = queries.models_frame(conn, listed["model_pk"].tolist())
+    return {r.repo_id.lower(): (int(r.model_pk), r.repo_id) for r in models.itertuples(index=False)}
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def rank_history(url: str, ver: tuple, board: str, pks: tuple[int, ...], bench: str) -> pd.DataFrame:
+    with _conn() as conn:
+        return queries.rank_history(conn, board, list(pks), bench)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def model_bundle(url: str, ver: tuple, model_id: str) -> dict:
+    """Everything the model page shows, in one cached call."""
+    with _conn() as conn:
+        model = queries.find_model(conn, model_id)
+        pk = model["id"]
+        scores = queries.model_scores(conn, pk)
+        boards = data.model_boards(scores)
+        histories = {}
+        for board in boards:
+            if board == "model-card":
+                continue
+            main = leaderboard_def(board).main_benchmark
+            histories[board] = queries.rank_history(conn, board, [pk], main)
+        return {
+            "model": model,
+            "facts": queries.model_facts(conn, pk),
+            "claims": queries.model_claims(conn, pk),
+            "aliases": queries.model_aliases(conn, pk),
+            "chain": queries.base_model_chain(conn, model["repo_id"]),
+            "scores": scores,
+            "boards": boards,
+            "rank_history": histories,
+        }
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def search_models(url: str, ver: tuple, text: str) -> pd.DataFrame:
+    with _conn() as conn:
+        return queries.search_models(conn, text, limit=25)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def status_bundle(url: str, ver: tuple) -> dict:
+    with _conn() as conn:
+        return {
+            "last": queries.last_success_per_source(conn),
+            "runs": queries.recent_runs(conn, limit=30),
+            "rejected": queries.rejected_rows(conn, limit=200),
+            "counts": queries.table_counts(conn),
+            "snapshots": queries.snapshot_summary(conn),
+        }
+
+
+def cache_args() -> tuple[str, tuple]:
+    """(database URL, data version): the first two arguments of every cached query."""
+    return settings().database_url, version()
+
+
+# --------------------------------------------------------------------------- URL <-> widgets
+
+
+def query_dict() -> dict[str, str]:
+    return {k: st.query_params.get(k) for k in st.query_params}
+
+
+def init_state(page: str, defaults: FilterState, widgets: list[str]) -> tuple[FilterState, list[str]]:
+    """Parse the URL and give every widget of this page its value from it (first run only).
+
+    A widget that already has a value in the session keeps it: the URL is rewritten from the
+    widgets after each run, so both agree.
+    """
+    state, notes = FilterState.from_query(query_dict(), defaults)
+    values = state.widget_values()
+    for name in widgets:
+        key = WIDGET_KEYS[name]
+        if key not in st.session_state:
+            st.session_state[key] = values[key]
+    return state, notes
+
+
+def read_state(base: FilterState) -> FilterState:
+    return FilterState.from_widgets(st.session_state, base)
+
+
+def write_query(state: FilterState, defaults: FilterState, extra: dict[str, str] | None = None) -> None:
+    """Mirror the state into the URL (only what differs from the page's defaults)."""
+    wanted = state.to_query(defaults)
+    if extra:
+        wanted.update({k: v for k, v in extra.items() if v})
+    if wanted != query_dict():
+        st.query_params.from_dict(wanted)
+
+
+def show_notes(notes: list[str]) -> None:
+    for note in notes:
+        st.info(md(note), icon=":material/info:")
+
+
+def _on_preset() -> None:
+    preset = st.session_state.get(WIDGET_KEYS["preset"])
+    if preset in SIZE_BY_KEY:
+        st.session_state[WIDGET_KEYS["params"]] = _preset_range(preset)
+    else:
+        st.session_state[WIDGET_KEYS["params"]] = (0.0, math.inf)
+
+
+def _preset_range(key: str) -> tuple[float, float]:
+    size = SIZE_BY_KEY[key]
+    return (size.low or 0.0, math.inf if size.high is None else size.high)
+
+
+def _on_params() -> None:
+    # Also called after _on_preset moved the slider: keep the preset when the range is its own.
+    preset = st.session_state.get(WIDGET_KEYS["preset"])
+    if preset in SIZE_BY_KEY and tuple(st.session_state.get(WIDGET_KEYS["params"])) == _preset_range(preset):
+        return
+    st.session_state[WIDGET_KEYS["preset"]] = None
+
+
+def _fmt_stop(value: float) -> str:
+    if math.isinf(value):
+        return "no limit"
+    return f"{value:g}B"
+
+
+def size_widgets(container=st) -> None:
+    """Size presets (pills) and the custom range slider; they keep each other in step."""
+    container.pills(
+        "Size",
+        options=[s.key for s in SIZE_BY_KEY.values()],
+        format_func=lambda k: SIZE_BY_KEY[k].label,
+        key=WIDGET_KEYS["preset"],
+        on_change=_on_preset,
+        help="Presets people use: edge devices, laptops, a single GPU, and the large models.",
+    )
+    low, high = st.session_state.get(WIDGET_KEYS["params"], (0.0, math.inf))
+    options = sorted({*PARAM_STOPS, float(low), float(high)})
+    container.select_slider(
+        "Parameters (billions)",
+        options=options,
+        # A range default makes it a range slider; the value itself comes from session state.
+        value=(0.0, math.inf),
+        format_func=_fmt_stop,
+        key=WIDGET_KEYS["params"],
+        on_change=_on_params,
+    )
+
+
+# --------------------------------------------------------------------------- tables
+
+
+def board_column_config(board: str, rank_key: str) -> dict:
+    """Column configs (labels, bars for percent scores, links) for a leaderboard table."""
+    cc = st.column_config
+    config: dict = {
+        "rank": cc.NumberColumn("Rank", width="small", pinned=True, format="%d"),
+        "page_url": cc.LinkColumn(
+            "Model", display_text=r"model\?id=(.*)", width="medium", pinned=True, help="Open the model's page"
+        ),
+        "hub_url": cc.LinkColumn("Hub", display_text="Hub ↗", width="small", help="The model on Hugging Face"),
+        "params_b": cc.NumberColumn("Params (B)", format="%.2f", width="small"),
+        "license": cc.TextColumn("License"),
+        "license_category": cc.TextColumn("License category"),
+        "model_type": cc.TextColumn("Type"),
+        "org": cc.TextColumn("Organisation"),
+        "architecture": cc.TextColumn("Architecture"),
+        "created_date": cc.DateColumn("Created on the Hub", format="YYYY-MM-DD"),
+        "first_listed": cc.DateColumn("First listed", format="YYYY-MM-DD"),
+    }
+    if rank_key.startswith("group:"):
+        config["score"] = cc.ProgressColumn(
+            data.column_label(board, "score", rank_key), min_value=0, max_value=100, format="%.1f"
+        )
+    for b in leaderboard_def(board).benchmarks:
+        if b.scale == "percent":
+            config[b.key] = cc.ProgressColumn(
+                b.display_name, help=b.description, min_value=0, max_value=100, format="%.1f"
+            )
+        elif b.scale == "count":
+            config[b.key] = cc.NumberColumn(b.display_name, help=b.description, format="localized")
+        else:
+            config[b.key] = cc.NumberColumn(b.display_name, help=b.description, format="%d")
+    return config
+
+
+def model_link_config(column: str = "page_url", label: str = "Model", width: str = "large") -> dict:
+    return {column: st.column_config.LinkColumn(label, display_text=r"model\?id=(.*)", width=width)}
+
+
+def empty_state(message: str, hint: str | None = None) -> None:
+    st.info(md(message) + (f"  \n{md(hint)}" if hint else ""), icon=":material/search_off:")
+
+
+def board_caption(board: str, as_of: dt.date | None, dates: list[dt.date]) -> str:
+    lb = leaderboard_def(board)
+    if not dates:
+        return f"{lb.display_name}: no snapshots imported yet."
+    shown = [d for d in dates if as_of is None or d <= as_of]
+    day = shown[-1] if shown else None
+    when = f"snapshot of {day.isoformat()}" if day else "before the first snapshot"
+    return f"{lb.display_name} · {when} · {len(dates)} snapshots from {dates[0].isoformat()} to {dates[-1].isoformat()}"
