@@ -265,46 +265,202 @@ def _hub_facts(repo_id: str, **kw) -> ModelFacts:
     return facts
 
 
-V1_FINAL_SCORES = {
-    "average": "average",
-    "arc": "arc",
-    "hellaswag": "hellaswag",
-    "mmlu": "mmlu",
-    "truthfulqa": "truthfulqa",
-    "winogrande": "winogrande",
-    "gsm8k": "gsm8k",
-}
+@dataclass(frozen=True)
+class Flag:
+    """A boolean column; ``inverted`` when the export stores the opposite of its name's meaning."""
+
+    column: str
+    inverted: bool = False
 
 
-def parse_v1_final(row: dict) -> BoardEntry:
-    repo_id = parse_hub_id(row.get("fullname") or row.get("model"), "fullname")
-    precision = normalize_precision(row.get("precision"))
-    revision = _revision(row.get("model_sha"))
-    params_b, params_src = _params(row.get("params_b"), "params_b", "open-llm-leaderboard-v1 (rounded)")
-    # In this archive "merged", "flagged" and "moe" are inverted (TRUE for plain models).
-    merged = parse_bool(row.get("merged"), "merged")
-    flagged = parse_bool(row.get("flagged"), "flagged")
-    moe = parse_bool(row.get("moe"), "moe")
+@dataclass(frozen=True)
+class HubBoardColumns:
+    """Where one Open LLM Leaderboard export keeps each field (one registry per format)."""
+
+    leaderboard: str
+    ids: tuple[str, ...]
+    scores: dict[str, str]
+    precision: str
+    sha: str
+    params: str
+    params_source: str
+    license: str
+    architecture: str
+    types: tuple[str, ...]
+    likes: str
+    merged: Flag
+    flagged: Flag
+    moe: Flag
+    on_hub: Flag
+    base_model: str | None = None
+    created: str | None = None
+    submitted: str | None = None
+    params_rounded: bool = False
+
+
+_V2_BENCH = ("ifeval", "bbh", "math_lvl_5", "gpqa", "musr", "mmlu_pro")
+
+V1_FINAL = HubBoardColumns(
+    leaderboard=OPEN_LLM_V1,
+    ids=("fullname", "model"),
+    scores={k: k for k in ("average", "arc", "hellaswag", "mmlu", "truthfulqa", "winogrande", "gsm8k")},
+    precision="precision",
+    sha="model_sha",
+    params="params_b",
+    params_source="open-llm-leaderboard-v1 (rounded)",
+    params_rounded=True,
+    license="hub_license",
+    architecture="architecture",
+    types=("type", "t"),
+    likes="hub_hearts",
+    # In this archive "merged", "flagged" and "moe" are TRUE for plain models.
+    merged=Flag("merged", inverted=True),
+    flagged=Flag("flagged", inverted=True),
+    moe=Flag("moe", inverted=True),
+    on_hub=Flag("available_on_the_hub"),
+)
+
+V2_GRADIO = HubBoardColumns(
+    leaderboard=OPEN_LLM_V2,
+    ids=("fullname", "model"),
+    scores={"average": "average", **{k: k for k in _V2_BENCH}, "mmlu_pro": "mmlupro"},
+    precision="precision",
+    sha="model_sha",
+    params="params_b",
+    params_source="open-llm-leaderboard-v2",
+    license="hub_license",
+    architecture="architecture",
+    types=("type", "t"),
+    likes="hub_hearts",
+    merged=Flag("not_merged", inverted=True),
+    # The Gradio scrapes store "flagged" and "moe" inverted (TRUE for plain models).
+    flagged=Flag("flagged", inverted=True),
+    moe=Flag("moe", inverted=True),
+    on_hub=Flag("available_on_the_hub"),
+    base_model="base_model",
+    created="upload_to_hub_date",
+    submitted="submission_date",
+)
+
+V2_API = HubBoardColumns(
+    leaderboard=OPEN_LLM_V2,
+    ids=("model_name",),
+    scores={
+        "average": "model_average_score",
+        **{k: f"evaluations_{'math' if k == 'math_lvl_5' else k}_normalized_score" for k in _V2_BENCH},
+    },
+    precision="model_precision",
+    sha="model_sha",
+    params="metadata_params_billions",
+    params_source="open-llm-leaderboard-v2",
+    license="metadata_hub_license",
+    architecture="model_architecture",
+    types=("model_type",),
+    likes="metadata_hub_hearts",
+    merged=Flag("features_is_merged"),
+    flagged=Flag("features_is_flagged"),
+    moe=Flag("features_is_moe"),
+    # Despite its name, "features_is_not_available_on_hub" is TRUE for models that ARE on the Hub.
+    on_hub=Flag("features_is_not_available_on_hub"),
+    base_model="metadata_base_model",
+    created="metadata_upload_date",
+    submitted="metadata_submission_date",
+)
+
+V2_CONTENTS = HubBoardColumns(
+    leaderboard=OPEN_LLM_V2,
+    ids=("fullname",),
+    scores={
+        "average": "Average ⬆️",
+        "ifeval": "IFEval",
+        "bbh": "BBH",
+        "math_lvl_5": "MATH Lvl 5",
+        "gpqa": "GPQA",
+        "musr": "MUSR",
+        "mmlu_pro": "MMLU-PRO",
+    },
+    precision="Precision",
+    sha="Model sha",
+    params="#Params (B)",
+    params_source="open-llm-leaderboard-v2",
+    license="Hub License",
+    architecture="Architecture",
+    types=("Type", "T"),
+    likes="Hub ❤️",
+    merged=Flag("Merged"),
+    flagged=Flag("Flagged"),
+    moe=Flag("MoE"),
+    on_hub=Flag("Available on the hub"),
+    base_model="Base Model",
+    created="Upload To Hub Date",
+    submitted="Submission Date",
+)
+
+
+def _int(raw: object, column: str) -> int | None:
+    value = parse_float(raw, column, minimum=0)
+    return None if value is None else int(value)
+
+
+def _flag(row: dict, flag: Flag) -> bool | None:
+    value = parse_bool(row.get(flag.column), flag.column)
+    return None if value is None else value != flag.inverted
+
+
+def _text(row: dict, column: str | None) -> str | None:
+    if column is None:
+        return None
+    return str(row.get(column) or "").strip() or None
+
+
+def parse_hub_board_row(row: dict, cols: HubBoardColumns) -> BoardEntry:
+    """One row of an Open LLM Leaderboard export (v1 final, v2 Gradio, v2 API, v2 contents)."""
+    id_column = next((c for c in cols.ids if _text(row, c)), cols.ids[0])
+    repo_id = parse_hub_id(row.get(id_column), id_column)
+    precision = normalize_precision(row.get(cols.precision))
+    revision = _revision(row.get(cols.sha))
+    params_b, params_src = _params(row.get(cols.params), cols.params, cols.params_source)
+    submitted = _text(row, cols.submitted)
     facts = _hub_facts(
         repo_id,
         params_b=params_b,
         params_source=params_src,
-        license=normalize_license(row.get("hub_license")),
-        architecture=(row.get("architecture") or "").strip() or None,
-        model_type=normalize_model_type(row.get("type") or row.get("t")),
-        likes=_int(row.get("hub_hearts"), "hub_hearts"),
-        is_merged=None if merged is None else not merged,
-        is_flagged=None if flagged is None else not flagged,
-        is_moe=None if moe is None else not moe,
-        on_hub=parse_bool(row.get("available_on_the_hub"), "available_on_the_hub"),
+        params_is_estimate=cols.params_rounded and params_b is not None,
+        license=normalize_license(row.get(cols.license)),
+        architecture=_text(row, cols.architecture),
+        model_type=normalize_model_type(next((row[c] for c in cols.types if _text(row, c)), None)),
+        base_model=normalize_base_model(row.get(cols.base_model), repo_id) if cols.base_model else None,
+        created_date=parse_date(row.get(cols.created), cols.created) if cols.created else None,
+        likes=_int(row.get(cols.likes), cols.likes),
+        is_merged=_flag(row, cols.merged),
+        is_flagged=_flag(row, cols.flagged),
+        is_moe=_flag(row, cols.moe),
+        on_hub=_flag(row, cols.on_hub),
+        extra={"submission_date": submitted[:10]} if submitted else {},
     )
     return BoardEntry(
         facts=facts,
         variant=_variant(precision, revision),
         precision=precision,
         revision=revision,
-        scores=_scores(OPEN_LLM_V1, row, V1_FINAL_SCORES, "average"),
+        scores=_scores(cols.leaderboard, row, cols.scores, "average"),
     )
+
+
+def parse_v1_final(row: dict) -> BoardEntry:
+    return parse_hub_board_row(row, V1_FINAL)
+
+
+def parse_v2_gradio(row: dict) -> BoardEntry:
+    return parse_hub_board_row(row, V2_GRADIO)
+
+
+def parse_v2_api(row: dict) -> BoardEntry:
+    return parse_hub_board_row(row, V2_API)
+
+
+def parse_v2_contents(row: dict) -> BoardEntry:
+    return parse_hub_board_row(row, V2_CONTENTS)
 
 
 def _v1_2023_columns(row: dict) -> dict[str, str]:
@@ -333,141 +489,6 @@ def parse_v1_2023(row: dict) -> BoardEntry:
     repo_id = parse_hub_id(flagged.group(1) if flagged else raw_id, "Model")
     facts = _hub_facts(repo_id, is_flagged=bool(flagged))
     return BoardEntry(facts=facts, scores=_scores(OPEN_LLM_V1, row, _v1_2023_columns(row), "average"))
-
-
-V2_GRADIO_SCORES = {
-    "average": "average",
-    "ifeval": "ifeval",
-    "bbh": "bbh",
-    "math_lvl_5": "math_lvl_5",
-    "gpqa": "gpqa",
-    "musr": "musr",
-    "mmlu_pro": "mmlupro",
-}
-
-
-def _int(raw: object, column: str) -> int | None:
-    value = parse_float(raw, column, minimum=0)
-    return None if value is None else int(value)
-
-
-def parse_v2_gradio(row: dict) -> BoardEntry:
-    repo_id = parse_hub_id(row.get("fullname") or row.get("model"), "fullname")
-    precision = normalize_precision(row.get("precision"))
-    revision = _revision(row.get("model_sha"))
-    params_b, params_src = _params(row.get("params_b"), "params_b", "open-llm-leaderboard-v2")
-    not_merged = parse_bool(row.get("not_merged"), "not_merged")
-    flagged = parse_bool(row.get("flagged"), "flagged")  # inverted in these scrapes
-    moe = parse_bool(row.get("moe"), "moe")  # inverted in these scrapes
-    facts = _hub_facts(
-        repo_id,
-        params_b=params_b,
-        params_source=params_src,
-        license=normalize_license(row.get("hub_license")),
-        architecture=(row.get("architecture") or "").strip() or None,
-        model_type=normalize_model_type(row.get("type") or row.get("t")),
-        base_model=normalize_base_model(row.get("base_model"), repo_id),
-        created_date=parse_date(row.get("upload_to_hub_date"), "upload_to_hub_date"),
-        likes=_int(row.get("hub_hearts"), "hub_hearts"),
-        is_merged=None if not_merged is None else not not_merged,
-        is_flagged=None if flagged is None else not flagged,
-        is_moe=None if moe is None else not moe,
-        on_hub=parse_bool(row.get("available_on_the_hub"), "available_on_the_hub"),
-        extra={"submission_date": (row.get("submission_date") or "").strip()},
-    )
-    return BoardEntry(
-        facts=facts,
-        variant=_variant(precision, revision),
-        precision=precision,
-        revision=revision,
-        scores=_scores(OPEN_LLM_V2, row, V2_GRADIO_SCORES, "average"),
-    )
-
-
-V2_API_SCORES = {
-    "average": "model_average_score",
-    "ifeval": "evaluations_ifeval_normalized_score",
-    "bbh": "evaluations_bbh_normalized_score",
-    "math_lvl_5": "evaluations_math_normalized_score",
-    "gpqa": "evaluations_gpqa_normalized_score",
-    "musr": "evaluations_musr_normalized_score",
-    "mmlu_pro": "evaluations_mmlu_pro_normalized_score",
-}
-
-
-def parse_v2_api(row: dict) -> BoardEntry:
-    repo_id = parse_hub_id(row.get("model_name"), "model_name")
-    precision = normalize_precision(row.get("model_precision"))
-    revision = _revision(row.get("model_sha"))
-    params_b, params_src = _params(
-        row.get("metadata_params_billions"), "metadata_params_billions", "open-llm-leaderboard-v2"
-    )
-    # "features_is_not_available_on_hub" is TRUE for models that ARE on the Hub.
-    available = parse_bool(row.get("features_is_not_available_on_hub"), "features_is_not_available_on_hub")
-    facts = _hub_facts(
-        repo_id,
-        params_b=params_b,
-        params_source=params_src,
-        license=normalize_license(row.get("metadata_hub_license")),
-        architecture=(row.get("model_architecture") or "").strip() or None,
-        model_type=normalize_model_type(row.get("model_type")),
-        base_model=normalize_base_model(row.get("metadata_base_model"), repo_id),
-        created_date=parse_date(row.get("metadata_upload_date"), "metadata_upload_date"),
-        likes=_int(row.get("metadata_hub_hearts"), "metadata_hub_hearts"),
-        is_merged=parse_bool(row.get("features_is_merged"), "features_is_merged"),
-        is_flagged=parse_bool(row.get("features_is_flagged"), "features_is_flagged"),
-        is_moe=parse_bool(row.get("features_is_moe"), "features_is_moe"),
-        on_hub=available,
-        extra={"submission_date": str(row.get("metadata_submission_date") or "").strip()},
-    )
-    return BoardEntry(
-        facts=facts,
-        variant=_variant(precision, revision),
-        precision=precision,
-        revision=revision,
-        scores=_scores(OPEN_LLM_V2, row, V2_API_SCORES, "average"),
-    )
-
-
-V2_CONTENTS_SCORES = {
-    "average": "Average ⬆️",
-    "ifeval": "IFEval",
-    "bbh": "BBH",
-    "math_lvl_5": "MATH Lvl 5",
-    "gpqa": "GPQA",
-    "musr": "MUSR",
-    "mmlu_pro": "MMLU-PRO",
-}
-
-
-def parse_v2_contents(row: dict) -> BoardEntry:
-    repo_id = parse_hub_id(row.get("fullname"), "fullname")
-    precision = normalize_precision(row.get("Precision"))
-    revision = _revision(row.get("Model sha"))
-    params_b, params_src = _params(row.get("#Params (B)"), "#Params (B)", "open-llm-leaderboard-v2")
-    facts = _hub_facts(
-        repo_id,
-        params_b=params_b,
-        params_source=params_src,
-        license=normalize_license(row.get("Hub License")),
-        architecture=(str(row.get("Architecture") or "")).strip() or None,
-        model_type=normalize_model_type(row.get("Type") or row.get("T")),
-        base_model=normalize_base_model(row.get("Base Model"), repo_id),
-        created_date=parse_date(row.get("Upload To Hub Date"), "Upload To Hub Date"),
-        likes=_int(row.get("Hub ❤️"), "Hub ❤️"),
-        is_merged=parse_bool(row.get("Merged"), "Merged"),
-        is_flagged=parse_bool(row.get("Flagged"), "Flagged"),
-        is_moe=parse_bool(row.get("MoE"), "MoE"),
-        on_hub=parse_bool(row.get("Available on the hub"), "Available on the hub"),
-        extra={"submission_date": str(row.get("Submission Date") or "").strip()[:10]},
-    )
-    return BoardEntry(
-        facts=facts,
-        variant=_variant(precision, revision),
-        precision=precision,
-        revision=revision,
-        scores=_scores(OPEN_LLM_V2, row, V2_CONTENTS_SCORES, "average"),
-    )
 
 
 _CI = re.compile(r"^\s*\+\s*(\d+(?:\.\d+)?)\s*/\s*-\s*(\d+(?:\.\d+)?)\s*$")
