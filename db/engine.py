@@ -25,6 +25,11 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # pragma: no cover - tr
     cursor.close()
 
 
+def one_line(error: object) -> str:
+    """A driver error as one line (psycopg adds hints on further lines)."""
+    return " ".join(str(error).split())
+
+
 def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
@@ -45,7 +50,10 @@ def make_engine(url: str, *, create_dirs: bool = True, must_exist: bool = False)
                 f"no database at {database}: run 'python -m ingest init' and 'python -m ingest seed' first"
             )
         if database and database != ":memory:" and create_dirs:
-            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            try:
+                Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise DatabaseError(f"cannot create the folder for {database}: {exc.strerror}") from None
         try:
             engine = create_engine(parsed, connect_args={"timeout": 30})
         except SQLAlchemyError as exc:
@@ -83,7 +91,7 @@ def upgrade_schema(engine: Engine) -> None:
             command.upgrade(cfg, "head")
         ensure_registry(engine)
     except OperationalError as exc:
-        raise DatabaseError(f"cannot create or upgrade the schema: {exc.orig}") from None
+        raise DatabaseError(f"cannot create or upgrade the schema: {one_line(exc.orig)}") from None
 
 
 def schema_is_current(engine: Engine) -> bool:
@@ -91,4 +99,4 @@ def schema_is_current(engine: Engine) -> bool:
     try:
         return inspect(engine).has_table("scores")
     except OperationalError as exc:
-        raise DatabaseError(f"cannot open the database: {exc.orig}") from None
+        raise DatabaseError(f"cannot open the database: {one_line(exc.orig)}") from None

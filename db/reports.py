@@ -10,11 +10,12 @@ import sys
 from collections.abc import Sequence
 
 import pandas as pd
+from sqlalchemy.exc import SQLAlchemyError
 
 from db import queries
 from db.config import load_settings
-from db.engine import make_engine, schema_is_current
-from db.errors import DatabaseError, NotFoundError, TrackerError
+from db.engine import make_engine, one_line, schema_is_current
+from db.errors import DatabaseError, TrackerError
 from db.registry import LEADERBOARD_KEYS
 from db.schema import LICENSE_CATEGORIES
 
@@ -203,8 +204,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
         with engine.connect() as conn:
             frame = REPORTS[args.command](conn, args)
-    except (TrackerError, NotFoundError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    except TrackerError as exc:
+        print(f"error: {one_line(exc)}", file=sys.stderr)
+        return 1
+    except SQLAlchemyError as exc:
+        print(f"error: database error: {one_line(getattr(exc, 'orig', exc))}", file=sys.stderr)
         return 1
     print(render(frame, args.format))
     return 0

@@ -12,8 +12,10 @@ import logging
 import sys
 from collections.abc import Sequence
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from db.config import Settings, load_settings, mask_secrets
-from db.engine import make_engine, schema_is_current, upgrade_schema
+from db.engine import make_engine, one_line, schema_is_current, upgrade_schema
 from db.errors import TrackerError
 from db.registry import IMPORT_SOURCES
 
@@ -227,8 +229,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     except TrackerError as exc:
         if args.debug:
             raise
-        print(f"error: {mask_secrets(str(exc), settings)}", file=sys.stderr)
+        print(f"error: {mask_secrets(one_line(exc), settings)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except SQLAlchemyError as exc:
+        if args.debug:
+            raise
+        print(f"error: database error: {mask_secrets(one_line(getattr(exc, 'orig', exc)), settings)}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # the last line of defence: a bug must not show a traceback
+        if args.debug:
+            raise
+        log.debug("unexpected error", exc_info=True)
+        print(
+            f"error: unexpected {type(exc).__name__}: {mask_secrets(one_line(exc), settings)} "
+            "(run with --debug for details)",
+            file=sys.stderr,
+        )
+        return 1
