@@ -70,6 +70,7 @@ class Settings:
     # Live ingest (the Hub). HF_ENDPOINT and HF_TOKEN are read by huggingface_hub itself;
     # we only keep the token here so that it can be masked in every message we print.
     hf_token: str | None = None
+    hf_endpoint: str = "https://huggingface.co"
     hub_top_n: int = 1000
     hub_max_params_b: float = 15.0
     hub_leaderboard_budget: int = 500
@@ -77,6 +78,7 @@ class Settings:
     hub_timeout_s: float = 30.0
     hub_run_budget_s: float = 1800.0
     hub_max_retries: int = 5
+    hub_backoff_base_s: float = 1.0
     watchlist: tuple[str, ...] = ()
     cache_dir: Path = PROJECT_ROOT / "data" / "cache"
     ingest_cron: str = "0 3 * * *"
@@ -95,6 +97,7 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: object)
     settings = Settings(
         database_url=env.get("DATABASE_URL") or default_database_url(),
         hf_token=env.get("HF_TOKEN") or None,
+        hf_endpoint=(env.get("HF_ENDPOINT") or "https://huggingface.co").rstrip("/"),
         hub_top_n=parse_int("HUB_TOP_N", env.get("HUB_TOP_N"), 1000, minimum=0),
         hub_max_params_b=parse_float("HUB_MAX_PARAMS_B", env.get("HUB_MAX_PARAMS_B"), 15.0),
         hub_leaderboard_budget=parse_int("HUB_LEADERBOARD_BUDGET", env.get("HUB_LEADERBOARD_BUDGET"), 500),
@@ -102,6 +105,7 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: object)
         hub_timeout_s=parse_float("HUB_TIMEOUT", env.get("HUB_TIMEOUT"), 30.0, minimum=0.1),
         hub_run_budget_s=parse_float("HUB_RUN_BUDGET", env.get("HUB_RUN_BUDGET"), 1800.0, minimum=1.0),
         hub_max_retries=parse_int("HUB_MAX_RETRIES", env.get("HUB_MAX_RETRIES"), 5),
+        hub_backoff_base_s=parse_float("HUB_BACKOFF_BASE", env.get("HUB_BACKOFF_BASE"), 1.0),
         watchlist=watch,
         cache_dir=Path(env.get("SLM_CACHE_DIR") or PROJECT_ROOT / "data" / "cache"),
         ingest_cron=env.get("INGEST_CRON") or "0 3 * * *",

@@ -610,3 +610,28 @@ def data_version(conn: Connection) -> tuple:
     """Changes whenever an ingest run finishes: the dashboard's cache key."""
     row = conn.execute(select(func.max(RUNS.c.id), func.max(RUNS.c.finished_at))).first()
     return (row[0], str(row[1])) if row else (None, None)
+
+
+def hub_check_candidates(conn: Connection, boards: Sequence[str], limit: int) -> list[str]:
+    """Repo ids of models on ``boards`` (current entries first), least recently checked on the Hub first."""
+    if limit <= 0:
+        return []
+    on_board = (
+        select(SCORES.c.model_id, func.max(func.coalesce(SCORES.c.valid_to, dt.date.max)).label("last_seen"))
+        .where(SCORES.c.leaderboard_key.in_(list(boards)))
+        .group_by(SCORES.c.model_id)
+        .subquery()
+    )
+    query = (
+        select(MODELS.c.repo_id)
+        .join(on_board, on_board.c.model_id == MODELS.c.id)
+        .where(MODELS.c.repo_id.like("%/%"), MODELS.c.repo_id.not_like("% %"))
+        .order_by(
+            MODELS.c.hub_checked_at.is_not(None),
+            MODELS.c.hub_checked_at,
+            on_board.c.last_seen.desc(),
+            MODELS.c.repo_id_lower,
+        )
+        .limit(limit)
+    )
+    return [row.repo_id for row in conn.execute(query)]

@@ -575,3 +575,99 @@ def stored_snapshot_sha(conn: Connection, leaderboard: str, day: dt.date) -> str
     return conn.execute(
         select(SNAPSHOTS.c.sha256).where(SNAPSHOTS.c.leaderboard_key == leaderboard, SNAPSHOTS.c.snapshot_date == day)
     ).scalar()
+
+
+# --------------------------------------------------------------------------- live Hub ingest
+
+
+def set_hub_status(conn: Connection, rows: Sequence[dict]) -> None:
+    """Record what the Hub said about models: ``{"model_id", "hub_status", "on_hub", "hub_sha"}``.
+
+    ``hub_sha`` is only changed when given; ``hub_checked_at`` is set to now for every row.
+    """
+    now = utcnow()
+    groups: dict[tuple[str, ...], list[dict]] = {}
+    for row in rows:
+        values = {"_id": row["model_id"], "hub_status": row["hub_status"], "on_hub": row["on_hub"], "checked": now}
+        if row.get("hub_sha") is not None:
+            values["hub_sha"] = row["hub_sha"]
+        groups.setdefault(tuple(sorted(values)), []).append(values)
+    for columns, items in groups.items():
+        assignments = {c: bindparam(c) for c in columns if c not in ("_id", "checked")}
+        assignments["hub_checked_at"] = bindparam("checked")
+        conn.execute(MODELS.update().where(MODELS.c.id == bindparam("_id")).values(assignments), items)
+
+
+def rename_model(conn: Connection, old_id: str, new_id: str, index: dict[str, int], reason: str) -> int | None:
+    """Move a model known as ``old_id`` to ``new_id`` (a renamed Hub repo) and keep the old id as an alias.
+
+    When both ids have rows, the old row's history moves to the new row (facts the new row already
+    has from the same source win) and the old row goes. Returns the model id, or ``None`` when
+    neither id is known. ``index`` (id/alias -> model id) is kept up to date.
+    """
+    old_key, new_key = old_id.lower(), new_id.lower()
+    old_row = index.get(old_key)
+    new_row = index.get(new_key)
+    if old_row is None and new_row is None:
+        return None
+    if old_row is not None and new_row is None:
+        org, name = split_repo_id(new_id)
+        conn.execute(
+            MODELS.update()
+            .where(MODELS.c.id == old_row)
+            .values(repo_id=new_id, repo_id_lower=new_key, org=org, name=name)
+        )
+        new_row = old_row
+    elif old_row is not None and new_row is not None and old_row != new_row:
+        from db.schema import Claim
+
+        claims = Claim.__table__
+        conn.execute(SCORES.update().where(SCORES.c.model_id == old_row).values(model_id=new_row))
+        taken = {
+            (r.field, r.source)
+            for r in conn.execute(select(FACTS.c.field, FACTS.c.source).where(FACTS.c.model_id == new_row))
+        }
+        for fact in conn.execute(
+            select(FACTS.c.id, FACTS.c.field, FACTS.c.source).where(FACTS.c.model_id == old_row)
+        ).all():
+            if (fact.field, fact.source) in taken:
+                conn.execute(FACTS.delete().where(FACTS.c.id == fact.id))
+            else:
+                conn.execute(FACTS.update().where(FACTS.c.id == fact.id).values(model_id=new_row))
+        claim_keys = {
+            (r.field, r.source, r.claim)
+            for r in conn.execute(
+                select(claims.c.field, claims.c.source, claims.c.claim).where(claims.c.model_id == new_row)
+            )
+        }
+        for claim in conn.execute(
+            select(claims.c.id, claims.c.field, claims.c.source, claims.c.claim).where(claims.c.model_id == old_row)
+        ).all():
+            if (claim.field, claim.source, claim.claim) in claim_keys:
+                conn.execute(claims.delete().where(claims.c.id == claim.id))
+            else:
+                conn.execute(claims.update().where(claims.c.id == claim.id).values(model_id=new_row))
+        conn.execute(ALIASES.update().where(ALIASES.c.model_id == old_row).values(model_id=new_row))
+        conn.execute(MODELS.delete().where(MODELS.c.id == old_row))
+    assert new_row is not None
+    add_alias(conn, new_row, old_id, reason)
+    index[new_key] = new_row
+    index[old_key] = new_row
+    return new_row
+
+
+def open_board_scores(conn: Connection, leaderboard: str) -> list[tuple[str, str, str | None, str | None, str, float]]:
+    """The current (open) scores of a board: (repo_id, variant, precision, revision, benchmark, value)."""
+    query = (
+        select(
+            MODELS.c.repo_id,
+            SCORES.c.variant,
+            SCORES.c.precision,
+            SCORES.c.revision,
+            SCORES.c.benchmark_key,
+            SCORES.c.value,
+        )
+        .join(MODELS, MODELS.c.id == SCORES.c.model_id)
+        .where(SCORES.c.leaderboard_key == leaderboard, SCORES.c.valid_to.is_(None))
+    )
+    return [tuple(row) for row in conn.execute(query)]

@@ -220,7 +220,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         stream=sys.stderr,
     )
     # Library chatter (httpx request lines) only with --debug.
-    for noisy in ("httpx", "httpcore", "huggingface_hub", "alembic", "filelock"):
+    for noisy in ("httpx", "httpx2", "httpcore", "huggingface_hub", "alembic", "filelock", "apscheduler"):
         logging.getLogger(noisy).setLevel(logging.DEBUG if args.debug else logging.WARNING)
     settings: Settings | None = None
     try:

@@ -1,0 +1,126 @@
+"""``python -m ingest run``: live ingest from the Hugging Face Hub, one source after another.
+
+Every source's run is atomic and recorded (``ingest_runs``) with its error when it fails; runs
+left "running" by a killed process are marked failed first. The whole invocation holds the
+ingest lock, shares one request budget and one time budget, and talks to the Hub only through
+huggingface_hub (``HF_ENDPOINT`` / ``HF_TOKEN`` honoured) with our bounded transport underneath.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import sys
+import threading
+from collections.abc import Sequence
+
+from sqlalchemy import Engine
+
+from db import writes
+from db.config import Settings, mask_secrets
+from db.errors import HubError, InputError, TrackerError
+from ingest.http import RunBudget, hub_session
+from ingest.lock import ingest_lock
+
+log = logging.getLogger(__name__)
+
+SOURCES = ("hub", "open-llm-leaderboard-v2", "lmarena")
+
+
+def make_api(settings: Settings):
+    """An ``HfApi`` on the configured endpoint; without HF_TOKEN it stays anonymous."""
+    from huggingface_hub import HfApi
+
+    return HfApi(endpoint=settings.hf_endpoint, token=settings.hf_token or False, library_name="slm-tracker")
+
+
+def _describe(exc: BaseException, settings: Settings) -> str:
+    """One line for a failure, never with the token in it."""
+    from huggingface_hub.errors import HfHubHTTPError
+
+    if isinstance(exc, TrackerError):
+        text = str(exc)
+    elif isinstance(exc, HfHubHTTPError):
+        status = getattr(getattr(exc, "response", None), "status_code", "?")
+        text = f"the Hub answered HTTP {status}: {str(exc).splitlines()[0]}"
+    elif isinstance(exc, OSError):
+        text = f"{type(exc).__name__}: {exc}"
+    else:
+        text = f"unexpected {type(exc).__name__}: {exc}"
+    text = " ".join(text.split())
+    return mask_secrets(text[:400], settings)
+
+
+def run_live(
+    engine: Engine,
+    settings: Settings,
+    *,
+    sources: Sequence[str] = SOURCES,
+    models: Sequence[str] | None = None,
+    limit: int | None = None,
+    backfill: bool = False,
+    progress: bool | None = None,
+    stop: threading.Event | None = None,
+) -> int:
+    """Run the live ``sources`` in order; 0 when all succeeded (or had nothing new).
+
+    Raises :class:`db.errors.LockedError` when another run holds the lock and
+    :class:`db.errors.HubError` (one line naming each failed source) when a source failed.
+    """
+    unknown = [s for s in sources if s not in SOURCES]
+    if unknown:
+        raise InputError(f"unknown source {unknown[0]!r}; choose from: {', '.join(SOURCES)}")
+    if models and "hub" not in sources:
+        raise InputError("--models applies to the 'hub' source")
+    show = sys.stderr.isatty() if progress is None else progress
+    day = dt.datetime.now(dt.UTC).date()
+    with ingest_lock(settings.lock_path):
+        abandoned = sum(writes.fail_abandoned_runs(engine, source) for source in sources)
+        if abandoned:
+            log.warning("marked %d abandoned run(s) as failed", abandoned)
+        if not show:
+            from huggingface_hub.utils import disable_progress_bars
+
+            disable_progress_bars()
+        budget = RunBudget.from_settings(settings, stop)
+        failures: list[str] = []
+        with hub_session(budget):
+            api = make_api(settings)
+            for source in sources:
+                try:
+                    status, detail = _run_source(
+                        api, engine, settings, budget, source, models, limit, backfill, day, show
+                    )
+                except (Exception, KeyboardInterrupt) as exc:
+                    message = _describe(exc, settings)
+                    log.debug("%s failed", source, exc_info=True)
+                    log.error("%s: failed: %s", source, message)
+                    failures.append(f"{source}: {message}")
+                    if isinstance(exc, KeyboardInterrupt) or budget.stop.is_set():
+                        break
+                    continue
+                log.info("%s: %s %s", source, status, _summary(detail))
+        log.info("requests: %d (%d retries, %.1fs waited)", budget.requests, budget.retries, budget.waited_s)
+    if failures:
+        raise HubError("; ".join(failures))
+    return 0
+
+
+def _summary(detail: dict) -> str:
+    return ", ".join(f"{k}={v}" for k, v in detail.items() if not isinstance(v, (list, dict)))
+
+
+def _run_source(api, engine, settings, budget, source, models, limit, backfill, day, show) -> tuple[str, dict]:
+    if source == "hub":
+        from ingest.hub import run_hub
+
+        return run_hub(
+            api, engine, settings, budget, models=list(models or []) or None, limit=limit, day=day, progress=show
+        )
+    if source == "open-llm-leaderboard-v2":
+        from ingest.contents import run_contents
+
+        return run_contents(api, engine, settings, day=day)
+    from ingest.lmarena_hub import run_lmarena
+
+    return run_lmarena(api, engine, settings, day=day, backfill=backfill)
