@@ -90,15 +90,31 @@ def sqlite_engine(tmp_path):
 @pytest.fixture(scope="session")
 def seeded_db_file(tmp_path_factory) -> Path:
     """A SQLite file with the whole bundled seed loaded, built once per test session."""
+    from filelock import FileLock
+
     from ingest.seed import load_seed
 
-    path = tmp_path_factory.mktemp("seeded") / "seeded.db"
-    eng = make_engine(f"sqlite:///{path}")
-    upgrade_schema(eng)
-    load_seed(eng, progress=False)
-    with eng.connect() as conn:
-        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    eng.dispose()
+    # Under pytest-xdist every worker has its own session: build the file once for all of
+    # them (in the run's shared temp folder, under a lock) instead of once per worker.
+    shared = (
+        tmp_path_factory.getbasetemp().parent
+        if os.environ.get("PYTEST_XDIST_WORKER")
+        else tmp_path_factory.getbasetemp()
+    )
+    path = shared / "seeded.db"
+    with FileLock(str(shared / "seeded.db.lock")):
+        if not path.exists():
+            building = shared / "seeded.db.building"
+            building.unlink(missing_ok=True)
+            eng = make_engine(f"sqlite:///{building}")
+            upgrade_schema(eng)
+            load_seed(eng, progress=False)
+            with eng.connect() as conn:
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            eng.dispose()
+            for suffix in ("-wal", "-shm"):
+                Path(f"{building}{suffix}").unlink(missing_ok=True)
+            building.rename(path)
     return path
 
 

@@ -71,6 +71,8 @@ def test_falcon_reign_2023(seeded_engine):
 @pytest.mark.parametrize("board", [V2, ARENA])
 def test_reigns_match_an_independent_computation(engine, board):
     files = seed_snapshots(board)
+    if engine.dialect.name != "sqlite" and board == V2:
+        files = files[-8:]  # the same check on PostgreSQL, on the last eight weeks to stay quick
     import_files(engine, board, files, progress=False)
     with engine.connect() as conn:
         ours = as_tuples(queries.tenure(conn, board))

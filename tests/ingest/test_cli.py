@@ -158,10 +158,9 @@ def test_reports_fail_clearly_without_a_database(tmp_path):
     assert "not a database URL" in one_line_error(cli("db", "tenure", "--leaderboard", V1, "--db", "nonsense"))
 
 
-def test_seed_is_idempotent_and_quick_to_skip(tmp_path):
-    db = f"sqlite:///{tmp_path / 'seed.db'}"
-    first = cli("ingest", "seed", db=db, check=True).stdout
-    assert "70 snapshot files imported" in first
+def test_seed_is_idempotent_and_quick_to_skip(seeded_url):
+    # seeded_url is a database on which load_seed already ran once (70 files imported).
+    db = seeded_url
     engine = make_engine(db)
     before = dump(engine)
     again = cli("ingest", "seed", db=db, check=True).stdout
