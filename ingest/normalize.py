@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import unicodedata
 
 from db.naming import params_from_name
 
@@ -57,8 +58,12 @@ def parse_display_id(raw: str | None, column: str = "model") -> str:
         raise BadValue(f"empty model name in column {column!r}")
     if len(value) > 200:
         raise BadValue(f"model name in column {column!r} is longer than 200 characters")
-    if not value.isascii() or not value.isprintable():
-        raise BadValue(f"model name {value[:80]!r} has non-ASCII or control characters")
+    # Arena names are free text (closed models have no repo id), so letters of any script are
+    # kept as they are; control and invisible format characters (zero-width, bidi overrides)
+    # are not, since they make two different-looking names compare equal or reorder text.
+    value = unicodedata.normalize("NFC", value)
+    if not value.isprintable() or any(unicodedata.category(ch) == "Cf" for ch in value):
+        raise BadValue(f"model name {value[:80]!r} has control or invisible characters")
     return value
 
 
