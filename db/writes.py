@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import os
+import socket
 from collections.abc import Iterable, Sequence
 
 from sqlalchemy import Connection, Engine, bindparam, func, select
@@ -70,11 +72,38 @@ def utcnow() -> dt.datetime:
 # --------------------------------------------------------------------------- runs
 
 
+def _run_owner() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _owner_alive(detail: dict | None) -> bool:
+    """True when the process that started a run (``detail["owner"]``, host:pid) still runs here."""
+    owner = (detail or {}).get("owner") if isinstance(detail, dict) else None
+    if not isinstance(owner, str) or ":" not in owner:
+        return False
+    host, _, pid_text = owner.rpartition(":")
+    if host != socket.gethostname():
+        return True  # another machine's run: cannot tell, leave it to the age limit
+    try:
+        pid = int(pid_text)
+        os.kill(pid, 0)
+    except (ValueError, ProcessLookupError):
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def start_run(engine: Engine, source: str, detail: dict | None = None) -> int:
-    """Record a run as started, in its own committed transaction."""
+    """Record a run as started, in its own committed transaction (with its owner, host:pid)."""
     with engine.begin() as conn:
         result = conn.execute(
-            RUNS.insert().values(source=source, started_at=utcnow(), status="running", detail=detail or {})
+            RUNS.insert().values(
+                source=source,
+                started_at=utcnow(),
+                status="running",
+                detail={**(detail or {}), "owner": _run_owner()},
+            )
         )
         return int(result.inserted_primary_key[0])
 
@@ -104,20 +133,30 @@ def finish_run(
         conn.execute(RUNS.update().where(RUNS.c.id == run_id).values(**values))
 
 
-def fail_abandoned_runs(engine: Engine, source: str | None = None) -> int:
-    """Mark runs left 'running' by a killed process as failed (the next run starts clean)."""
+def fail_abandoned_runs(engine: Engine, source: str | None = None, *, max_age_hours: float = 24.0) -> int:
+    """Mark runs left 'running' by a killed process as failed (the next run starts clean).
+
+    A run whose process is still alive (a concurrent import) is left alone; one started on
+    another machine counts as abandoned only after ``max_age_hours``.
+    """
+    oldest = utcnow() - dt.timedelta(hours=max_age_hours)
     with engine.begin() as conn:
-        query = RUNS.update().where(RUNS.c.status == "running")
+        query = select(RUNS.c.id, RUNS.c.detail, RUNS.c.started_at).where(RUNS.c.status == "running")
         if source:
             query = query.where(RUNS.c.source == source)
-        result = conn.execute(
-            query.values(
+        abandoned = [row.id for row in conn.execute(query) if row.started_at < oldest or not _owner_alive(row.detail)]
+        if not abandoned:
+            return 0
+        conn.execute(
+            RUNS.update()
+            .where(RUNS.c.id.in_(abandoned), RUNS.c.status == "running")
+            .values(
                 status="failed",
                 finished_at=utcnow(),
                 error="interrupted: the process stopped before the run finished",
             )
         )
-        return result.rowcount or 0
+        return len(abandoned)
 
 
 def record_rejections(conn: Connection, run_id: int, file: str, rejections: Sequence[Rejection]) -> None:

@@ -130,10 +130,21 @@ def _engine_ready(settings: Settings):
     return engine
 
 
+def _engine_for_ingest(settings: Settings):
+    """An engine for a command that writes; runs a killed process left 'running' become failed."""
+    from db.writes import fail_abandoned_runs
+
+    engine = _engine_ready(settings)
+    cleared = fail_abandoned_runs(engine)
+    if cleared:
+        log.info("marked %d interrupted run(s) as failed", cleared)
+    return engine
+
+
 def cmd_seed(args: argparse.Namespace, settings: Settings) -> int:
     from ingest.seed import database_is_empty, load_seed
 
-    engine = _engine_ready(settings)
+    engine = _engine_for_ingest(settings)
     if args.if_empty and not database_is_empty(engine):
         print("database already has data: seed skipped")
         return 0
@@ -145,7 +156,7 @@ def cmd_seed(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     from ingest.loader import import_files
 
-    engine = _engine_ready(settings)
+    engine = _engine_for_ingest(settings)
     report = import_files(
         engine, args.source, args.paths, as_of=args.as_of, progress=None if not args.no_progress else False
     )
@@ -181,7 +192,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     unknown = [s for s in args.sources if s not in LIVE_SOURCES]
     if unknown:
         raise TrackerError(f"unknown source {unknown[0]!r}; choose from: {', '.join(LIVE_SOURCES)}")
-    engine = _engine_ready(settings)
+    engine = _engine_for_ingest(settings)
     return run_live(
         engine,
         settings,
