@@ -131,3 +131,7 @@ def seeded_engine(seeded_url):
     eng = make_engine(seeded_url)
     yield eng
     eng.dispose()
+
+
+# The reliability figures summary must also load in the xdist controller (it only reads this file).
+pytest_plugins = ("tests.reliability.conftest",)
