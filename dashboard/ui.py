@@ -150,12 +150,21 @@ def query_dict() -> dict[str, str]:
     return {k: st.query_params.get(k) for k in st.query_params}
 
 
+def enter_page(page: str) -> None:
+    """A new page starts from its URL: widget values left by another page do not carry over."""
+    if st.session_state.get("_page") != page:
+        for key in WIDGET_KEYS.values():
+            st.session_state.pop(key, None)
+        st.session_state["_page"] = page
+
+
 def init_state(page: str, defaults: FilterState, widgets: list[str]) -> tuple[FilterState, list[str]]:
     """Parse the URL and give every widget of this page its value from it (first run only).
 
     A widget that already has a value in the session keeps it: the URL is rewritten from the
     widgets after each run, so both agree.
     """
+    enter_page(page)
     state, notes = FilterState.from_query(query_dict(), defaults)
     values = state.widget_values()
     for name in widgets:
@@ -230,6 +239,24 @@ def size_widgets(container=st) -> None:
         format_func=_fmt_stop,
         key=WIDGET_KEYS["params"],
         on_change=_on_params,
+    )
+
+
+def as_of_widget(dates: list[dt.date], container=st, **kw) -> None:
+    """The 'as of' date picker; its range covers the snapshots and any date a URL asked for."""
+    chosen = st.session_state.get(WIDGET_KEYS["as_of"])
+    low = dates[0] if dates else dt.date(2023, 1, 1)
+    high = max(dates[-1], dt.date.today()) if dates else dt.date.today()
+    if isinstance(chosen, dt.date):
+        low, high = min(low, chosen), max(high, chosen)
+    container.date_input(
+        "As of",
+        key=WIDGET_KEYS["as_of"],
+        min_value=low,
+        max_value=high,
+        format="YYYY-MM-DD",
+        help="Show the board as it stood on that day (empty: the latest snapshot).",
+        **kw,
     )
 
 

@@ -41,13 +41,7 @@ cols[0].multiselect(
     accept_new_options=True,
     placeholder="Pick from the top 200 or type a model id",
 )
-cols[1].date_input(
-    "As of",
-    key=WIDGET_KEYS["as_of"],
-    min_value=dates[0] if dates else None,
-    max_value=dates[-1] if dates else None,
-    format="YYYY-MM-DD",
-)
+ui.as_of_widget(dates, cols[1])
 state = ui.read_state(query_state)
 ui.write_query(state, DEFAULTS)
 
@@ -73,9 +67,9 @@ if radar:
     st.plotly_chart(charts.radar_figure(rows, radar, f"Benchmarks on {lb.display_name}"), key="radar_chart")
 else:
     st.caption("This board has a single score; the table above shows it.")
-st.dataframe(
-    rows.assign(page_url=rows["model_id"].map(data.page_url))[["page_url"]],
-    hide_index=True,
-    column_config=ui.model_link_config("page_url", "Model pages"),
-    key="compare_links",
-)
+st.caption("Model pages")
+links = st.columns(min(len(rows), 3))
+for i, model_id in enumerate(rows["model_id"]):
+    links[i % len(links)].page_link(
+        "pages/model.py", label=ui.md(model_id), query_params={"id": model_id}, icon=":material/arrow_forward:"
+    )

@@ -68,6 +68,12 @@ if board == OPEN_LLM_V1 and bench == "average" and not falcon.empty:
         ),
         icon=":material/emoji_events:",
     )
+    st.page_link(
+        "pages/model.py",
+        label="tiiuae/falcon-40b-instruct",
+        query_params={"id": "tiiuae/falcon-40b-instruct"},
+        icon=":material/arrow_forward:",
+    )
 
 current = overall.iloc[-1]
 longest = overall.sort_values("days", ascending=False).iloc[0]

@@ -78,14 +78,7 @@ with st.sidebar:
         key=WIDGET_KEYS["hide"],
         placeholder="Show everything",
     )
-    st.date_input(
-        "As of",
-        key=WIDGET_KEYS["as_of"],
-        min_value=dates[0] if dates else None,
-        max_value=dates[-1] if dates else None,
-        help="Show the board as it stood on that day (empty: the latest snapshot).",
-        format="YYYY-MM-DD",
-    )
+    ui.as_of_widget(dates)
 
 state = ui.read_state(query_state)
 rank_key = state.rank_key

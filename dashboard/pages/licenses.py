@@ -53,13 +53,7 @@ with st.sidebar:
         key=WIDGET_KEYS["hide"],
         placeholder="Show everything",
     )
-    st.date_input(
-        "As of",
-        key=WIDGET_KEYS["as_of"],
-        min_value=dates[0] if dates else None,
-        max_value=dates[-1] if dates else None,
-        format="YYYY-MM-DD",
-    )
+    ui.as_of_widget(dates)
 
 state = ui.read_state(query_state)
 ui.write_query(state, DEFAULTS)

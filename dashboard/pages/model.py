@@ -10,6 +10,7 @@ from db.errors import NotFoundError
 from db.registry import MODEL_CARD, leaderboard_def
 
 url, ver = ui.cache_args()
+ui.enter_page("model")
 model_id = (st.query_params.get("id") or "").strip()[:300]
 
 

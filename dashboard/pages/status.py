@@ -11,6 +11,7 @@ from dashboard import data, ui
 from db.registry import LEADERBOARD_KEYS, leaderboard_def
 
 url, ver = ui.cache_args()
+ui.enter_page("status")
 settings = ui.settings()
 bundle = ui.status_bundle(url, ver)
 

@@ -1,0 +1,212 @@
+"""Every page through streamlit.testing.v1.AppTest on the seeded database."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
+TIMEOUT = 120
+
+
+@pytest.fixture
+def app(seeded_db_file, monkeypatch):
+    """A function that opens a page (with query parameters) and runs it once."""
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{seeded_db_file}")
+
+    def open_page(page: str | None = None, **query: str) -> AppTest:
+        at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+        if page is None:
+            for key, value in query.items():
+                at.query_params[key] = value
+            return at.run()
+        at.run()
+        at.switch_page(page)
+        for key, value in query.items():
+            at.query_params[key] = value
+        return at.run()
+
+    return open_page
+
+
+def ok(at: AppTest) -> AppTest:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    return at
+
+
+def plain(text: str) -> str:
+    """Markdown text as a reader sees it (the pages escape text from the data)."""
+    return text.replace("\\", "")
+
+
+def board_table(at: AppTest):
+    return next(df for df in at.dataframe if "page_url" in df.value.columns and "rank" in df.value.columns).value
+
+
+def test_leaderboard_default(app):
+    at = ok(app())
+    table = board_table(at)
+    assert len(table) > 4000
+    assert {"ifeval", "bbh", "params_b", "license_category"} <= set(table.columns)
+    assert table["page_url"].iloc[0].startswith("model?id=")
+    assert at.segmented_control(key="f_board").value == "open-llm-leaderboard-v2"
+
+
+def test_edge_preset_leaves_models_up_to_3b(app):
+    at = ok(app())
+    total = len(board_table(at))
+    at.pills(key="f_size").set_value("edge").run()
+    table = board_table(ok(at))
+    assert 0 < len(table) < total
+    assert table["params_b"].max() <= 3.0
+    assert at.query_params["size"] == "edge"
+
+
+def test_license_filter_leaves_only_that_category(app):
+    at = ok(app())
+    at.multiselect(key="f_license").set_value(["permissive"]).run()
+    table = board_table(ok(at))
+    assert len(table) > 0 and set(table["license_category"]) == {"Permissive"}
+    assert at.query_params["license"] == "permissive"
+
+
+def test_a_url_restores_the_same_filters(app):
+    at = ok(app(size="laptop", license="permissive", rank="group:math", q="qwen", hide="merged"))
+    assert at.pills(key="f_size").value == "laptop"
+    assert at.multiselect(key="f_license").value == ["permissive"]
+    assert at.selectbox(key="f_rank").value == "group:math"
+    assert at.text_input(key="f_search").value == "qwen"
+    assert at.multiselect(key="f_hide").value == ["merged"]
+    table = board_table(at)
+    assert len(table) > 0
+    assert table["page_url"].str.lower().str.contains("qwen").all()
+    assert set(table["license_category"]) == {"Permissive"}
+    assert (table["params_b"] > 3).all() and (table["params_b"] <= 8).all()
+    # The URL the page writes back is the one it was opened with.
+    assert dict(at.query_params) == {
+        "size": "laptop",
+        "license": "permissive",
+        "rank": "group:math",
+        "q": "qwen",
+        "hide": "merged",
+    }
+
+
+def test_junk_in_the_url_gives_a_message_not_an_error(app):
+    at = ok(app(board="nope", size="huge", asof="not-a-date", license="<script>"))
+    messages = plain(" ".join(i.value for i in at.info))
+    assert "nope" in messages and "huge" in messages
+    assert len(board_table(at)) > 4000
+
+
+def test_as_of_and_other_boards(app):
+    at = ok(app(board="open-llm-leaderboard-v1", asof="2023-06-15"))
+    table = board_table(at)
+    assert table["page_url"].iloc[0] == "model?id=tiiuae/falcon-40b-instruct"
+    at = ok(app(board="lmarena"))
+    assert "arena_score" in board_table(at).columns
+    at = ok(app(board="open-llm-leaderboard-v1", asof="2020-01-01"))
+    assert any("no snapshot yet" in plain(i.value) for i in at.info)
+
+
+def test_no_match_shows_what_to_do(app):
+    at = ok(app(q="no-such-model-anywhere"))
+    assert any("No model matches" in plain(i.value) for i in at.info)
+
+
+def test_size_page(app):
+    at = ok(app("pages/size.py"))
+    assert at.segmented_control(key="f_color").value == "license"
+    frontier = next(df.value for df in at.dataframe)
+    assert frontier["params_b"].is_monotonic_increasing and len(frontier) >= 3
+    at.pills(key="f_size").set_value("edge").run()
+    frontier = next(df.value for df in ok(at).dataframe)
+    assert frontier["params_b"].max() <= 3.0
+
+
+def test_size_page_on_the_arena(app):
+    ok(app("pages/size.py", board="lmarena"))
+
+
+def test_licenses_page(app):
+    at = ok(app("pages/licenses.py", top="25"))
+    assert at.segmented_control(key="f_top").value == 25
+    labels = [m.label for m in at.metric]
+    assert "Edge (up to 3B): top 25" in labels
+
+
+def test_history_lists_falcon_40b_instruct_reign(app):
+    at = ok(app("pages/history.py"))
+    # The second table ("Every #1, in order") has no size-class column.
+    reigns = next(df.value for df in at.dataframe if "size_class" not in df.value.columns)
+    row = reigns[reigns["page_url"] == "model?id=tiiuae/falcon-40b-instruct"]
+    assert len(row) == 1
+    assert row["start"].iloc[0].date() == dt.date(2023, 5, 31)
+    assert row["end"].iloc[0].date() == dt.date(2023, 7, 24)
+    assert row["days"].iloc[0] == 54
+    assert any("falcon-40b-instruct" in plain(s.value) for s in at.success)
+    assert at.multiselect(key="f_ids").value == ["tiiuae/falcon-40b", "tiiuae/falcon-40b-instruct", "llama-65b"]
+
+
+def test_model_page_shows_claim_against_measurement(app):
+    at = ok(app("pages/model.py", id="microsoft/phi-2"))
+    assert plain(at.title[0].value) == "microsoft/phi-2"
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Claimed"] == "13 billion parameters"
+    assert metrics["Measured"] == "2.78 billion parameters"
+    assert any("wrong" in plain(w.value) for w in at.warning)
+    facts = next(df.value for df in at.dataframe if "fact" in df.value.columns)
+    assert "seed" in facts.set_index("fact").loc["Parameters (B)", "source"]
+
+
+def test_model_page_alias_case_and_missing(app):
+    at = ok(app("pages/model.py", id="MICROSOFT/PHI-2"))
+    assert at.query_params["id"] == "microsoft/phi-2"
+    at = ok(app("pages/model.py", id="nobody/nothing"))
+    assert any("no model" in plain(i.value).lower() for i in at.info)
+    ok(app("pages/model.py"))
+
+
+def test_compare_page(app):
+    at = ok(app("pages/compare.py", ids="microsoft/phi-2,Qwen/Qwen2.5-3B-Instruct"))
+    table = at.dataframe[0].value
+    assert list(table.columns) == ["microsoft/phi-2", "Qwen/Qwen2.5-3B-Instruct"]
+    at = ok(app("pages/compare.py", ids="microsoft/phi-2"))
+    assert any("at least two" in plain(i.value) for i in at.info)
+
+
+def test_status_page(app):
+    at = ok(app("pages/status.py"))
+    labels = {m.label for m in at.metric}
+    assert {"Models", "Scores", "Snapshots", "Open LLM Leaderboard v1"} <= labels
+    assert any("refreshed" in plain(s.value) for s in at.success)
+
+
+def test_status_warns_when_data_is_stale(seeded_url, monkeypatch):
+    # Age the finished runs of a private copy by three days: older than the 48-hour threshold.
+    from sqlalchemy import text
+
+    from db.engine import make_engine
+
+    eng = make_engine(seeded_url)
+    with eng.begin() as conn:
+        conn.execute(text("UPDATE ingest_runs SET finished_at = :t"), {"t": dt.datetime(2020, 1, 1)})
+    eng.dispose()
+    monkeypatch.setenv("DATABASE_URL", seeded_url)
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.run()
+    at.switch_page("pages/status.py")
+    ok(at.run())
+    assert any("older than 48 hours" in plain(w.value) for w in at.warning)
+
+
+def test_a_missing_database_is_a_friendly_message(monkeypatch, tmp_path):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'absent.db'}")
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    assert not at.exception
+    assert "cannot read its database" in plain(at.error[0].value)
+    assert not (tmp_path / "absent.db").exists()
