@@ -342,3 +342,29 @@ def test_run_refuses_while_another_run_holds_the_lock(hub, tmp_path, engine, db_
     assert result.stderr.strip().splitlines()[-1].startswith("error: another ingest run is in progress")
     assert hub.requests == []
     assert runs(engine) == []
+
+
+# --------------------------------------------------------------------------- the universe
+
+
+def test_watchlist_seed_and_a_bounded_share_of_board_models_are_checked(hub, tmp_path, seeded_url, seeded_engine):
+    from ingest.hub import seed_model_ids
+
+    settings = settings_for(
+        hub, tmp_path, seeded_url, HUB_LEADERBOARD_BUDGET="5", SLM_WATCHLIST="gpt2, microsoft/DialoGPT-small"
+    )
+    run_live(seeded_engine, settings, sources=["hub"], progress=False)
+    first = [p.split("?")[0].removeprefix("/api/models/") for _, p, _ in hub.requests]
+    seeds = seed_model_ids()
+    assert first[:2] == ["gpt2", "microsoft/DialoGPT-small"]
+    assert first[2 : 2 + len(seeds)] == seeds
+    board_models = first[2 + len(seeds) :]
+    assert len(board_models) == 5 and not set(board_models) & set(seeds)
+    assert all("/" in m and " " not in m for m in board_models)
+
+    # The next run checks the least recently checked board models: five others.
+    hub.requests.clear()
+    run_live(seeded_engine, settings, sources=["hub"], progress=False)
+    again = [p.split("?")[0].removeprefix("/api/models/") for _, p, _ in hub.requests][2 + len(seeds) :]
+    assert len(again) == 5 and not set(again) & set(board_models)
+    assert model_row(seeded_engine, "gpt2").hub_status == "ok"
