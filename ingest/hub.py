@@ -615,6 +615,7 @@ def run_hub(
     stage = Stage(settings.cache_dir)
     try:
         stats = collect(api, settings, budget, stage, top_n=top_n, ids=ids, progress=progress)
+        rss_read = _peak_rss_mib()
         if stage.count == 0 and stats.errors:
             raise HubError(f"hub: no model could be read ({stats.errors} errors)")
         written = write(engine, stage, stats, day, run_id)
@@ -623,7 +624,14 @@ def run_hub(
         raise
     finally:
         stage.close()
-    detail = {**stats.detail(), "requests": budget.requests, "retries": budget.retries}
+    detail = {
+        **stats.detail(),
+        "requests": budget.requests,
+        "retries": budget.retries,
+        # Peak memory after reading every page and after writing: the first stays flat with N.
+        "peak_rss_mib_read": rss_read,
+        "peak_rss_mib_written": _peak_rss_mib(),
+    }
     writes.finish_run(
         engine,
         run_id,
@@ -633,6 +641,14 @@ def run_hub(
         detail=detail,
     )
     return "succeeded", detail
+
+
+def _peak_rss_mib() -> float | None:
+    try:
+        import resource
+    except ImportError:  # not on Windows
+        return None
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
 def _one_line(exc: BaseException) -> str:
