@@ -91,7 +91,7 @@ def wait_rendered(page) -> None:
     )
     # Tables draw on a canvas and charts in an SVG: wait for them when the page has them.
     page.wait_for_function(
-        "() => [...document.querySelectorAll('[data-testid=\"stDataFrame\"]')].every(d => d.querySelector('canvas'))",
+        "() => [...document.querySelectorAll('[data-testid=\"stDataFrame\"]')].every(d => !d.checkVisibility() || d.querySelector('canvas'))",
         timeout=30000,
     )
     page.wait_for_timeout(1200)
