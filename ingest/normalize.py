@@ -38,8 +38,17 @@ class BadValue(ValueError):
 _HUB_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,95}(/[A-Za-z0-9._-]{1,96})?$")
 
 
+def _id_text(raw: object, column: str) -> str:
+    """The cell as text; JSON and parquet cells can be numbers, lists or objects."""
+    if raw is None:
+        return ""
+    if not isinstance(raw, str):
+        raise BadValue(f"model id in column {column!r} is not text but {type(raw).__name__}: {str(raw)[:40]!r}")
+    return raw
+
+
 def parse_hub_id(raw: str | None, column: str = "model") -> str:
-    value = (raw or "").strip()
+    value = _id_text(raw, column).strip()
     if value.startswith("https://huggingface.co/"):
         value = value.removeprefix("https://huggingface.co/")
     if not value:
@@ -53,7 +62,7 @@ def parse_hub_id(raw: str | None, column: str = "model") -> str:
 
 def parse_display_id(raw: str | None, column: str = "model") -> str:
     """A display name used as an id (Chatbot Arena lists closed models that have no repo)."""
-    value = " ".join((raw or "").split())
+    value = " ".join(_id_text(raw, column).split())
     if not value:
         raise BadValue(f"empty model name in column {column!r}")
     if len(value) > 200:
