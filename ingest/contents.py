@@ -47,7 +47,8 @@ def download_parquet(api, settings: Settings, repo: str, revision: str, files: l
 
     merged = hf_cache(settings) / f"{repo.replace('/', '--')}-{revision[:12]}.parquet"
     if not merged.exists():
-        table = pa.concat_tables([pq.read_table(p) for p in paths], promote_options="default")
+        # No thread pool: it made the process abort at exit now and then (see formats._parquet_table).
+        table = pa.concat_tables([pq.read_table(p, use_threads=False) for p in paths], promote_options="default")
         pq.write_table(table, merged)
     return merged
 

@@ -159,7 +159,9 @@ def _parquet_table(path: Path, data: bytes) -> Table:
     import pyarrow.parquet as pq
 
     try:
-        table = pq.read_table(io.BytesIO(data))
+        # use_threads=False: with pyarrow's thread pool, about one process in twenty that read a
+        # parquet file aborted at exit ("terminate called without an active exception", code 134).
+        table = pq.read_table(io.BytesIO(data), use_threads=False)
     except Exception as exc:  # pyarrow raises several unrelated types for damaged files
         raise InputError(f"{path}: damaged parquet file ({str(exc).splitlines()[0][:200]})") from None
     header = [str(name) for name in table.column_names]
