@@ -96,10 +96,20 @@ class Table:
     truncated_tail: bool = False
 
 
+def _looks_utf16(data: bytes) -> bool:
+    """A UTF-16 byte-order mark, or text whose every other byte is NUL (Excel's "Unicode text")."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return True
+    head = data[:512]
+    return len(head) >= 16 and any(half.count(0) >= 0.9 * len(half) for half in (head[0::2], head[1::2]))
+
+
 def _decode(path: Path, data: bytes) -> str:
     if not data.strip():
         raise InputError(f"{path}: file is empty")
     if b"\x00" in data[:8192]:
+        if _looks_utf16(data):
+            raise InputError(f"{path}: UTF-16 text, not UTF-8; re-save the file as UTF-8")
         raise InputError(f"{path}: binary file, not CSV, JSON or parquet")
     try:
         return data.decode("utf-8-sig")
@@ -604,7 +614,10 @@ def parse_file(path: Path, expected_leaderboard: str | None = None) -> ParsedFil
     one is kept and the others are rejected as duplicates.
     """
     table, digest = read_table(path)
-    fmt = detect_format(table.header)
+    try:
+        fmt = detect_format(table.header)
+    except UnknownFormatError as exc:  # name the file: an import of many files must say which one
+        raise UnknownFormatError(f"{path}: {exc}") from None
     if fmt.name == "open-llm-leaderboard-v1/2023" and not any(
         h.replace(" ", "").lower().startswith("arc(") for h in table.header
     ):
