@@ -210,6 +210,9 @@ class Score(Base):
     __table_args__ = (
         # "The board as of day D": equality on board and benchmark, then the interval.
         Index("ix_scores_board_asof", "leaderboard_key", "benchmark_key", "valid_to", "valid_from"),
+        # The whole board as of a day (every benchmark) and its open intervals: a range on
+        # valid_to, so the cost follows the board, not the length of its history.
+        Index("ix_scores_board_to", "leaderboard_key", "valid_to", "valid_from"),
         Index("ix_scores_model", "model_id", "leaderboard_key"),
         Index("ix_scores_board_from", "leaderboard_key", "valid_from"),
     )

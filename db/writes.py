@@ -13,6 +13,7 @@ import math
 import os
 import socket
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, Engine, bindparam, func, select
 
@@ -216,6 +217,67 @@ def load_model_index(conn: Connection) -> dict[str, int]:
     return index
 
 
+_AS_OF_AT = _MODEL_COLUMNS.index("board_facts_as_of")
+_SOURCE_AT = _MODEL_COLUMNS.index("board_facts_source")
+
+
+@dataclass
+class ApplyCache:
+    """What the previous snapshot import of a series left in the database, to skip unchanged rows.
+
+    Kept by the loader for one series of imports (``ingest.loader.import_files``); never trusted
+    blindly. Model rows and facts are taken as we left them only while no other connection has
+    written (SQLite's ``data_version``; elsewhere they are read back and compared), and a board's
+    open intervals only while its newest stored snapshot is still ours (date, content digest,
+    count of open intervals). Everything else goes the ordinary way.
+    """
+
+    # model id -> (facts applied last, the row as we left it, in _MODEL_COLUMNS order)
+    models: dict[int, tuple[ModelFacts, tuple]] = field(default_factory=dict)
+    # leaderboard -> (snapshot date, sha256, {(model id, variant): entry}, open intervals)
+    boards: dict[str, tuple[dt.date, str, dict, int]] = field(default_factory=dict)
+    # (source, model id, field) -> (fact row id, value, as_of) as we left it
+    facts: dict[tuple[str, int, str], tuple[int, str | None, dt.date | None]] = field(default_factory=dict)
+    index: dict[str, int] | None = None  # the model index as we left it
+    # Set by :meth:`check`: True when no other connection has written since :meth:`seal`, so
+    # what we left is what is there and rows need not be read back (SQLite's data_version).
+    trusted: bool = False
+    _token: tuple | None = None
+
+    def check(self, conn: Connection) -> bool:
+        """Decide whether this transaction may trust the cache without reading rows back."""
+        self.trusted = self._token is not None and _write_token(conn) == self._token
+        if not self.trusted:
+            self.index = None
+            self.facts.clear()
+        return self.trusted
+
+    def reset(self) -> None:
+        """Forget everything (after a rolled-back import, what we wrote is not there)."""
+        self.models.clear()
+        self.boards.clear()
+        self.facts.clear()
+        self.index = None
+        self.trusted = False
+        self._token = None
+
+    def seal(self, conn: Connection) -> None:
+        """Remember the database's write counter after our own writes (call before commit)."""
+        self._token = _write_token(conn)
+
+
+def _write_token(conn: Connection) -> tuple | None:
+    """(this DBAPI connection, SQLite's data_version): changes when another connection commits.
+
+    Other databases have no such cheap counter: ``None``, and callers read rows back instead.
+    """
+    if conn.dialect.name != "sqlite":
+        return None
+    dbapi = conn.connection.dbapi_connection
+    version = conn.exec_driver_sql("PRAGMA data_version").scalar()
+    return (dbapi, version)
+
+
 def _new_model_row(facts: ModelFacts, source: str, as_of: dt.date | None) -> dict:
     org, name = split_repo_id(facts.repo_id)
     row = {c: None for c in _MODEL_COLUMNS}
@@ -311,13 +373,23 @@ def upsert_models(
     as_of: dt.date | None,
     board: bool,
     index: dict[str, int] | None = None,
+    cache: ApplyCache | None = None,
 ) -> tuple[dict[str, int], int, int]:
-    """Insert unknown models and apply ``facts_list``; return (id index, inserted, updated)."""
+    """Insert unknown models and apply ``facts_list``; return (id index, inserted, updated).
+
+    ``cache`` (optional, one per series of snapshot imports) skips re-deriving facts that are
+    unchanged since the previous snapshot on rows nobody else touched; the result is the same.
+    """
     facts_by_key: dict[str, ModelFacts] = {}
     for facts in facts_list:
         facts_by_key.setdefault(facts.repo_id.lower(), facts)
     if index is None:
-        index = load_model_index(conn)
+        if cache is not None and cache.trusted and cache.index is not None:
+            index = cache.index
+        else:
+            index = load_model_index(conn)
+            if cache is not None:
+                cache.index = index
     new_rows = [
         _new_model_row(f, source, as_of) if board else _new_model_row(ModelFacts(repo_id=f.repo_id), source, None)
         for key, f in facts_by_key.items()
@@ -343,23 +415,65 @@ def upsert_models(
     fresh = {r["repo_id_lower"] for r in new_rows} if board else set()
     to_check = [key for key in facts_by_key if key not in fresh]
     updated = 0
+    if cache is not None and board:
+        for row in new_rows:
+            cache.models[index[row["repo_id_lower"]]] = (
+                facts_by_key[row["repo_id_lower"]],
+                tuple(row[c] for c in _MODEL_COLUMNS),
+            )
     if to_check:
         ids = [index[key] for key in to_check]
         cols = [MODELS.c.id, *[MODELS.c[c] for c in _MODEL_COLUMNS]]
-        current_rows: dict[int, dict] = {}
+        current_rows: dict[int, tuple] = {}
+        if cache is not None and cache.trusted:
+            # Nobody else wrote since our last import: rows we left are as we left them.
+            for model_id in ids:
+                seen = cache.models.get(model_id)
+                if seen is not None:
+                    current_rows[model_id] = seen[1]
+            ids = [model_id for model_id in ids if model_id not in current_rows]
         for chunk_start in range(0, len(ids), 900):
             chunk = ids[chunk_start : chunk_start + 900]
             for row in conn.execute(select(*cols).where(MODELS.c.id.in_(chunk))):
-                current_rows[row.id] = dict(row._mapping)
+                current_rows[row[0]] = tuple(row[1:])
         updates = []
+        only_as_of: list[int] = []  # rows whose only change is the board-facts date
+        use_cache = cache is not None and board and as_of is not None
         for key in to_check:
             model_id = index[key]
             current = current_rows.get(model_id)
             if current is None:
                 continue
-            changes = _facts_changes(current, facts_by_key[key], source, as_of, board=board)
+            facts = facts_by_key[key]
+            if use_cache:
+                assert cache is not None and as_of is not None
+                seen = cache.models.get(model_id)
+                # The same facts on a row nobody changed since we applied them: applying facts
+                # is idempotent, so only the board-facts date (and source) moves forward.
+                if (
+                    seen is not None
+                    and (seen[0] is facts or seen[0] == facts)
+                    and seen[1] == current
+                    and current[_SOURCE_AT] == source
+                    and current[_AS_OF_AT] is not None
+                    and current[_AS_OF_AT] < as_of
+                ):
+                    only_as_of.append(model_id)
+                    after = list(current)
+                    after[_AS_OF_AT], after[_SOURCE_AT] = as_of, source
+                    cache.models[model_id] = (facts, tuple(after))
+                    continue
+            row_dict = dict(zip(_MODEL_COLUMNS, current, strict=True))
+            changes = _facts_changes(row_dict, facts, source, as_of, board=board)
             if changes:
                 updates.append((model_id, changes))
+            if use_cache:
+                assert cache is not None
+                if "board_facts_as_of" in changes:  # the facts were applied (not older than the row's)
+                    row_dict.update(changes)
+                    cache.models[model_id] = (facts, tuple(row_dict[c] for c in _MODEL_COLUMNS))
+                else:
+                    cache.models.pop(model_id, None)
         # Group identical column sets so that each group is one executemany.
         groups: dict[tuple[str, ...], list[dict]] = {}
         for model_id, changes in updates:
@@ -367,7 +481,13 @@ def upsert_models(
         for columns, rows in groups.items():
             stmt = MODELS.update().where(MODELS.c.id == bindparam("_id")).values({c: bindparam(c) for c in columns})
             conn.execute(stmt, rows)
-        updated = len(updates)
+        for chunk_start in range(0, len(only_as_of), 900):
+            conn.execute(
+                MODELS.update()
+                .where(MODELS.c.id.in_(only_as_of[chunk_start : chunk_start + 900]))
+                .values(board_facts_source=source, board_facts_as_of=as_of)
+            )
+        updated = len(updates) + len(only_as_of)
     # Extra facts with their source (knowledge cut-off, URLs, ...).
     extra_rows = [
         (index[key], name, value)
@@ -376,7 +496,7 @@ def upsert_models(
         if value not in (None, "")
     ]
     if extra_rows:
-        upsert_facts(conn, extra_rows, source=source, as_of=as_of)
+        upsert_facts(conn, extra_rows, source=source, as_of=as_of, cache=cache)
     return index, inserted, updated
 
 
@@ -387,10 +507,16 @@ def upsert_facts(
     source: str,
     as_of: dt.date | None,
     source_url: str | None = None,
+    cache: ApplyCache | None = None,
 ) -> None:
     """Keep (model, field, source) -> value; a newer value replaces an older one."""
-    model_ids = sorted({r[0] for r in rows})
     current: dict[tuple[int, str], tuple[int, str | None, dt.date | None]] = {}
+    if cache is not None and cache.trusted:
+        for model_id, field_name, _ in rows:
+            seen = cache.facts.get((source, model_id, field_name))
+            if seen is not None:
+                current[(model_id, field_name)] = seen
+    model_ids = sorted({r[0] for r in rows if (r[0], r[1]) not in current})
     for start in range(0, len(model_ids), 900):
         chunk = model_ids[start : start + 900]
         for row in conn.execute(
@@ -417,6 +543,11 @@ def upsert_facts(
             current[(model_id, field_name)] = (-1, value, as_of)
         elif existing[1] != value and (existing[2] is None or as_of is None or as_of >= existing[2]):
             updates.append({"_id": existing[0], "value": value, "as_of": as_of})
+            if existing[0] != -1:
+                current[(model_id, field_name)] = (existing[0], value, as_of)
+    if cache is not None:
+        # New rows' ids are unknown here (-1): those are read back next time.
+        cache.facts.update(((source, k[0], k[1]), v) for k, v in current.items() if v[0] != -1)
     if inserts:
         conn.execute(FACTS.insert(), inserts)
     if updates:
@@ -478,6 +609,16 @@ _INTERVAL_COLS = (
 )
 
 
+def _open_count(conn: Connection, leaderboard: str) -> int:
+    """How many intervals of a board are open (an index-only count)."""
+    return int(
+        conn.execute(
+            select(func.count()).where(SCORES.c.leaderboard_key == leaderboard, SCORES.c.valid_to.is_(None))
+        ).scalar()
+        or 0
+    )
+
+
 def _intervals(conn: Connection, *conditions) -> dict[tuple[int, str, str], tuple]:
     result: dict[tuple[int, str, str], tuple] = {}
     for row in conn.execute(select(*_INTERVAL_COLS).where(*conditions)):
@@ -495,28 +636,81 @@ def apply_snapshot(
     run_id: int | None,
     source_file: str | None,
     sha256: str | None,
+    cache: ApplyCache | None = None,
 ) -> SnapshotStats:
     """Make ``entries`` the state of ``leaderboard`` on ``day`` and repair the intervals.
 
-    The caller holds the transaction; models must already be in ``model_index``.
+    The caller holds the transaction; models must already be in ``model_index``. With
+    ``cache`` (one per series of imports), a snapshot that follows the one imported just before
+    it only reads the intervals of the entries that changed; the result is the same.
     """
     stats = SnapshotStats(entries=len(entries))
     exists, nxt, newest = _snapshot_neighbours(conn, leaderboard, day)
     board = SCORES.c.leaderboard_key == leaderboard
 
-    # The state the snapshot asks for: key -> (value, precision, revision).
-    wanted: dict[tuple[int, str, str], tuple[float, str | None, str | None]] = {}
+    # The entries by (model, variant); precision and revision are part of the variant.
+    state: dict[tuple[int, str], BoardEntry] = {}
     for entry in entries:
-        model_id = model_index[entry.facts.repo_id.lower()]
-        for bench, value in entry.scores.items():
-            wanted[(model_id, entry.variant, bench)] = (value, entry.precision, entry.revision)
+        state.setdefault((model_index[entry.facts.repo_id.lower()], entry.variant), entry)
+    collided = len(state) != len(entries)  # two ids of one model (an alias): no shortcut
 
-    # Intervals covering ``day``; if ``day`` is after every stored date, only open ones can.
-    covering = _intervals(conn, board, SCORES.c.valid_to.is_(None), SCORES.c.valid_from <= day)
-    if newest is not None and day < newest:
-        covering.update(_intervals(conn, board, SCORES.c.valid_to > day, SCORES.c.valid_from <= day))
-    ending_here = _intervals(conn, board, SCORES.c.valid_to == day) if exists else {}
-    starting_next = _intervals(conn, board, SCORES.c.valid_from == nxt) if nxt is not None else {}
+    def wanted_of(items) -> dict[tuple[int, str, str], tuple[float, str | None, str | None]]:
+        """The state the snapshot asks for: key -> (value, precision, revision)."""
+        return {
+            (ek[0], ek[1], bench): (value, entry.precision, entry.revision)
+            for ek, entry in items
+            for bench, value in entry.scores.items()
+        }
+
+    previous = cache.boards.get(leaderboard) if cache is not None else None
+    if (
+        previous is not None
+        and not collided
+        and not exists
+        and newest is not None
+        and previous[0] == newest < day
+        and stored_snapshot_sha(conn, leaderboard, newest) == previous[1]
+        and _open_count(conn, leaderboard) == previous[3]
+    ):
+        # The newest stored snapshot is the one we imported last, so the open intervals are its
+        # entries: only entries that changed, came or went need the database. (Unchanged rows
+        # share their scores dict with the previous file's through the parser's row cache.)
+        before: dict[tuple[int, str], BoardEntry] = previous[2]
+        changed = [
+            ek
+            for ek, entry in state.items()
+            if (old := before.get(ek)) is None or (old.scores is not entry.scores and old.scores != entry.scores)
+        ]
+        wanted = wanted_of((ek, state[ek]) for ek in changed)
+        keys = set(wanted)
+        for ek in [*changed, *(before.keys() - state.keys())]:
+            if ek in before:
+                keys.update((ek[0], ek[1], bench) for bench in before[ek].scores)
+        covering = {}
+        changed_models = sorted({k[0] for k in keys})
+        for start in range(0, len(changed_models), 900):
+            chunk = changed_models[start : start + 900]
+            found = _intervals(conn, board, SCORES.c.valid_to.is_(None), SCORES.c.model_id.in_(chunk))
+            covering.update((k, v) for k, v in found.items() if k in keys)
+        ending_here, starting_next = {}, {}
+        open_after = sum(len(entry.scores) for entry in state.values())
+    else:
+        wanted = wanted_of(
+            (ek, entry) for entry in entries for ek in [(model_index[entry.facts.repo_id.lower()], entry.variant)]
+        )
+        # Intervals covering ``day``; if ``day`` is after every stored date, only open ones can.
+        covering = _intervals(conn, board, SCORES.c.valid_to.is_(None), SCORES.c.valid_from <= day)
+        if newest is not None and day < newest:
+            covering.update(_intervals(conn, board, SCORES.c.valid_to > day, SCORES.c.valid_from <= day))
+        ending_here = _intervals(conn, board, SCORES.c.valid_to == day) if exists else {}
+        starting_next = _intervals(conn, board, SCORES.c.valid_from == nxt) if nxt is not None else {}
+        keys = wanted.keys() | covering.keys()
+        open_after = len(wanted)
+    if cache is not None:
+        if sha256 and not collided and (newest is None or day >= newest):
+            cache.boards[leaderboard] = (day, sha256, state, open_after)
+        else:  # a backfill: the newest snapshot's state is unchanged but we no longer vouch for it
+            cache.boards.pop(leaderboard, None)
 
     deletes: list[int] = []
     closes: list[dict] = []  # id -> new valid_to
@@ -536,7 +730,7 @@ def apply_snapshot(
             "valid_to": end,
         }
 
-    for key in wanted.keys() | covering.keys():
+    for key in keys:
         want = wanted.get(key)
         cov = covering.get(key)
         if cov is not None and want is not None and _same(cov[4], want[0]):

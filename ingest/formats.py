@@ -22,6 +22,7 @@ import csv
 import gzip
 import hashlib
 import io
+import itertools
 import json
 import lzma
 import re
@@ -96,6 +97,41 @@ class Table:
     truncated_tail: bool = False
 
 
+class RowCache:
+    """Rows parsed from the previous file of a series, reused when a line is unchanged.
+
+    Consecutive daily snapshots repeat almost every line, so a series of imports parses only
+    the lines that changed. Only the previous file's rows are kept (memory stays one board).
+    A parsed row is a pure function of its cells, header and format, which is the cache key.
+    """
+
+    def __init__(self) -> None:
+        self._key: tuple | None = None
+        self._previous: dict[tuple, BoardEntry | str] = {}
+        self._current: dict[tuple, BoardEntry | str] = {}
+        self._lines: dict[str, tuple] = {}
+
+    def lines_for_next_file(self) -> tuple[dict[str, tuple], dict[str, tuple]]:
+        """(the previous CSV file's one-line records: line -> cells, an empty dict for this file's)."""
+        before, self._lines = self._lines, {}
+        return before, self._lines
+
+    def start(self, fmt: str, header: list[str]) -> None:
+        key = (fmt, tuple(header))
+        self._previous = self._current if key == self._key else {}
+        self._current = {}
+        self._key = key
+
+    def get(self, cells: tuple) -> BoardEntry | str | None:
+        hit = self._previous.get(cells)
+        if hit is not None:
+            self._current[cells] = hit
+        return hit
+
+    def put(self, cells: tuple, result: BoardEntry | str) -> None:
+        self._current[cells] = result
+
+
 def _looks_utf16(data: bytes) -> bool:
     """A UTF-16 byte-order mark, or text whose every other byte is NUL (Excel's "Unicode text")."""
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
@@ -119,8 +155,9 @@ def _decode(path: Path, data: bytes) -> str:
         ) from None
 
 
-def _csv_table(path: Path, text: str) -> Table:
-    reader = csv.reader(io.StringIO(text, newline=""))
+def _csv_table(path: Path, text: str, row_cache: RowCache | None = None) -> Table:
+    stream = io.StringIO(text, newline="")
+    reader = csv.reader(stream)
     try:
         header = next(reader)
     except StopIteration:
@@ -144,7 +181,33 @@ def _csv_table(path: Path, text: str) -> Table:
                 continue
             yield number, cells
 
-    return Table(header=header, rows=rows(), truncated_tail=not ends_cleanly)
+    def cached_rows() -> Iterator[tuple[int, list]]:
+        # Record by record, as the reader above would read them; a line that was a whole record
+        # in the previous file gives the same cells without being parsed again.
+        assert row_cache is not None
+        before, now = row_cache.lines_for_next_file()
+        number = 0
+        for line in stream:
+            cells = before.get(line)
+            if cells is None:
+                one = csv.reader(itertools.chain((line,), stream))
+                try:
+                    cells = tuple(next(one))
+                except StopIteration:
+                    return
+                except csv.Error as exc:
+                    raise InputError(f"{path}: malformed CSV near data row {number + 1} ({exc})") from None
+                if one.line_num == 1:  # a record on one line: its text alone decides its cells
+                    now[line] = cells
+            else:
+                now[line] = cells
+            number += 1
+            if not cells or all(not c.strip() for c in cells):
+                continue
+            yield number, cells  # type: ignore[misc]
+
+    rows_iter = rows() if row_cache is None else cached_rows()
+    return Table(header=header, rows=rows_iter, truncated_tail=not ends_cleanly)
 
 
 def _json_table(path: Path, text: str) -> Table:
@@ -184,7 +247,7 @@ def _parquet_table(path: Path, data: bytes) -> Table:
     return Table(header=header, rows=rows())
 
 
-def read_table(path: Path) -> tuple[Table, str]:
+def read_table(path: Path, row_cache: RowCache | None = None) -> tuple[Table, str]:
     """Open ``path`` (CSV, JSON/JSONL, parquet; optionally gz/xz/bz2) as a table + sha256."""
     data = read_bytes(path)
     digest = hashlib.sha256(data).hexdigest()
@@ -193,7 +256,7 @@ def read_table(path: Path) -> tuple[Table, str]:
     text = _decode(path, data)
     if text.lstrip()[:1] in ("[", "{"):
         return _json_table(path, text), digest
-    return _csv_table(path, text), digest
+    return _csv_table(path, text, row_cache), digest
 
 
 # --------------------------------------------------------------------------- detection
@@ -607,13 +670,14 @@ def _raw_line(header: list[str], cells: list) -> str:
     return json.dumps(dict(zip(header, cells, strict=False)), ensure_ascii=False, default=str)[:4000]
 
 
-def parse_file(path: Path, expected_leaderboard: str | None = None) -> ParsedFile:
+def parse_file(path: Path, expected_leaderboard: str | None = None, *, row_cache: RowCache | None = None) -> ParsedFile:
     """Read and normalise one file. Bad rows are rejected with reasons; the rest is kept.
 
     Within one snapshot a model variant appears once: of duplicated rows the best-scoring
-    one is kept and the others are rejected as duplicates.
+    one is kept and the others are rejected as duplicates. ``row_cache`` (optional) reuses
+    the parse of lines identical to the previous file's; the result is the same without it.
     """
-    table, digest = read_table(path)
+    table, digest = read_table(path, row_cache)
     try:
         fmt = detect_format(table.header)
     except UnknownFormatError as exc:  # name the file: an import of many files must say which one
@@ -633,6 +697,8 @@ def parse_file(path: Path, expected_leaderboard: str | None = None) -> ParsedFil
     pending_short: tuple[int, list] | None = None
     best: dict[tuple[str, str], int] = {}  # (model id lower, variant) -> index in entries
     main_bench = leaderboard_def(fmt.leaderboard).main_benchmark
+    if row_cache is not None:
+        row_cache.start(fmt.name, table.header)
     for number, cells in table.rows:
         parsed.rows_read += 1
         if pending_short is not None:
@@ -644,21 +710,53 @@ def parse_file(path: Path, expected_leaderboard: str | None = None) -> ParsedFil
         if len(cells) != width:
             pending_short = (number, cells)
             continue
-        if any(isinstance(c, str) and len(c) > MAX_FIELD_CHARS for c in cells):
-            parsed.rejections.append(
-                Rejection(
-                    number,
-                    f"a field is longer than {MAX_FIELD_CHARS} characters",
-                    _raw_line(table.header, [c[:200] if isinstance(c, str) else c for c in cells]),
+        entry: BoardEntry | None = None
+        cache_key: tuple | None = None
+        if row_cache is not None:
+            try:
+                cache_key = cells if isinstance(cells, tuple) else tuple(cells)
+                hit = row_cache.get(cache_key)
+            except TypeError:  # unhashable cells (parquet lists): parse as usual
+                cache_key, hit = None, None
+            if isinstance(hit, str):
+                parsed.rejections.append(Rejection(number, hit, _raw_line(table.header, cells)))
+                continue
+            if hit is not None:
+                # row_number is per file; the rest is shared, read-only.
+                entry = BoardEntry(
+                    facts=hit.facts,
+                    variant=hit.variant,
+                    precision=hit.precision,
+                    revision=hit.revision,
+                    scores=hit.scores,
                 )
-            )
-            continue
-        row = dict(zip(table.header, cells, strict=True))
-        try:
-            entry = fmt.parse_row(row)
-        except BadValue as exc:
-            parsed.rejections.append(Rejection(number, str(exc), _raw_line(table.header, cells)))
-            continue
+        if entry is None:
+            if any(isinstance(c, str) and len(c) > MAX_FIELD_CHARS for c in cells):
+                parsed.rejections.append(
+                    Rejection(
+                        number,
+                        f"a field is longer than {MAX_FIELD_CHARS} characters",
+                        _raw_line(table.header, [c[:200] if isinstance(c, str) else c for c in cells]),
+                    )
+                )
+                continue
+            row = dict(zip(table.header, cells, strict=True))
+            try:
+                entry = fmt.parse_row(row)
+            except BadValue as exc:
+                parsed.rejections.append(Rejection(number, str(exc), _raw_line(table.header, cells)))
+                if row_cache is not None and cache_key is not None:
+                    row_cache.put(cache_key, str(exc))
+                continue
+            if row_cache is not None and cache_key is not None:
+                row_cache.put(cache_key, entry)
+                entry = BoardEntry(
+                    facts=entry.facts,
+                    variant=entry.variant,
+                    precision=entry.precision,
+                    revision=entry.revision,
+                    scores=entry.scores,
+                )
         entry.row_number = number
         key = (entry.facts.repo_id.lower(), entry.variant)
         if key in best:
