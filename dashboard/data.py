@@ -316,35 +316,61 @@ def permissive_share_top_n(ranked: pd.DataFrame, n: int) -> pd.DataFrame:
 # --------------------------------------------------------------------------- history
 
 
-def leaders_by_class(conn: Connection, board: str, bench: str) -> tuple[list[dt.date], pd.DataFrame]:
-    """The #1 on every snapshot date, overall ("all") and within each size class.
+def board_history(conn: Connection, board: str, bench: str) -> tuple[list[dt.date], pd.DataFrame, pd.DataFrame]:
+    """(snapshot dates, the #1 per date and size class, every model's rank on every date).
 
-    Columns: size_class, date, model_pk, model_id, value. Ties go to the id first
-    alphabetically, as in :func:`db.queries.daily_leaders`.
+    Leaders: size_class ("all" or a size class), date, model_pk, model_id, value.
+    Ranks: date, model_pk, model_id, rank, score, entries (as :func:`db.queries.rank_history`).
+    Ties go to the id first alphabetically, as in the query layer. One pass over the scores,
+    so the history page needs no further query when a visitor picks other models.
     """
     lb = leaderboard_def(board)
     bdef = next((b for b in lb.benchmarks if b.key == bench), None)
     if bdef is None:
         raise NotFoundError(f"{lb.display_name} has no benchmark {bench!r}")
     dates, values, models = queries.daily_values(conn, board, bench)
-    columns = ["size_class", "date", "model_pk", "model_id", "value"]
+    lead_cols = ["size_class", "date", "model_pk", "model_id", "value"]
+    rank_cols = ["date", "model_pk", "model_id", "rank", "score", "entries"]
     if values.empty:
-        return dates, pd.DataFrame(columns=columns)
+        return dates, pd.DataFrame(columns=lead_cols), pd.DataFrame(columns=rank_cols)
     info = models.set_index("model_pk")
     alpha = info["repo_id"].str.lower().rank(method="first")
     values = values.assign(
         _alpha=values["model_pk"].map(alpha).to_numpy(),
         _primary=-values["value"] if bdef.higher_is_better else values["value"],
-        size_class=size_class(values["model_pk"].map(info["params_b"])).to_numpy(),
     )
     values = values.sort_values(["date_idx", "_primary", "_alpha"], kind="mergesort")
-    frames = [values.drop_duplicates("date_idx").assign(size_class="all")]
-    sized = values[values["size_class"].notna()]
+    # Best variant of each model on each date, ranked within the date.
+    best = values.drop_duplicates(["date_idx", "model_pk"]).copy()
+    best["rank"] = best.groupby("date_idx").cumcount() + 1
+    best["entries"] = best.groupby("date_idx")["model_pk"].transform("size")
+    best["size_class"] = size_class(best["model_pk"].map(info["params_b"])).to_numpy()
+    best["date"] = [dates[i] for i in best["date_idx"]]
+    best["model_id"] = best["model_pk"].map(info["repo_id"]).to_numpy()
+    frames = [best[best["rank"] == 1].assign(size_class="all")]
+    sized = best[best["size_class"].notna()]
     frames.append(sized.drop_duplicates(["size_class", "date_idx"]))
-    out = pd.concat(frames, ignore_index=True)
-    out["date"] = [dates[i] for i in out["date_idx"]]
-    out["model_id"] = out["model_pk"].map(info["repo_id"]).to_numpy()
-    return dates, out[columns].sort_values(["size_class", "date"]).reset_index(drop=True)
+    leaders = pd.concat(frames, ignore_index=True)[lead_cols]
+    leaders = leaders.sort_values(["size_class", "date"]).reset_index(drop=True)
+    ranks = best.rename(columns={"value": "score"})[rank_cols].reset_index(drop=True)
+    return dates, leaders, ranks
+
+
+def leaders_by_class(conn: Connection, board: str, bench: str) -> tuple[list[dt.date], pd.DataFrame]:
+    """The #1 on every snapshot date, overall ("all") and within each size class."""
+    dates, leaders, _ = board_history(conn, board, bench)
+    return dates, leaders
+
+
+def ranks_of(ranks: pd.DataFrame, model_ids: list[str]) -> pd.DataFrame:
+    """Rank history of the given models (ids ignoring case), in the order given."""
+    if ranks.empty or not model_ids:
+        return ranks.head(0)
+    wanted = [m.lower() for m in model_ids]
+    lower = ranks["model_id"].str.lower()
+    out = ranks[lower.isin(wanted)].copy()
+    out["_o"] = lower[out.index].map({m: i for i, m in enumerate(wanted)})
+    return out.sort_values(["_o", "date"]).drop(columns="_o").reset_index(drop=True)
 
 
 def reigns_from_leaders(leaders: pd.DataFrame, dates: list[dt.date]) -> pd.DataFrame:

@@ -73,25 +73,11 @@ def snapshot_dates(url: str, ver: tuple, board: str) -> list[dt.date]:
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def leaders(url: str, ver: tuple, board: str, bench: str) -> tuple[list[dt.date], pd.DataFrame, pd.DataFrame]:
+def history(url: str, ver: tuple, board: str, bench: str) -> dict:
+    """Snapshot dates, daily leaders, reigns per size class and every rank on every date."""
     with _conn() as conn:
-        dates, lead = data.leaders_by_class(conn, board, bench)
-    return dates, lead, data.reigns_by_class(lead, dates)
-
-
-@st.cache_data(show_spinner=False, max_entries=8)
-def board_models(url: str, ver: tuple, board: str) -> dict[str, tuple[int, str]]:
-    """Every model ever listed on a board: lower-case id -> (pk, id)."""
-    with _conn() as conn:
-        listed = queries.first_listed(conn, board)
-        models = queries.models_frame(conn, listed["model_pk"].tolist())
-    return {r.repo_id.lower(): (int(r.model_pk), r.repo_id) for r in models.itertuples(index=False)}
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def rank_history(url: str, ver: tuple, board: str, pks: tuple[int, ...], bench: str) -> pd.DataFrame:
-    with _conn() as conn:
-        return queries.rank_history(conn, board, list(pks), bench)
+        dates, lead, ranks = data.board_history(conn, board, bench)
+    return {"dates": dates, "leaders": lead, "reigns": data.reigns_by_class(lead, dates), "ranks": ranks}
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -101,13 +87,6 @@ def model_bundle(url: str, ver: tuple, model_id: str) -> dict:
         model = queries.find_model(conn, model_id)
         pk = model["id"]
         scores = queries.model_scores(conn, pk)
-        boards = data.model_boards(scores)
-        histories = {}
-        for board in boards:
-            if board == "model-card":
-                continue
-            main = leaderboard_def(board).main_benchmark
-            histories[board] = queries.rank_history(conn, board, [pk], main)
         return {
             "model": model,
             "facts": queries.model_facts(conn, pk),
@@ -115,8 +94,7 @@ def model_bundle(url: str, ver: tuple, model_id: str) -> dict:
             "aliases": queries.model_aliases(conn, pk),
             "chain": queries.base_model_chain(conn, model["repo_id"]),
             "scores": scores,
-            "boards": boards,
-            "rank_history": histories,
+            "boards": data.model_boards(scores),
         }
 
 

@@ -43,7 +43,8 @@ top[0].selectbox(
 bench = st.session_state[WIDGET_KEYS["rank_by"]]
 score_label = next(b.display_name for b in benches if b.key == bench)
 
-dates, leaders, reigns = ui.leaders(url, ver, board, bench)
+hist = ui.history(url, ver, board, bench)
+dates, leaders, reigns = hist["dates"], hist["leaders"], hist["reigns"]
 if not dates or leaders.empty:
     ui.empty_state(f"{lb.display_name} has no snapshots yet.", "Load the bundled data with 'python -m ingest seed'.")
     st.stop()
@@ -138,11 +139,12 @@ st.dataframe(
 st.caption("An empty 'Until' means the model still led at the last snapshot.")
 
 st.subheader("Rank over time")
-full = ui.ranked(url, ver, board, None, lb.main_benchmark)
-known = ui.board_models(url, ver, board)
+ranks = hist["ranks"]
+last_day = ranks[ranks["date"] == dates[-1]].nsmallest(20, "rank")["model_id"] if not ranks.empty else []
+known = set(ranks["model_id"].str.lower()) if not ranks.empty else set()
 holders = list(dict.fromkeys(reigns["model_id"]))
 chosen = list(st.session_state.get(WIDGET_KEYS["ids"]) or [])
-options = list(dict.fromkeys([*chosen, *holders, *full["model_id"].head(30)]))
+options = list(dict.fromkeys([*chosen, *holders, *last_day]))
 st.multiselect(
     "Models",
     options=options,
@@ -156,7 +158,8 @@ state = ui.read_state(query_state)
 ui.write_query(state, DEFAULTS)
 missing = [i for i in state.ids if i.lower() not in known]
 if missing:
-    st.info(ui.md(f"Never listed on {lb.display_name}: {', '.join(missing)}"), icon=":material/info:")
-pks = tuple(known[i.lower()][0] for i in state.ids if i.lower() in known)
-history = ui.rank_history(url, ver, board, pks, bench) if pks else pd.DataFrame()
-st.plotly_chart(charts.rank_history_figure(history, f"Rank on {lb.display_name} by {score_label}"), key="rank_chart")
+    st.info(ui.md(f"Never ranked on {lb.display_name}: {', '.join(missing)}"), icon=":material/info:")
+chosen_ranks = data.ranks_of(ranks, list(state.ids))
+st.plotly_chart(
+    charts.rank_history_figure(chosen_ranks, f"Rank on {lb.display_name} by {score_label}"), key="rank_chart"
+)

@@ -188,7 +188,7 @@ else:
             right.plotly_chart(
                 charts.score_history_figure(hist, label, f"{label} over time"), key=f"score_chart_{board}"
             )
-            ranks = bundle["rank_history"].get(board, pd.DataFrame())
+            ranks = data.ranks_of(ui.history(url, ver, board, main)["ranks"], [model["repo_id"]])
             st.plotly_chart(
                 charts.rank_history_figure(ranks, f"Rank on {lb.display_name} by {label}"),
                 key=f"rank_chart_{board}",

@@ -154,6 +154,22 @@ def test_falcon_reign(seeded_conn):
     assert longest["days"].is_monotonic_decreasing
 
 
+def test_ranks_agree_with_rank_history(seeded_conn):
+    dates, _, ranks = data.board_history(seeded_conn, V1, "average")
+    ids = ["tiiuae/falcon-40b-instruct", "LLAMA-65B"]
+    got = data.ranks_of(ranks, ids)
+    pks = [queries.find_model(seeded_conn, i)["id"] for i in ids]
+    expected = queries.rank_history(seeded_conn, V1, pks)
+    key = ["model_id", "date"]
+    got, expected = got.sort_values(key).reset_index(drop=True), expected.sort_values(key).reset_index(drop=True)
+    pd.testing.assert_frame_equal(
+        got[["date", "model_id", "rank", "score", "entries"]],
+        expected[["date", "model_id", "rank", "score", "entries"]],
+        check_dtype=False,
+    )
+    assert got[got["date"] == dt.date(2023, 6, 10)].set_index("model_id").loc["tiiuae/falcon-40b-instruct", "rank"] == 1
+
+
 def test_phi2_claim_against_measurement(seeded_conn):
     model = queries.find_model(seeded_conn, "microsoft/phi-2")
     claims = data.claims_vs_measured(model, queries.model_claims(seeded_conn, model["id"]))
