@@ -11,7 +11,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     HF_HUB_DISABLE_TELEMETRY=1 \
     HF_HOME=/app/data/cache/huggingface \
     SLM_CACHE_DIR=/app/data/cache \
-    INGEST_LOCK=/app/data/ingest.lock
+    INGEST_LOCK=/app/data/ingest.lock \
+    APP_DIR=/app
 
 WORKDIR /app
 
@@ -27,7 +28,9 @@ COPY --chown=slm:slm db ./db
 COPY --chown=slm:slm ingest ./ingest
 COPY --chown=slm:slm dashboard ./dashboard
 COPY --chown=slm:slm .streamlit ./.streamlit
-COPY --chown=slm:slm data/seed ./data/seed
+# The seed lives outside the data volume (a volume would hide or freeze it); the entrypoint
+# refreshes data/seed from it on every start.
+COPY --chown=slm:slm data/seed ./seed
 COPY --chown=slm:slm alembic.ini ./
 COPY --chown=slm:slm docker/entrypoint.sh /usr/local/bin/slm-entrypoint
 RUN chmod 0755 /usr/local/bin/slm-entrypoint && mkdir -p /app/data/cache && chown -R slm:slm /app/data

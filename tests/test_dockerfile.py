@@ -88,12 +88,17 @@ def dockerignore() -> list[str]:
     return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
 
 
-def copied_sources() -> list[str]:
-    sources = []
+def copies() -> list[tuple[str, str]]:
+    """(source, destination) of every COPY."""
+    pairs = []
     for rest in of("COPY"):
         parts = [p for p in shlex.split(rest) if not p.startswith("--")]
-        sources += parts[:-1]
-    return sources
+        pairs += [(source, parts[-1]) for source in parts[:-1]]
+    return pairs
+
+
+def copied_sources() -> list[str]:
+    return [source for source, _ in copies()]
 
 
 def test_everything_copied_exists_and_is_not_docker_ignored():
@@ -165,28 +170,30 @@ def test_the_image_steps_work_in_a_fresh_venv(tmp_path):
         [python, "-m", "pip", "install", "-q", "-r", str(ROOT / "requirements.txt")], check=True, timeout=600
     )
 
-    # COPY: exactly what the Dockerfile copies, in the same layout.
-    app = tmp_path / "app"
-    app.mkdir()
-    for source in copied_sources():
-        if source == "requirements.txt":
-            continue
+    # COPY: exactly what the Dockerfile copies, to the same places (/app -> tmp/app, / -> tmp/root).
+    app, root = tmp_path / "app", tmp_path / "root"
+    for source, destination in copies():
         src = ROOT / source
-        dest = app / (source if source != "docker/entrypoint.sh" else "entrypoint.sh")
+        dest = root / destination.lstrip("/") if destination.startswith("/") else app / destination
+        if destination.endswith("/") or destination == "./":
+            dest = dest / Path(source).name
         dest.parent.mkdir(parents=True, exist_ok=True)
         if src.is_dir():
             shutil.copytree(src, dest, ignore=shutil.ignore_patterns("__pycache__"))
         else:
             shutil.copy2(src, dest)
+    entrypoint = root / "usr" / "local" / "bin" / "slm-entrypoint"
+    assert not (app / "data").exists()  # the seed reaches the data volume through the entrypoint
     env = {
         "PATH": f"{venv / 'bin'}:{os.environ['PATH']}",
         "HOME": str(tmp_path),
+        "APP_DIR": str(app),
         "SLM_CACHE_DIR": str(app / "data" / "cache"),
         "INGEST_LOCK": str(app / "data" / "ingest.lock"),
     }
-    # ENTRYPOINT: init + seed --if-empty, then the command.
+    # ENTRYPOINT: seed refresh, init + seed --if-empty, then the command.
     done = subprocess.run(
-        ["sh", str(app / "entrypoint.sh"), "python", "-m", "ingest", "status"],
+        ["sh", str(entrypoint), "python", "-m", "ingest", "status"],
         cwd=app,
         env=env,
         capture_output=True,
@@ -196,8 +203,9 @@ def test_the_image_steps_work_in_a_fresh_venv(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "database ready" in done.stdout and "seed loaded" in done.stdout
     assert (app / "data" / "leaderboard.db").exists()
+    assert (app / "data" / "seed" / "manifest.json").exists()
     again = subprocess.run(
-        ["sh", str(app / "entrypoint.sh"), "true"], cwd=app, env=env, capture_output=True, text=True, timeout=120
+        ["sh", str(entrypoint), "true"], cwd=app, env=env, capture_output=True, text=True, timeout=120
     )
     assert again.returncode == 0 and "seed skipped" in again.stdout
 
