@@ -45,6 +45,33 @@ TYPE_LABELS = {
     "unknown": "Unknown",
 }
 SIZE_LABELS = {s.key: s.label for s in SIZE_CLASSES}
+FACT_LABELS = {
+    "architecture": "Architecture",
+    "base_model": "Base model",
+    "base_model_note": "Base model (note)",
+    "created_date": "Created on the Hub",
+    "downloads": "Downloads",
+    "knowledge_cutoff": "Knowledge cut-off",
+    "license": "License",
+    "license_note": "License (note)",
+    "likes": "Likes",
+    "model_type": "Type",
+    "on_hub": "On the Hub",
+    "params_b": "Parameters (B)",
+    "params_card": "Parameters on the model card (B)",
+    "params_exact": "Exact parameter count",
+    "pipeline_tag": "Task",
+    "release_date": "Release date",
+    "submission_date": "Submitted to the leaderboard",
+    "url": "Link",
+}
+
+
+def fact_label(field: str) -> str:
+    """A readable name for a fact field (unknown fields: words from the key)."""
+    return FACT_LABELS.get(field, field.replace("_", " ").capitalize())
+
+
 UNKNOWN_SIZE = "Size unknown"
 
 # Labels of the model columns shown in tables and written to downloads.

@@ -125,7 +125,8 @@ else:
     summary = state.describe()
     head = st.columns([4, 1, 1], vertical_alignment="center")
     head[0].markdown(
-        f"**{len(view):,}** of {len(full):,} models" + (f" · {ui.md(summary)}" if summary else ""),
+        f"**{len(view):,}** of {len(full):,} models"
+        + (f" · {ui.md(summary)}" if summary else " · filters are in the sidebar"),
     )
     export = data.display_frame(view, board, rank_key, for_download=True)
     stem = f"{board}-{state.as_of.isoformat() if state.as_of else 'latest'}"

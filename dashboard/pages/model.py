@@ -119,12 +119,15 @@ st.dataframe(
 )
 if not bundle["facts"].empty:
     with st.expander(f"Every recorded fact ({len(bundle['facts'])})"):
-        raw = bundle["facts"].assign(source_url=bundle["facts"]["source_url"].map(data.safe_url))
+        raw = bundle["facts"].assign(
+            field=bundle["facts"]["field"].map(data.fact_label),
+            source_url=bundle["facts"]["source_url"].map(data.safe_url),
+        )
         st.dataframe(
             raw,
             hide_index=True,
             column_config={
-                "field": "Field",
+                "field": "Fact",
                 "value": "Value",
                 "source": st.column_config.TextColumn("Source", width="large"),
                 "source_url": st.column_config.LinkColumn("Link", display_text="source ↗"),

@@ -210,3 +210,25 @@ def test_a_missing_database_is_a_friendly_message(monkeypatch, tmp_path):
     assert not at.exception
     assert "cannot read its database" in plain(at.error[0].value)
     assert not (tmp_path / "absent.db").exists()
+
+
+def test_a_finished_ingest_run_shows_without_a_restart(seeded_url, monkeypatch):
+    from db import writes
+    from db.engine import make_engine
+    from tests.e2e.conftest import EVIL_ID, add_evil_model
+
+    monkeypatch.setenv("DATABASE_URL", seeded_url)
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params["board"] = "lmarena"
+    before = board_table(ok(at.run()))
+    eng = make_engine(seeded_url)
+    run = writes.start_run(eng, "lmarena")
+    add_evil_model(seeded_url)
+    writes.finish_run(eng, run, "succeeded", rows_read=1, rows_written=1)
+    eng.dispose()
+    after = board_table(ok(at.run()))
+    assert len(after) == len(before) + 1
+    from dashboard.data import page_url
+
+    assert after["page_url"].iloc[0] == page_url(EVIL_ID)
+    assert page_url(EVIL_ID) not in set(before["page_url"])
