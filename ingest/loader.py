@@ -187,7 +187,8 @@ def import_one(
     except TrackerError as exc:
         result.error = str(exc)
         writes.finish_run(engine, run_id, "failed", rows_read=result.rows_read, error=result.error)
-        log.warning("import failed: %s", result.error)
+        # Callers report failures (the CLI as its one 'error:' line): logging here printed it twice.
+        log.debug("import failed: %s", result.error)
         return result
     except Exception as exc:  # a bug or a database failure: record it, keep the data
         result.error = f"{path}: unexpected error: {type(exc).__name__}: {str(exc).splitlines()[0][:300]}"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import logging
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,8 @@ from db.records import ModelFacts
 from db.schema import Claim, Score
 from ingest.loader import import_files
 from ingest.normalize import license_category, normalize_license, normalize_model_type
+
+log = logging.getLogger(__name__)
 
 # Seed facts that map onto model columns; every other field is kept as a sourced fact only.
 _COLUMN_FIELDS = {
@@ -85,6 +88,7 @@ def load_seed(engine: Engine, seed_dir: Path = SEED_DIR, *, progress: bool | Non
                 summary.unchanged += 1
             else:
                 summary.failed += 1
+                log.warning("seed file failed: %s", result.error)
     summary.facts = load_model_facts(engine, seed_dir / "models.csv")
     summary.claims = load_claims(engine, seed_dir / "claims.csv")
     return summary
