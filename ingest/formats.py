@@ -794,7 +794,9 @@ def parse_file(path: Path, expected_leaderboard: str | None = None, *, row_cache
     return parsed
 
 
-_DATE_IN_NAME = re.compile(r"(?<!\d)(\d{4})-?(\d{2})-?(\d{2})(?!\d)")
+# A lookahead, so that candidates may overlap: in "v1-2023-2030-01-02" the invalid "2023-20-30"
+# must not swallow the valid "2030-01-02".
+_DATE_IN_NAME = re.compile(r"(?<!\d)(?=(\d{4})-?(\d{2})-?(\d{2})(?!\d))")
 
 
 def date_from_name(path: Path):
