@@ -26,6 +26,7 @@ import itertools
 import json
 import lzma
 import re
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -83,7 +84,8 @@ def read_bytes(path: Path) -> bytes:
             data = lzma.decompress(data)
         elif data[:3] == b"BZh":
             data = bz2.decompress(data)
-    except (OSError, EOFError, lzma.LZMAError) as exc:
+    # bz2 raises ValueError for a cut-off stream, gzip zlib.error for a damaged one.
+    except (OSError, EOFError, ValueError, lzma.LZMAError, zlib.error) as exc:
         raise InputError(f"{path}: compressed file is damaged or truncated ({exc})") from None
     return data
 
