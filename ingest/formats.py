@@ -582,7 +582,9 @@ def _arena_entry(name_raw, score_raw, score_col, ci_raw, votes_raw, org, lic, cu
         match = _CI.match(ci)
         if not match:
             raise BadValue(f"95% CI is not of the form +a/-b: {ci[:20]!r}")
-        scores["ci_plus"], scores["ci_minus"] = float(match.group(1)), float(match.group(2))
+        # Checked against the registry's range: "+1/-" followed by 400 nines would be infinity.
+        scores["ci_plus"] = _bench_value(LMARENA, "ci_plus", match.group(1), "95% CI (+)")
+        scores["ci_minus"] = _bench_value(LMARENA, "ci_minus", match.group(2), "95% CI (-)")
     license_id = normalize_license(lic)
     org_text = " ".join(str(org or "").split())[:100] or None
     facts = ModelFacts(
