@@ -59,6 +59,7 @@ class RunBudget:
     max_retries: int
     backoff_base_s: float
     stop: threading.Event = field(default_factory=threading.Event)
+    reserve: int = 0  # requests kept back for the sources that run after this one
     requests: int = 0
     retries: int = 0
     waited_s: float = 0.0
@@ -77,10 +78,6 @@ class RunBudget:
     @property
     def remaining_s(self) -> float:
         return self.deadline - time.monotonic()
-
-    @property
-    def requests_left(self) -> int:
-        return self.max_requests - self.requests
 
 
 def retry_delay(response_headers: httpx2.Headers | None, attempt: int, base_s: float) -> float:
@@ -115,9 +112,11 @@ class BoundedTransport(httpx2.BaseTransport):
         budget = self.budget
         if budget.stop.is_set():
             raise RunStopped("stopped before the run finished")
-        if budget.requests >= budget.max_requests:
+        if budget.requests >= budget.max_requests - budget.reserve:
             raise BudgetExhausted(
-                f"request budget of {budget.max_requests} exhausted (HUB_REQUEST_BUDGET) at {_short(request.url)}"
+                f"request budget of {budget.max_requests} exhausted (HUB_REQUEST_BUDGET"
+                + (f", {budget.reserve} kept for the next sources" if budget.reserve else "")
+                + f") at {_short(request.url)}"
             )
         remaining = budget.remaining_s
         if remaining <= 0:

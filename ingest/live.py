@@ -25,6 +25,8 @@ from ingest.lock import ingest_lock
 log = logging.getLogger(__name__)
 
 SOURCES = ("hub", "open-llm-leaderboard-v2", "lmarena")
+# Requests a dataset source needs: info/refs, tree, HEAD + GET per file, a few retries.
+RESERVE_PER_SOURCE = 25
 
 
 def make_api(settings: Settings):
@@ -86,7 +88,10 @@ def run_live(
         failures: list[str] = []
         with hub_session(budget):
             api = make_api(settings)
-            for source in sources:
+            for position, source in enumerate(sources):
+                # The hub source stops early rather than starve the dataset sources after it.
+                later = len(sources) - position - 1
+                budget.reserve = min(RESERVE_PER_SOURCE * later, budget.max_requests // 2) if source == "hub" else 0
                 try:
                     status, detail = _run_source(
                         api, engine, settings, budget, source, models, limit, backfill, day, show
