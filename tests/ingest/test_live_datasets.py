@@ -194,3 +194,25 @@ def test_the_hub_source_leaves_requests_for_the_dataset_sources(hub, tmp_path, e
     assert hub_run.detail["listed"] == 3000
     assert hub_run.detail["fetched"] + hub_run.detail["missing"] == 11
     assert [r.status for r in runs(engine, LMARENA)] == ["succeeded"]
+
+
+def test_models_on_an_imported_board_are_checked_on_the_hub_within_the_budget(hub, tmp_path, engine, db_url):
+    from ingest.hub import seed_model_ids
+
+    hub.add_dataset(build_contents_dataset(ROWS))
+    settings = settings_for(hub, tmp_path, db_url, HUB_TOP_N="0", HUB_LEADERBOARD_BUDGET="3")
+    run_live(engine, settings, sources=[OPEN_LLM_V2], progress=False)
+    hub.requests.clear()
+    assert run_live(engine, settings, sources=["hub"], progress=False) == 0
+    asked = [p.split("?")[0].removeprefix("/api/models/") for _, p, _ in hub.requests]
+    board_models = [m for m in asked if m not in seed_model_ids()]
+    assert len(board_models) == 3
+    models = Model.__table__
+    with engine.connect() as conn:
+        checked = conn.execute(
+            select(models.c.repo_id, models.c.hub_status).where(models.c.hub_checked_at.is_not(None))
+        ).all()
+    # Not on the fake Hub: marked, not deleted.
+    status = {r.repo_id: r.hub_status for r in checked}
+    assert {status[m] for m in board_models} == {"not_found"}
+    assert status["HuggingFaceH4/zephyr-7b-beta"] == "ok"  # a seed model, on the fake Hub
