@@ -368,3 +368,25 @@ def test_watchlist_seed_and_a_bounded_share_of_board_models_are_checked(hub, tmp
     again = [p.split("?")[0].removeprefix("/api/models/") for _, p, _ in hub.requests][2 + len(seeds) :]
     assert len(again) == 5 and not set(again) & set(board_models)
     assert model_row(seeded_engine, "gpt2").hub_status == "ok"
+
+
+def test_a_packed_4bit_repo_takes_its_size_from_the_base_model(hub, tmp_path, engine, db_url):
+    import copy
+
+    # A bitsandbytes 4-bit copy of zephyr: the stored U8 tensors pack two values each, so the
+    # stored total is no parameter count; the base model's own count (real) must win.
+    body = copy.deepcopy(hub.models[ZEPHYR.lower()])
+    quantized = f"{ZEPHYR}-bnb-4bit"
+    body.update(id=quantized, modelId=quantized)
+    body["cardData"]["base_model"] = ZEPHYR
+    body["config"]["quantization_config"] = {"quant_method": "bitsandbytes", "load_in_4bit": True}
+    total = body["safetensors"]["total"]
+    body["safetensors"] = {"parameters": {"BF16": total // 4, "U8": total // 4}, "total": total // 2}
+    hub.models[quantized.lower()] = body
+    settings = settings_for(hub, tmp_path, db_url)
+    assert run_live(engine, settings, sources=["hub"], models=[quantized], progress=False) == 0
+    row = model_row(engine, quantized)
+    assert row.params_b == pytest.approx(7.241732096)
+    assert row.params_source == f"hub: base model {ZEPHYR}" and not row.params_is_estimate
+    assert row.base_model == ZEPHYR
+    assert model_row(engine, ZEPHYR) is None  # the base was read for its size only
