@@ -144,9 +144,9 @@ def license_by_size_figure(mix: pd.DataFrame) -> go.Figure:
             )
         )
     fig.update_layout(barmode="stack")
-    fig.update_xaxes(title="Share of models (%)", range=[0, 100])
+    fig.update_xaxes(title=None, range=[0, 100], ticksuffix="%")
     fig.update_yaxes(autorange="reversed")
-    return _layout(fig, "License mix by size class", height=360)
+    return _layout(fig, "License mix by size class (share of models)", height=360)
 
 
 def license_over_time_figure(mix: pd.DataFrame) -> go.Figure:
@@ -168,9 +168,9 @@ def license_over_time_figure(mix: pd.DataFrame) -> go.Figure:
             )
         )
     fig.update_layout(barmode="stack")
-    fig.update_xaxes(title="Created on the Hub (quarter)")
+    fig.update_xaxes(title=None)
     fig.update_yaxes(title="Models")
-    return _layout(fig, "License mix over time", height=360)
+    return _layout(fig, "License mix by Hub creation quarter", height=360)
 
 
 def permissive_share_figure(share: pd.DataFrame, n: int) -> go.Figure:
@@ -197,7 +197,7 @@ def permissive_share_figure(share: pd.DataFrame, n: int) -> go.Figure:
 
 
 def leader_step_figure(
-    leaders: pd.DataFrame, reigns: pd.DataFrame, score_label: str, title: str, label_top: int = 6
+    leaders: pd.DataFrame, reigns: pd.DataFrame, score_label: str, title: str, label_top: int = 5
 ) -> go.Figure:
     """The leading score over time as a step line; the longest reigns (and the last) carry their holder's name."""
     if leaders.empty:
@@ -217,7 +217,10 @@ def leader_step_figure(
             showlegend=False,
         )
     )
-    labelled = reigns.nlargest(label_top, "days") if len(reigns) > label_top else reigns
+    # Label the reigns that matter (long ones, and the current one); short ones crowd a phone.
+    labelled = reigns.nlargest(label_top, "days")
+    if len(labelled) > 2:
+        labelled = labelled[labelled["days"] >= 0.2 * labelled["days"].max()]
     if not reigns.empty:
         labelled = pd.concat([labelled, reigns.tail(1)]).drop_duplicates(["model_id", "start"])
     for i, reign in enumerate(labelled.sort_values("start").itertuples(index=False)):

@@ -20,7 +20,7 @@ from dashboard.filters import SIZE_CLASSES, FilterState, group_members, group_na
 from db import queries
 from db.errors import NotFoundError
 from db.queries import ModelFilter
-from db.registry import LMARENA, MODEL_CARD, leaderboard_def
+from db.registry import LMARENA, MODEL_CARD, OPEN_LLM_V1, OPEN_LLM_V2, leaderboard_def
 from db.reports import _csv_safe
 
 # A Hugging Face repo id ("org/name"); anything else gets no Hub link.
@@ -515,10 +515,20 @@ def model_fact_rows(model: dict) -> pd.DataFrame:
         ("Flagged", _yes(model.get("is_flagged")), model.get("board_facts_source")),
         ("On the Hub", _yes(model.get("on_hub")), None),
     ]
-    rows = [{"fact": f, "value": v, "source": s or ""} for f, v, s in items if v not in (None, "", "nan")]
+    rows = [{"fact": f, "value": v, "source": source_label(s)} for f, v, s in items if v not in (None, "", "nan")]
     if model.get("params_is_estimate"):
         rows[0]["value"] = f"{rows[0]['value']} (estimate)"
     return pd.DataFrame(rows, columns=["fact", "value", "source"])
+
+
+def source_label(source: object) -> str:
+    """A source as people read it: board keys become board names."""
+    if not isinstance(source, str) or not source:
+        return ""
+    for key in (OPEN_LLM_V1, OPEN_LLM_V2, LMARENA, MODEL_CARD):
+        if source == key or source.startswith(key + " "):
+            return leaderboard_def(key).display_name + source[len(key) :]
+    return source
 
 
 def latest_scores(scores: pd.DataFrame) -> pd.DataFrame:

@@ -330,6 +330,9 @@ class FilterState:
         """Initial values of the widgets (by widget key) that show this state."""
         low = 0.0 if self.min_params is None else self.min_params
         high = math.inf if self.max_params is None else self.max_params
+        if self.preset:
+            size = SIZE_BY_KEY[self.preset]
+            low, high = size.low or 0.0, math.inf if size.high is None else size.high
         return {
             WIDGET_KEYS["board"]: self.board,
             WIDGET_KEYS["preset"]: self.preset,

@@ -247,7 +247,7 @@ def board_column_config(board: str, rank_key: str) -> dict:
     config: dict = {
         "rank": cc.NumberColumn("Rank", width="small", pinned=True, format="%d"),
         "page_url": cc.LinkColumn(
-            "Model", display_text=r"model\?id=(.*)", width="medium", pinned=True, help="Open the model's page"
+            "Model", display_text=r"model\?id=(.*)", width="large", pinned=True, help="Open the model's page"
         ),
         "hub_url": cc.LinkColumn("Hub", display_text="Hub ↗", width="small", help="The model on Hugging Face"),
         "params_b": cc.NumberColumn("Params (B)", format="%.2f", width="small"),

@@ -128,6 +128,11 @@ def test_widgets_open_range_means_no_bound():
     assert state.min_params is None and state.max_params is None
 
 
+def test_a_preset_sets_the_slider():
+    assert FilterState(preset="laptop").widget_values()[WIDGET_KEYS["params"]] == (3.0, 8.0)
+    assert FilterState(preset="large").widget_values()[WIDGET_KEYS["params"]] == (15.0, math.inf)
+
+
 def test_a_preset_wins_over_the_slider():
     values = {WIDGET_KEYS["preset"]: "edge", WIDGET_KEYS["params"]: (0.0, 3.0)}
     state = FilterState.from_widgets(values, FilterState())
