@@ -30,10 +30,10 @@ RESERVE_PER_SOURCE = 25
 
 
 def make_api(settings: Settings):
-    """An ``HfApi`` on the configured endpoint; without HF_TOKEN it stays anonymous."""
+    """An ``HfApi`` on the configured endpoint with HF_TOKEN, else huggingface_hub's own login (if any)."""
     from huggingface_hub import HfApi
 
-    return HfApi(endpoint=settings.hf_endpoint, token=settings.hf_token or False, library_name="slm-tracker")
+    return HfApi(endpoint=settings.hf_endpoint, token=settings.hf_token or None, library_name="slm-tracker")
 
 
 def _describe(exc: BaseException, settings: Settings) -> str:
