@@ -134,6 +134,17 @@ class BoundedTransport(httpx2.BaseTransport):
         if budget.stop.wait(seconds):
             raise RunStopped("stopped before the run finished")
 
+    def _read(self, response: httpx2.Response, request: httpx2.Request) -> bytes:
+        """The whole body; a body that trickles in past the run's deadline is cut off."""
+        chunks = []
+        for chunk in response.iter_raw():
+            chunks.append(chunk)
+            if self.budget.remaining_s <= 0:
+                raise HubError(f"run time budget exhausted (HUB_RUN_BUDGET) while reading {_short(request.url)}")
+            if self.budget.stop.is_set():
+                raise RunStopped("stopped before the run finished")
+        return b"".join(chunks)
+
     def handle_request(self, request: httpx2.Request) -> httpx2.Response:
         budget = self.budget
         attempt = 0
@@ -147,7 +158,7 @@ class BoundedTransport(httpx2.BaseTransport):
             try:
                 response = self.inner.handle_request(request)
                 try:
-                    raw = b"".join(response.iter_raw())
+                    raw = self._read(response, request)
                 finally:
                     response.close()
             except (httpx2.TimeoutException, httpx2.NetworkError, httpx2.RemoteProtocolError) as exc:

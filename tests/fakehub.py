@@ -16,7 +16,7 @@ What it serves:
   (info, ``tree``, ``refs``) and ``/datasets/{id}/resolve/{rev}/{path}`` with ``X-Repo-Commit``,
   ``ETag`` and ``Content-Length``.
 - Faults, switchable per test: ``hub.fault(r"/api/models", "429", times=1, retry_after=1)``;
-  kinds ``429``, ``500``, ``503``, ``slow``, ``cutoff``, ``malformed``, ``drop``.
+  kinds ``429``, ``500``, ``503``, ``slow``, ``trickle``, ``cutoff``, ``malformed``, ``drop``.
 
 The dataset builders (:func:`build_contents_parquet`, :func:`build_lmarena_dataset`) turn rows of
 the bundled real snapshots into the files the Hub datasets hold.
@@ -506,6 +506,19 @@ class _Handler(BaseHTTPRequestHandler):
             self.fake.requests.append((self.command, path, 200))
             self.close_connection = True
             self.connection.shutdown(socket.SHUT_RDWR)
+            return True
+        if kind == "trickle":
+            # A valid answer sent one small piece every ``delay`` seconds.
+            body = json.dumps(self.fake.models.get("huggingfaceh4/zephyr-7b-beta", {})).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            for start in range(0, len(body), 64):
+                self.wfile.write(body[start : start + 64])
+                self.wfile.flush()
+                time.sleep(fault.delay)
+            self.fake.requests.append((self.command, path, 200))
             return True
         if kind == "malformed":
             self._send(200, b'{"id": "broken", "safetensors": {"total": 7', head=head)

@@ -390,3 +390,12 @@ def test_a_packed_4bit_repo_takes_its_size_from_the_base_model(hub, tmp_path, en
     assert row.params_source == f"hub: base model {ZEPHYR}" and not row.params_is_estimate
     assert row.base_model == ZEPHYR
     assert model_row(engine, ZEPHYR) is None  # the base was read for its size only
+
+
+def test_a_body_that_trickles_in_cannot_outlast_the_run_time_budget(hub, tmp_path, engine, db_url):
+    # Each piece arrives well within the per-request timeout; only the run's deadline stops it.
+    hub.fault(r"^/api/models/HuggingFaceH4", "trickle", times=None, delay=0.2)
+    settings = settings_for(hub, tmp_path, db_url, HUB_RUN_BUDGET="2", HUB_TIMEOUT="5")
+    with pytest.raises(HubError, match="time budget exhausted .*while reading"):
+        run_live(engine, settings, sources=["hub"], models=[ZEPHYR], progress=False)
+    assert model_row(engine, ZEPHYR) is None
