@@ -95,10 +95,82 @@ def measure(repeats: int) -> list[tuple[str, float, float, float | None]]:
     return rows
 
 
+BROWSER_PAGES = [
+    ("leaderboard", ""),
+    ("size", "size"),
+    ("licenses", "licenses"),
+    ("history", "history"),
+    ("model", "model?id=microsoft/phi-2"),
+    ("compare", "compare?ids=microsoft/phi-2,Qwen/Qwen2.5-3B-Instruct"),
+    ("status", "status"),
+]
+_READY = (
+    "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+    " && document.querySelectorAll('[data-testid=\"stMainBlockContainer\"] *').length > 20"
+    " && [...document.querySelectorAll('[data-testid=\"stDataFrame\"]')]"
+    ".every(d => !d.checkVisibility() || d.querySelector('canvas'))"
+)
+
+
+def measure_browser(url: str) -> list[tuple[str, float, float, float | None]]:
+    """Wall time in headless Chromium from navigation to a drawn page, on a fresh server."""
+    import re
+
+    from playwright.sync_api import sync_playwright
+
+    sys.path.insert(0, str(ROOT))
+    from scripts.screenshots import CHROMIUM_ARGS, free_port, start_server
+
+    port = free_port()
+    proc = start_server(url, port)
+    base = f"http://127.0.0.1:{port}"
+    rows = []
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+            for name, path in BROWSER_PAGES:
+                times = []
+                for _ in range(2):  # the first visit fills the caches, the second reads them
+                    context = browser.new_context(viewport={"width": 1280, "height": 900})
+                    page = context.new_page()
+                    start = time.perf_counter()
+                    page.goto(f"{base}/{path}")
+                    page.wait_for_function(_READY, timeout=60000)
+                    times.append(time.perf_counter() - start)
+                    context.close()
+                change = None
+                if name == "leaderboard":
+                    context = browser.new_context(viewport={"width": 1280, "height": 900})
+                    page = context.new_page()
+                    page.goto(f"{base}/")
+                    page.wait_for_function(_READY, timeout=60000)
+                    count = re.compile(r"([\d,]+) of ([\d,]+) models")
+                    before = count.search(page.inner_text("[data-testid='stMain']")).group(1)
+                    start = time.perf_counter()
+                    page.get_by_role("radio", name="Edge (up to 3B)").click()
+                    page.wait_for_function(
+                        "(before) => { const m = document.querySelector('[data-testid=\"stMain\"]');"
+                        " const t = m ? m.innerText.match(/([\\d,]+) of [\\d,]+ models/) : null;"
+                        " return t && t[1] !== before; }",
+                        arg=before,
+                        timeout=60000,
+                    )
+                    page.wait_for_function(_READY, timeout=60000)
+                    change = time.perf_counter() - start
+                    context.close()
+                rows.append((f"{name} (browser)", times[0], times[1], change))
+            browser.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", help="database URL (default: seed a temporary SQLite file)")
     parser.add_argument("--repeats", type=int, default=3, help="warm runs per page (median shown)")
+    parser.add_argument("--browser", action="store_true", help="also time pages in headless Chromium")
     args = parser.parse_args(argv)
     tmp = None
     url = args.db
@@ -113,6 +185,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("streamlit").setLevel(logging.ERROR)
     try:
         rows = measure(args.repeats)
+        if args.browser:
+            rows += measure_browser(url)
     finally:
         if tmp is not None:
             shutil.rmtree(tmp, ignore_errors=True)

@@ -279,6 +279,9 @@ class FilterState:
         values["archs"] = _tokens(get("arch"), "architecture", notes)
         values["tasks"] = _tokens(get("task"), "task", notes)
         ids = _tokens(get("ids"), "model id", notes)
+        if len(ids) > MAX_COMPARE:
+            notes.append(f"At most {MAX_COMPARE} models at a time; showing the first {MAX_COMPARE}.")
+            ids = ids[:MAX_COMPARE]
         values["ids"] = ids if "ids" in params else base.ids
 
         rank = get("rank")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import streamlit as st
 
 from dashboard import data, ui
@@ -132,7 +134,7 @@ else:
     stem = f"{board}-{state.as_of.isoformat() if state.as_of else 'latest'}"
     head[1].download_button(
         "CSV",
-        data.csv_bytes(export),
+        partial(data.csv_bytes, export),
         file_name=f"{stem}.csv",
         mime="text/csv",
         key="dl_csv",
@@ -140,7 +142,7 @@ else:
     )
     head[2].download_button(
         "Parquet",
-        data.parquet_bytes(export),
+        partial(data.parquet_bytes, export),
         file_name=f"{stem}.parquet",
         mime="application/vnd.apache.parquet",
         key="dl_parquet",

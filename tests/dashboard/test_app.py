@@ -215,7 +215,7 @@ def test_a_missing_database_is_a_friendly_message(monkeypatch, tmp_path):
 def test_a_finished_ingest_run_shows_without_a_restart(seeded_url, monkeypatch):
     from db import writes
     from db.engine import make_engine
-    from tests.e2e.conftest import EVIL_ID, add_evil_model
+    from tests.e2e.hostile import EVIL_ID, add_evil_model
 
     monkeypatch.setenv("DATABASE_URL", seeded_url)
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)

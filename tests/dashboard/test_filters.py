@@ -73,6 +73,12 @@ def test_junk_is_dropped_with_a_friendly_message():
     assert all("Traceback" not in n for n in notes)
 
 
+def test_at_most_six_models():
+    ids = ",".join(f"org/model-{i}" for i in range(9))
+    state, notes = FilterState.from_query({"ids": ids})
+    assert len(state.ids) == 6 and state.ids[0] == "org/model-0" and notes
+
+
 def test_min_above_max_resets_the_range():
     state, notes = FilterState.from_query({"min": "8", "max": "3"})
     assert (state.min_params, state.max_params) == (None, None)

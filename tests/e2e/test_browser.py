@@ -7,7 +7,8 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.e2e.conftest import EVIL_ID, EVIL_LICENSE, rendered, shot
+from tests.e2e.conftest import rendered, shot
+from tests.e2e.hostile import EVIL_ID, EVIL_LICENSE
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
@@ -51,6 +52,18 @@ def test_a_filter_change_goes_into_the_url_and_back(server, page):
     again = count.search(page.inner_text("[data-testid='stMain']"))
     assert again and again.group(1) == after.group(1)
     shot(page, "leaderboard-edge")
+
+
+def test_download_the_filtered_view(server, page):
+    page.goto(f"{server}/?size=edge&license=permissive")
+    rendered(page)
+    shown = re.search(r"([\d,]+) of [\d,]+ models", page.inner_text("[data-testid='stMain']")).group(1)
+    with page.expect_download() as info:
+        page.get_by_role("button", name="CSV").click()
+    text = open(info.value.path(), encoding="utf-8").read().splitlines()
+    assert text[0].startswith("Rank,Model,Hub page,Average,IFEval")
+    assert len(text) - 1 == int(shown.replace(",", ""))
+    assert all(",Permissive," in line for line in text[1:])
 
 
 def test_follow_a_link_to_a_model_page(server, page):
