@@ -132,6 +132,18 @@ def score_columns(board: str) -> list[str]:
     return [b.key for b in leaderboard_def(board).benchmarks]
 
 
+def board_day(as_of: dt.date | None, dates: list[dt.date]) -> dt.date | None:
+    """The snapshot date whose board is the board as of ``as_of`` (None: the latest).
+
+    Scores change only on snapshot dates, so every day maps onto the last snapshot on or
+    before it; this keeps one cached board per snapshot instead of one per calendar day.
+    """
+    if as_of is None or not dates or as_of >= dates[-1]:
+        return None
+    earlier = [d for d in dates if d <= as_of]
+    return earlier[-1] if earlier else as_of
+
+
 def ranked_board(conn: Connection, board: str, as_of: dt.date | None, rank_key: str) -> pd.DataFrame:
     """The whole board on ``as_of`` (best variant per model), ranked by a benchmark or task group."""
     lb = leaderboard_def(board)

@@ -61,9 +61,14 @@ def _conn():
 
 
 @st.cache_data(show_spinner=False, max_entries=48)
-def ranked(url: str, ver: tuple, board: str, as_of: dt.date | None, rank_key: str) -> pd.DataFrame:
+def _ranked(url: str, ver: tuple, board: str, day: dt.date | None, rank_key: str) -> pd.DataFrame:
     with _conn() as conn:
-        return data.ranked_board(conn, board, as_of, rank_key)
+        return data.ranked_board(conn, board, day, rank_key)
+
+
+def ranked(url: str, ver: tuple, board: str, as_of: dt.date | None, rank_key: str) -> pd.DataFrame:
+    """The ranked board as of a day (cached per snapshot date and data version)."""
+    return _ranked(url, ver, board, data.board_day(as_of, snapshot_dates(url, ver, board)), rank_key)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -245,11 +250,11 @@ def board_column_config(board: str, rank_key: str) -> dict:
     """Column configs (labels, bars for percent scores, links) for a leaderboard table."""
     cc = st.column_config
     config: dict = {
-        "rank": cc.NumberColumn("Rank", width="small", pinned=True, format="%d"),
+        "rank": cc.NumberColumn("Rank", width=56, pinned=True, format="%d"),
         "page_url": cc.LinkColumn(
-            "Model", display_text=r"model\?id=(.*)", width="large", pinned=True, help="Open the model's page"
+            "Model", display_text=r"model\?id=(.*)", width=280, pinned=True, help="Open the model's page"
         ),
-        "hub_url": cc.LinkColumn("Hub", display_text="Hub ↗", width="small", help="The model on Hugging Face"),
+        "hub_url": cc.LinkColumn("Hub", display_text="Hub ↗", width=60, help="The model on Hugging Face"),
         "params_b": cc.NumberColumn("Params (B)", format="%.2f", width="small"),
         "license": cc.TextColumn("License"),
         "license_category": cc.TextColumn("License category"),
@@ -261,12 +266,12 @@ def board_column_config(board: str, rank_key: str) -> dict:
     }
     if rank_key.startswith("group:"):
         config["score"] = cc.ProgressColumn(
-            data.column_label(board, "score", rank_key), min_value=0, max_value=100, format="%.1f"
+            data.column_label(board, "score", rank_key), min_value=0, max_value=100, format="%.1f", width=140
         )
     for b in leaderboard_def(board).benchmarks:
         if b.scale == "percent":
             config[b.key] = cc.ProgressColumn(
-                b.display_name, help=b.description, min_value=0, max_value=100, format="%.1f"
+                b.display_name, help=b.description, min_value=0, max_value=100, format="%.1f", width=115
             )
         elif b.scale == "count":
             config[b.key] = cc.NumberColumn(b.display_name, help=b.description, format="localized")

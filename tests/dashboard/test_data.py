@@ -62,6 +62,18 @@ def test_as_of_shows_the_board_of_that_day(seeded_conn):
     assert board.iloc[0]["score"] == pytest.approx(63.2)
 
 
+def test_board_day_maps_onto_snapshots(seeded_conn):
+    dates = queries.snapshot_dates(seeded_conn, V1)
+    assert data.board_day(None, dates) is None
+    assert data.board_day(dt.date(2030, 1, 1), dates) is None
+    assert data.board_day(dt.date(2023, 6, 15), dates) == dt.date(2023, 6, 10)
+    assert data.board_day(dt.date(2023, 6, 10), dates) == dt.date(2023, 6, 10)
+    assert data.board_day(dt.date(2020, 1, 1), dates) == dt.date(2020, 1, 1)
+    same = data.ranked_board(seeded_conn, V1, dt.date(2023, 6, 15), "average")
+    snap = data.ranked_board(seeded_conn, V1, dt.date(2023, 6, 10), "average")
+    assert same["model_id"].tolist() == snap["model_id"].tolist()
+
+
 def test_arena_names_get_no_hub_link(seeded_conn):
     arena = data.ranked_board(seeded_conn, LMARENA, None, "arena_score")
     assert arena["hub_url"].isna().all() or arena["hub_url"].dropna().str.startswith("https://huggingface.co/").all()
