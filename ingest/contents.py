@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -49,7 +50,11 @@ def download_parquet(api, settings: Settings, repo: str, revision: str, files: l
     if not merged.exists():
         # No thread pool: it made the process abort at exit now and then (see formats._parquet_table).
         table = pa.concat_tables([pq.read_table(p, use_threads=False) for p in paths], promote_options="default")
-        pq.write_table(table, merged)
+        # Written aside and renamed: a run killed mid-write must not leave a half file under the
+        # name that every later run would trust.
+        partial = merged.with_name(f"{merged.name}.{os.getpid()}.partial")
+        pq.write_table(table, partial)
+        os.replace(partial, merged)
     return merged
 
 
