@@ -219,3 +219,135 @@ def test_kill_minus_nine_during_import(import_sets, small_seeded_db_file, tmp_pa
         figure(f"crash_{name}", count)
     figure("crash_runs_left_running_then_marked_failed", left_running)
     figure("crash_rng_seed", RNG_SEED)
+
+
+# --------------------------------------------------------------------------- live Hub ingest
+
+HUB_TRIALS = 8
+HUB_SOURCES = ["hub", "open-llm-leaderboard-v2", "lmarena", "--models", "HuggingFaceH4/zephyr-7b-beta", "gpt2"]
+
+
+def _two_shard_contents():
+    """The contents dataset split in two parquet shards (the loader merges them into one file)."""
+    import io
+
+    import pyarrow.parquet as pq
+
+    from tests.fakehub import CONTENTS_REPO, FakeDataset, build_contents_parquet
+
+    whole = pq.read_table(io.BytesIO(build_contents_parquet(rows=120)))
+    files = {"README.md": b"---\nlicense: apache-2.0\n---\n"}
+    for number, part in enumerate((whole.slice(0, 60), whole.slice(60))):
+        sink = io.BytesIO()
+        pq.write_table(part, sink)
+        files[f"data/train-0000{number}-of-00002.parquet"] = sink.getvalue()
+    dataset = FakeDataset(CONTENTS_REPO)
+    dataset.commit(files)
+    return dataset
+
+
+@pytest.fixture(scope="module")
+def fake_hub():
+    from tests.fakehub import FakeHub, build_lmarena_dataset
+
+    with FakeHub() as hub:
+        hub.add_dataset(_two_shard_contents())
+        hub.add_dataset(build_lmarena_dataset(days=["2024-06-19", "2024-07-24"]))
+        yield hub
+
+
+def _hub_env(hub, db: Path, work: Path) -> dict[str, str]:
+    from tests.fakehub import hub_env
+
+    return hub_env(
+        hub,
+        DATABASE_URL=f"sqlite:///{db}",
+        SLM_CACHE_DIR=str(work / "cache"),
+        INGEST_LOCK=str(work / "ingest.lock"),
+        HUB_BACKOFF_BASE="0.05",
+        HUB_LEADERBOARD_BUDGET="0",
+        HUB_TOP_N="0",
+    )
+
+
+def _state(engine) -> list[tuple]:
+    from db.schema import SourceState
+
+    table = SourceState.__table__
+    with engine.connect() as conn:
+        return sorted(
+            (r.source, r.key, r.value) for r in conn.execute(select(table.c.source, table.c.key, table.c.value))
+        )
+
+
+def _run_hub(db: Path, work: Path, hub, threshold: int | None, extra: float = 0.0) -> tuple[int, int]:
+    wal = Path(f"{db}-wal")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ingest", "run", *HUB_SOURCES, "--no-progress"],
+        cwd=ROOT, env=_hub_env(hub, db, work), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    largest = 0
+    while proc.poll() is None:
+        try:
+            largest = max(largest, wal.stat().st_size)
+        except FileNotFoundError:
+            pass
+        if threshold is not None and largest >= threshold:
+            time.sleep(extra)
+            if proc.poll() is None:
+                os.kill(proc.pid, signal.SIGKILL)
+            break
+        time.sleep(0.0005)
+    _, stderr = proc.communicate(timeout=180)
+    if threshold is None:
+        assert proc.returncode == 0, stderr.decode()[-3000:]
+    return proc.returncode, largest
+
+
+def test_kill_minus_nine_during_hub_ingest(fake_hub, small_seeded_db_file, tmp_path, figure):
+    boards = (LMARENA, OPEN_LLM_V1, "open-llm-leaderboard-v2", "model-card")
+    base = make_engine(f"sqlite:///{small_seeded_db_file}")
+    before = {board: board_states(base, board) for board in boards}
+    base.dispose()
+    ref_db = tmp_path / "reference.db"
+    shutil.copyfile(small_seeded_db_file, ref_db)
+    _, wal_bytes = _run_hub(ref_db, tmp_path / "ref", fake_hub, threshold=None)
+    ref = make_engine(f"sqlite:///{ref_db}")
+    reference = (canonical_dump(ref), _state(ref))
+    ref.dispose()
+    assert wal_bytes > 0 and reference[1], "the reference run wrote nothing"
+
+    rng = random.Random(RNG_SEED + 1)
+    killed = mid_run = 0
+    for trial in range(HUB_TRIALS):
+        db = tmp_path / f"hub{trial}.db"
+        work = tmp_path / f"hub{trial}"
+        shutil.copyfile(small_seeded_db_file, db)
+        threshold = rng.randint(0, wal_bytes)
+        extra = rng.choice((0.0, rng.uniform(0.0, 0.3)))
+        returncode, _ = _run_hub(db, work, fake_hub, threshold, extra)
+        context = f"hub trial {trial} (log size {threshold} + {extra * 1000:.0f} ms, exit {returncode})"
+        killed += returncode == -signal.SIGKILL
+        assert integrity(db) == "ok", context
+        engine = make_engine(f"sqlite:///{db}")
+        try:
+            for board in boards:
+                states = board_states(engine, board)
+                for day, state in before[board].items():
+                    assert states.get(day) == state, f"{context}: {board} as of {day} changed"
+            running = [rid for rid, (status, _) in _runs(engine).items() if status == "running"]
+            mid_run += bool(running)
+            # The next run (same cache folder: a half-written download must not be trusted).
+            _run_hub(db, work, fake_hub, threshold=None)
+            runs = _runs(engine)
+            assert [rid for rid, (status, _) in runs.items() if status == "running"] == [], context
+            assert all(runs[rid][0] == "failed" for rid in running), context
+            diff = dump_diff(canonical_dump(engine), reference[0])
+            assert diff == "", f"{context}: differs from an uninterrupted run:\n{diff}"
+            assert _state(engine) == reference[1], context
+        finally:
+            engine.dispose()
+    figure("crash_hub_trials", HUB_TRIALS)
+    figure("crash_hub_trials_passed", HUB_TRIALS)
+    figure("crash_hub_killed", killed)
+    figure("crash_hub_killed_mid_run", mid_run)
