@@ -9,6 +9,7 @@ arrive in (a backfilled archive slots in by date).
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 import os
 import socket
@@ -278,6 +279,21 @@ def _write_token(conn: Connection) -> tuple | None:
     return (dbapi, version)
 
 
+def _id_chunks(conn: Connection, ids: Sequence[int]) -> list[Sequence[int]]:
+    """``ids`` in pieces small enough for one statement (SQLite takes them whole, as JSON)."""
+    if conn.dialect.name == "sqlite":
+        return [ids] if ids else []
+    return [ids[start : start + 900] for start in range(0, len(ids), 900)]
+
+
+def _id_in(conn: Connection, column, ids: Sequence[int]):
+    """``column IN ids``. On SQLite one JSON parameter instead of one bound parameter per id."""
+    if conn.dialect.name == "sqlite":
+        each = func.json_each(json.dumps(list(ids))).table_valued("value")
+        return column.in_(select(each.c.value))
+    return column.in_(list(ids))
+
+
 def _new_model_row(facts: ModelFacts, source: str, as_of: dt.date | None) -> dict:
     org, name = split_repo_id(facts.repo_id)
     row = {c: None for c in _MODEL_COLUMNS}
@@ -413,6 +429,7 @@ def upsert_models(
         )
         index.update(ids)
     fresh = {r["repo_id_lower"] for r in new_rows} if board else set()
+    settled: set[str] = set()  # keys whose facts (and extra facts) are unchanged and stored
     to_check = [key for key in facts_by_key if key not in fresh]
     updated = 0
     if cache is not None and board:
@@ -427,11 +444,12 @@ def upsert_models(
         current_rows: dict[int, tuple] = {}
         if cache is not None and cache.trusted:
             # Nobody else wrote since our last import: rows we left are as we left them.
-            for model_id in ids:
-                seen = cache.models.get(model_id)
-                if seen is not None:
-                    current_rows[model_id] = seen[1]
-            ids = [model_id for model_id in ids if model_id not in current_rows]
+            known = cache.models
+            current_rows = {model_id: seen[1] for model_id in ids if (seen := known.get(model_id)) is not None}
+            if len(current_rows) < len(ids):
+                ids = [model_id for model_id in ids if model_id not in current_rows]
+            else:
+                ids = []
         for chunk_start in range(0, len(ids), 900):
             chunk = ids[chunk_start : chunk_start + 900]
             for row in conn.execute(select(*cols).where(MODELS.c.id.in_(chunk))):
@@ -439,6 +457,8 @@ def upsert_models(
         updates = []
         only_as_of: list[int] = []  # rows whose only change is the board-facts date
         use_cache = cache is not None and board and as_of is not None
+        seen_models = cache.models if cache is not None else {}
+        trusted = cache is not None and cache.trusted
         for key in to_check:
             model_id = index[key]
             current = current_rows.get(model_id)
@@ -446,22 +466,21 @@ def upsert_models(
                 continue
             facts = facts_by_key[key]
             if use_cache:
-                assert cache is not None and as_of is not None
-                seen = cache.models.get(model_id)
+                seen = seen_models.get(model_id)
                 # The same facts on a row nobody changed since we applied them: applying facts
-                # is idempotent, so only the board-facts date (and source) moves forward.
+                # is idempotent, so only the board-facts date moves forward (same source).
                 if (
                     seen is not None
                     and (seen[0] is facts or seen[0] == facts)
-                    and seen[1] == current
+                    and (seen[1] is current or seen[1] == current)
                     and current[_SOURCE_AT] == source
-                    and current[_AS_OF_AT] is not None
-                    and current[_AS_OF_AT] < as_of
+                    and (last := current[_AS_OF_AT]) is not None
+                    and last < as_of  # type: ignore[operator]
                 ):
                     only_as_of.append(model_id)
-                    after = list(current)
-                    after[_AS_OF_AT], after[_SOURCE_AT] = as_of, source
-                    cache.models[model_id] = (facts, tuple(after))
+                    seen_models[model_id] = (facts, (*current[:_AS_OF_AT], as_of, *current[_AS_OF_AT + 1 :]))
+                    if trusted and seen[0] is facts:
+                        settled.add(key)  # its extra facts too are as we left them
                     continue
             row_dict = dict(zip(_MODEL_COLUMNS, current, strict=True))
             changes = _facts_changes(row_dict, facts, source, as_of, board=board)
@@ -481,10 +500,10 @@ def upsert_models(
         for columns, rows in groups.items():
             stmt = MODELS.update().where(MODELS.c.id == bindparam("_id")).values({c: bindparam(c) for c in columns})
             conn.execute(stmt, rows)
-        for chunk_start in range(0, len(only_as_of), 900):
+        for chunk in _id_chunks(conn, only_as_of):
             conn.execute(
                 MODELS.update()
-                .where(MODELS.c.id.in_(only_as_of[chunk_start : chunk_start + 900]))
+                .where(_id_in(conn, MODELS.c.id, chunk))
                 .values(board_facts_source=source, board_facts_as_of=as_of)
             )
         updated = len(updates) + len(only_as_of)
@@ -492,6 +511,7 @@ def upsert_models(
     extra_rows = [
         (index[key], name, value)
         for key, f in facts_by_key.items()
+        if f.extra and key not in settled
         for name, value in f.extra.items()
         if value not in (None, "")
     ]
@@ -512,11 +532,13 @@ def upsert_facts(
     """Keep (model, field, source) -> value; a newer value replaces an older one."""
     current: dict[tuple[int, str], tuple[int, str | None, dt.date | None]] = {}
     if cache is not None and cache.trusted:
+        known = cache.facts
         for model_id, field_name, _ in rows:
-            seen = cache.facts.get((source, model_id, field_name))
+            seen = known.get((source, model_id, field_name))
             if seen is not None:
                 current[(model_id, field_name)] = seen
-    model_ids = sorted({r[0] for r in rows if (r[0], r[1]) not in current})
+    from_cache = len(current)
+    model_ids = sorted({r[0] for r in rows if (r[0], r[1]) not in current}) if from_cache < len(rows) else []
     for start in range(0, len(model_ids), 900):
         chunk = model_ids[start : start + 900]
         for row in conn.execute(
@@ -526,6 +548,9 @@ def upsert_facts(
         ):
             current[(row.model_id, row.field)] = (row.id, row.value, row.as_of)
     inserts, updates = [], []
+    changed: dict[tuple[str, int, str], tuple[int, str | None, dt.date | None]] = {}
+    if cache is not None and from_cache < len(current):  # rows read from the database
+        changed.update(((source, k[0], k[1]), v) for k, v in current.items())
     for model_id, field_name, value in rows:
         value = str(value)
         existing = current.get((model_id, field_name))
@@ -545,9 +570,10 @@ def upsert_facts(
             updates.append({"_id": existing[0], "value": value, "as_of": as_of})
             if existing[0] != -1:
                 current[(model_id, field_name)] = (existing[0], value, as_of)
+                changed[(source, model_id, field_name)] = (existing[0], value, as_of)
     if cache is not None:
         # New rows' ids are unknown here (-1): those are read back next time.
-        cache.facts.update(((source, k[0], k[1]), v) for k, v in current.items() if v[0] != -1)
+        cache.facts.update((k, v) for k, v in changed.items() if v[0] != -1)
     if inserts:
         conn.execute(FACTS.insert(), inserts)
     if updates:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import bz2
 import csv
+import functools
 import gzip
 import hashlib
 import io
@@ -199,12 +200,14 @@ def _csv_table(path: Path, text: str, row_cache: RowCache | None = None) -> Tabl
                     return
                 except csv.Error as exc:
                     raise InputError(f"{path}: malformed CSV near data row {number + 1} ({exc})") from None
+                if cells and all(not c.strip() for c in cells):
+                    cells = ()  # a blank record: skipped like an empty line
                 if one.line_num == 1:  # a record on one line: its text alone decides its cells
                     now[line] = cells
             else:
                 now[line] = cells
             number += 1
-            if not cells or all(not c.strip() for c in cells):
+            if not cells:
                 continue
             yield number, cells  # type: ignore[misc]
 
@@ -292,8 +295,13 @@ def detect_format(header: list[str]) -> Format:
 # --------------------------------------------------------------------------- row parsers
 
 
+@functools.cache
+def _bench_def(leaderboard: str, bench: str):
+    return next(b for b in leaderboard_def(leaderboard).benchmarks if b.key == bench)
+
+
 def _bench_value(leaderboard: str, bench: str, raw: object, column: str, required: bool = False):
-    bdef = next(b for b in leaderboard_def(leaderboard).benchmarks if b.key == bench)
+    bdef = _bench_def(leaderboard, bench)
     return parse_float(raw, column, minimum=bdef.min_value, maximum=bdef.max_value, required=required)
 
 
