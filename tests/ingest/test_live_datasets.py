@@ -182,16 +182,14 @@ def test_the_builders_keep_real_values():
 
 
 def test_the_hub_source_leaves_requests_for_the_dataset_sources(hub, tmp_path, engine, db_url):
-    hub.generated = 3000
+    hub.generated, hub.page_cap = 300, 100
     hub.add_dataset(build_lmarena_dataset(["2025-07-18"]))
     # 27 requests: 13 kept for lmarena, 14 for hub (3 listing pages, then 11 of the 16 seed models).
-    settings = settings_for(
-        hub, tmp_path, db_url, HUB_TOP_N="3000", HUB_REQUEST_BUDGET="27", HUB_LEADERBOARD_BUDGET="0"
-    )
+    settings = settings_for(hub, tmp_path, db_url, HUB_TOP_N="300", HUB_REQUEST_BUDGET="27", HUB_LEADERBOARD_BUDGET="0")
     assert run_live(engine, settings, sources=["hub", LMARENA], progress=False) == 0
     (hub_run,) = runs(engine, "hub")
     assert hub_run.status == "succeeded" and "kept for the next sources" in hub_run.detail["note"]
-    assert hub_run.detail["listed"] == 3000
+    assert hub_run.detail["listed"] == 300
     assert hub_run.detail["fetched"] + hub_run.detail["missing"] == 11
     assert [r.status for r in runs(engine, LMARENA)] == ["succeeded"]
 
