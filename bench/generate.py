@@ -17,8 +17,9 @@ Two timelines:
 - synthetic (default): ``D`` days from ``--start`` (the day after the newest real snapshot)
   ending with ``N`` entries; the first day starts from real rows (then clones of them);
 - ``--real``: ``D`` days ending on the newest real snapshot; days with a real API-format file
-  use it as is, days between follow the real arrivals (rows of the next real file submitted
-  by that day) plus measured leaves and rescores. ``--models`` is then ignored.
+  use it as is; days between move towards the next real file (its new rows arrive on their
+  submission date, each of its changes happens on a random day before it); days before the
+  first real file hold its rows submitted by then. ``--models`` is then ignored.
 
 The same ``--seed`` gives the same files byte for byte.
 """
@@ -301,16 +302,21 @@ def generate(
                 for row in rows_of(day):
                     board.put(row)
             else:
-                nxt = next((d for d in real_days if d > day), None)
-                pool = [] if nxt is None else [r for r in rows_of(nxt) if r[sub][:10] <= day.isoformat()]
-                pool = [r for r in pool if board.key(r) not in board.rows]
-                if i == 0:
-                    for row in pool:
-                        board.put(row)
-                    pool = []
-                pool.reverse()
-                expected = int(rng.binomial(max(len(board.rows), 1), profile.arrive)) if nxt is None else len(pool)
-                board.step(day, expected, pool)
+                # Between real snapshots the board moves towards the next one: its new rows
+                # arrive on their submission date, and each change (a rescore, new likes, an
+                # entry leaving) happens on a random day before it, so real days never revert.
+                nxt = next(d for d in real_days if d > day)
+                target = {board.key(r): r for r in rows_of(nxt)}
+                left = (nxt - day).days
+                for key in [k for k, row in board.rows.items() if target.get(k) != row]:
+                    if rng.random() < 1.0 / left:
+                        if key in target:
+                            board.rows[key] = target[key]
+                        else:
+                            del board.rows[key]
+                for key, row in target.items():
+                    if key not in board.rows and row[sub][:10] <= day.isoformat():
+                        board.rows[key] = row
             path = out / f"{day.isoformat()}.csv"
             written.append((path, board.write(path)))
         return written
