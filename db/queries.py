@@ -129,7 +129,8 @@ def _models_frame(conn: Connection, ids: Iterable[int] | None = None) -> pd.Data
         rows = []
         for start in range(0, len(id_list), 900):
             rows.extend(conn.execute(select(*cols).where(MODELS.c.id.in_(id_list[start : start + 900]))).all())
-    frame = pd.DataFrame.from_records(rows, columns=["model_pk", *MODEL_COLUMNS])
+    # Plain tuples: pandas builds a frame from SQLAlchemy Row objects several times slower.
+    frame = pd.DataFrame.from_records([tuple(r) for r in rows], columns=["model_pk", *MODEL_COLUMNS])
     return frame
 
 
@@ -162,7 +163,7 @@ def board_entries(conn: Connection, leaderboard: str, as_of: dt.date | None = No
     if not rows:
         return pd.DataFrame(columns=["model_pk", "variant", "precision", "revision", *bench_keys])
     raw = pd.DataFrame.from_records(
-        rows, columns=["model_pk", "variant", "precision", "revision", "benchmark", "value"]
+        [tuple(r) for r in rows], columns=["model_pk", "variant", "precision", "revision", "benchmark", "value"]
     )
     wide = raw.pivot_table(index=["model_pk", "variant"], columns="benchmark", values="value", aggfunc="first")
     meta = raw.drop_duplicates(["model_pk", "variant"]).set_index(["model_pk", "variant"])[["precision", "revision"]]
@@ -267,7 +268,7 @@ def _daily_leaders_frame(
     ).all()
     if not rows or not dates:
         return dates, pd.DataFrame(columns=["date_idx", "model_pk", "value"])
-    ivals = pd.DataFrame.from_records(rows, columns=["model_pk", "value", "valid_from", "valid_to"])
+    ivals = pd.DataFrame.from_records([tuple(r) for r in rows], columns=["model_pk", "value", "valid_from", "valid_to"])
     models = _models_frame(conn, ivals["model_pk"].unique().tolist())
     if not flt.is_empty():
         keep = set(filter_models(models, flt)["model_pk"])
@@ -434,7 +435,7 @@ def first_listed(conn: Connection, leaderboard: str) -> pd.DataFrame:
         .where(SCORES.c.leaderboard_key == leaderboard)
         .group_by(SCORES.c.model_id)
     ).all()
-    return pd.DataFrame.from_records(rows, columns=["model_pk", "first_listed"])
+    return pd.DataFrame.from_records([tuple(r) for r in rows], columns=["model_pk", "first_listed"])
 
 
 # --------------------------------------------------------------------------- models
