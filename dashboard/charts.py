@@ -146,7 +146,7 @@ def license_by_size_figure(mix: pd.DataFrame) -> go.Figure:
     fig.update_layout(barmode="stack")
     fig.update_xaxes(title=None, range=[0, 100], ticksuffix="%")
     fig.update_yaxes(autorange="reversed")
-    return _layout(fig, "License mix by size class (share of models)", height=360)
+    return _layout(fig, "License mix by size class", height=360)
 
 
 def license_over_time_figure(mix: pd.DataFrame) -> go.Figure:
@@ -190,7 +190,7 @@ def permissive_share_figure(share: pd.DataFrame, n: int) -> go.Figure:
         )
     )
     fig.update_yaxes(title="Permissive (%)", range=[0, 110])
-    return _layout(fig, f"Permissive licenses among the top {n} of each size class", height=360)
+    return _layout(fig, f"Top {n} per size class: % permissive", height=360)
 
 
 # --------------------------------------------------------------------------- history
@@ -357,7 +357,10 @@ def radar_figure(rows: pd.DataFrame, benchmarks: list[tuple[str, str]], title: s
             )
         )
     fig.update_layout(polar={"radialaxis": {"range": [0, 100], "angle": 90, "tickangle": 90}})
-    return _layout(fig, title, height=480)
+    _layout(fig, title, height=480)
+    # Room for the benchmark names around the circle on a phone.
+    fig.update_layout(margin={"l": 48, "r": 48, "t": 60, "b": 10})
+    return fig
 
 
 def _short(model_id: object, limit: int = 32) -> str:

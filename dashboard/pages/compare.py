@@ -64,7 +64,7 @@ table = data.compare_table(rows, board)
 st.dataframe(table, key="compare_table")
 radar = [(b.key, b.display_name) for b in lb.benchmarks if b.scale == "percent" and b.key != lb.main_benchmark]
 if radar:
-    st.plotly_chart(charts.radar_figure(rows, radar, f"Benchmarks on {lb.display_name}"), key="radar_chart")
+    st.plotly_chart(charts.radar_figure(rows, radar, "Benchmarks (0-100)"), key="radar_chart")
 else:
     st.caption("This board has a single score; the table above shows it.")
 st.caption("Model pages")

@@ -161,5 +161,5 @@ if missing:
     st.info(ui.md(f"Never ranked on {lb.display_name}: {', '.join(missing)}"), icon=":material/info:")
 chosen_ranks = data.ranks_of(ranks, list(state.ids))
 st.plotly_chart(
-    charts.rank_history_figure(chosen_ranks, f"Rank on {lb.display_name} by {score_label}"), key="rank_chart"
+    charts.rank_history_figure(chosen_ranks, f"Rank by {score_label}"), key="rank_chart"
 )

@@ -193,6 +193,6 @@ else:
             )
             ranks = data.ranks_of(ui.history(url, ver, board, main)["ranks"], [model["repo_id"]])
             st.plotly_chart(
-                charts.rank_history_figure(ranks, f"Rank on {lb.display_name} by {label}"),
+                charts.rank_history_figure(ranks, f"Rank by {label}"),
                 key=f"rank_chart_{board}",
             )
