@@ -41,9 +41,9 @@ from tests.reliability.helpers import (
     snapshot_entries,
 )
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("reliability-crash")]
+pytestmark = [pytest.mark.slow]
 
-TRIALS = 30
+TRIALS = 30  # in all: split evenly over the import sets, which xdist can run side by side
 RNG_SEED = 20261126
 RUNS = IngestRun.__table__
 
@@ -158,13 +158,14 @@ def _runs(engine) -> dict[int, tuple[str, str | None]]:
         return {r.id: (r.status, r.error) for r in conn.execute(select(RUNS.c.id, RUNS.c.status, RUNS.c.error))}
 
 
-def test_kill_minus_nine_during_import(import_sets, small_seeded_db_file, tmp_path, figure):
-    rng = random.Random(RNG_SEED)
-    names = sorted(import_sets)
+@pytest.mark.parametrize("set_name", sorted(IMPORT_SETS))
+def test_kill_minus_nine_during_import(set_name, import_sets, small_seeded_db_file, tmp_path, figure):
+    rng = random.Random(f"{RNG_SEED}-{set_name}")
+    trials = TRIALS // len(IMPORT_SETS)
     outcomes = {"killed_before_any_write": 0, "killed_mid_run": 0, "killed_between_files": 0, "finished": 0}
     left_running = 0
-    for trial in range(TRIALS):
-        s = import_sets[names[trial % len(names)]]
+    s = import_sets[set_name]
+    for trial in range(trials):
         db = tmp_path / f"trial{trial}.db"
         shutil.copyfile(small_seeded_db_file, db)
         # A random point of the write-ahead log's growth, sometimes plus a few milliseconds.
@@ -213,12 +214,12 @@ def test_kill_minus_nine_during_import(import_sets, small_seeded_db_file, tmp_pa
         for suffix in ("-wal", "-shm"):
             Path(f"{db}{suffix}").unlink(missing_ok=True)
 
-    figure("crash_trials", TRIALS)
-    figure("crash_trials_passed", TRIALS)
+    figure(f"crash_{set_name}_trials", trials)
+    figure(f"crash_{set_name}_trials_passed", trials)
     for name, count in outcomes.items():
-        figure(f"crash_{name}", count)
-    figure("crash_runs_left_running_then_marked_failed", left_running)
-    figure("crash_rng_seed", RNG_SEED)
+        figure(f"crash_{set_name}_{name}", count)
+    figure(f"crash_{set_name}_runs_left_running_then_marked_failed", left_running)
+    figure(f"crash_{set_name}_rng_seed", f"{RNG_SEED}-{set_name}")
 
 
 # --------------------------------------------------------------------------- live Hub ingest
