@@ -173,7 +173,23 @@ def test_a_redirect_loop_fails_cleanly(hub, db, tmp_path, figure):
     figure("network_redirect_loop_message", last[:160])
 
 
-def test_a_dead_hub_fails_cleanly_and_debug_output_keeps_the_token_secret(hub, db, tmp_path):
+def _status_page_text(url: str, monkeypatch) -> str:
+    """Everything the dashboard's Data status page shows (runs, errors, rejected rows)."""
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("HF_TOKEN", TOKEN)
+    at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=120)
+    at.run()
+    at.switch_page("pages/status.py")
+    at.run()
+    assert not at.exception
+    parts = [str(e.value) for kind in (at.markdown, at.caption, at.info, at.warning, at.error, at.metric) for e in kind]
+    parts += [frame.value.to_csv() for frame in at.dataframe]
+    return "\n".join(parts)
+
+
+def test_a_dead_hub_fails_cleanly_and_debug_output_keeps_the_token_secret(hub, db, tmp_path, monkeypatch):
     hub.stop()  # connection refused
     before = _dump(db)
     done, elapsed = _run(hub, db, tmp_path, *SOURCES, debug=True)
@@ -182,6 +198,9 @@ def test_a_dead_hub_fails_cleanly_and_debug_output_keeps_the_token_secret(hub, d
     assert TOKEN not in done.stdout + done.stderr
     assert dump_diff(_dump(db), before) == ""
     assert TOKEN not in _all_text(db) + _status(db)
+    page = _status_page_text(db, monkeypatch)
+    assert "hub" in page.lower() and "failed" in page.lower()  # the failed runs are on the page...
+    assert TOKEN not in page  # ...without the token
 
 
 def test_transient_faults_of_every_kind_only_delay_the_run(hub, db, tmp_path, figure):
