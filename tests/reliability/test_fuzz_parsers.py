@@ -2,7 +2,8 @@
 
 The only exception any parser may raise is :class:`db.errors.InputError` (a whole file refused)
 or, for the row-level helpers, :class:`ingest.normalize.BadValue` (a row rejected with a reason).
-Generated files start from the headers and rows of the real seed snapshots, with cells replaced
+Generated files start from the headers and rows of the real seed snapshots (all eight formats),
+with cells replaced
 by hostile values, so that the parsers get past the header check and into the row code.
 """
 
@@ -29,10 +30,30 @@ from tests.reliability.corpus import SOURCES, table
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("reliability-fuzz")]
 
-EXAMPLES = 250
+EXAMPLES = 300
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), database=None)
 
-HEADERS = {name: table(name)[:2] for name in SOURCES}
+
+def _more_formats() -> dict[str, tuple[list[str], list[list[str]]]]:
+    """The formats the corpus does not start from: Arena with arena_score, the Hub datasets' columns."""
+    import pyarrow.parquet as pq
+
+    from tests.fakehub import SEED, build_contents_parquet, lmarena_rows
+    from tests.reliability.helpers import seed_rows
+
+    text = seed_rows("lmarena/2025-07-18.csv.xz").decode("utf-8")
+    arena = list(csv.reader(io.StringIO(text, newline="")))
+    contents = pq.read_table(io.BytesIO(build_contents_parquet(rows=20))).to_pylist()
+    hub_rows = lmarena_rows(SEED / "lmarena" / "2025-07-18.csv.xz")[:20]
+
+    def as_text(records: list[dict]) -> tuple[list[str], list[list[str]]]:
+        header = list(records[0])
+        return header, [["" if r[h] is None else str(r[h]) for h in header] for r in records]
+
+    return {"arena-score": (arena[0], arena[1:30]), "v2-contents": as_text(contents), "arena-hub": as_text(hub_rows)}
+
+
+HEADERS = {name: table(name)[:2] for name in SOURCES} | _more_formats()
 
 # Values that have broken parsers elsewhere: number spellings, special floats, unicode digits,
 # look-alikes, markup, SQL, control characters, very long text.
