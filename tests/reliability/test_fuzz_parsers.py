@@ -3,8 +3,8 @@
 The only exception any parser may raise is :class:`db.errors.InputError` (a whole file refused)
 or, for the row-level helpers, :class:`ingest.normalize.BadValue` (a row rejected with a reason).
 Generated files start from the headers and rows of the real seed snapshots (all eight formats),
-with cells replaced
-by hostile values, so that the parsers get past the header check and into the row code.
+with cells replaced by hostile values, so that the parsers get past the header check and into
+the row code.
 """
 
 from __future__ import annotations
