@@ -35,6 +35,7 @@ ACCENT = "#3b6fd8"
 SIZE_ORDER = ["all", "edge", "laptop", "mid", "large"]
 SIZE_NAMES = {"all": "All sizes", **SIZE_LABELS, "unknown": "Size unknown"}
 _MARGIN = {"l": 10, "r": 10, "t": 48, "b": 10}
+SIZE_TICKS = [0.001, 0.01, 0.1, 0.5, 1, 3, 8, 15, 35, 70, 200, 500]
 RANK_TICKS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000]
 
 
@@ -115,7 +116,12 @@ def frontier_figure(points: pd.DataFrame, color_by: str, score_label: str, title
                 ),
             )
         )
-    fig.update_xaxes(type="log", title="Parameters (billions, log scale)")
+    # Ticks at the size-class boundaries people think in (3B, 8B, 15B), not at 2 and 5.
+    low, high = points["params_b"].min(), points["params_b"].max()
+    ticks = [t for t in SIZE_TICKS if low / 2 <= t <= high * 2]
+    fig.update_xaxes(
+        type="log", title="Parameters (billions, log scale)", tickvals=ticks, ticktext=[f"{t:g}B" for t in ticks]
+    )
     fig.update_yaxes(title=inert(score_label))
     return _layout(fig, title, height=520)
 

@@ -201,9 +201,11 @@ def table_columns(board: str, rank_key: str) -> list[str]:
     cols += score_columns(board)
     if board != LMARENA:
         cols += ["params_b"]
-    cols += ["license", "license_category", "model_type", "org", "architecture"]
-    if board != LMARENA:
-        cols += ["created_date"]
+    cols += ["license", "license_category"]
+    if board != LMARENA:  # the Arena lists no type, architecture or Hub date
+        cols += ["model_type", "org", "architecture", "created_date"]
+    else:
+        cols += ["org"]
     cols += ["first_listed"]
     return cols
 
@@ -228,6 +230,11 @@ def display_frame(frame: pd.DataFrame, board: str, rank_key: str, *, for_downloa
     for col in ("created_date", "first_listed"):
         if col in out:
             out[col] = pd.to_datetime(out[col], errors="coerce")
+    for col in ("license", "org", "architecture"):
+        if col in out:
+            out[col] = out[col].astype(object).where(out[col].notna(), "")
+    if not for_download and "hub_url" in out and out["hub_url"].isna().all():
+        out = out.drop(columns="hub_url")  # the Arena's display names have no Hub page
     if for_download:
         out = out.drop(columns=["page_url", "hub_url"])
         out.insert(1, "model_id", frame["model_id"].to_numpy())

@@ -104,8 +104,8 @@ st.plotly_chart(
 
 link = ui.model_link_config(width="medium")
 date_cfg = {
-    "start": st.column_config.DateColumn("From", format="YYYY-MM-DD"),
-    "end": st.column_config.DateColumn("Until", format="YYYY-MM-DD"),
+    "start": st.column_config.TextColumn("From"),
+    "end": st.column_config.TextColumn("Until"),
     "days": st.column_config.NumberColumn("Days", format="%d"),
     "value": st.column_config.NumberColumn(score_label, format="%.2f"),
     "size_class": st.column_config.TextColumn("Size class"),
@@ -116,8 +116,8 @@ def _table(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.assign(
         page_url=frame["model_id"].map(data.page_url),
         size_class=frame["size_class"].map(charts.SIZE_NAMES),
-        start=pd.to_datetime(frame["start"]),
-        end=pd.to_datetime(frame["end"]),
+        start=frame["start"].astype(str),
+        end=[str(e) if e is not None and not pd.isna(e) else "still #1" for e in frame["end"]],
     )
     return out[["size_class", "page_url", "start", "end", "days", "value"]]
 
@@ -136,13 +136,16 @@ st.dataframe(
     column_config={**link, **date_cfg},
     key="reigns_table",
 )
-st.caption("An empty 'Until' means the model still led at the last snapshot.")
+st.caption("'Until' is the first snapshot where another model led.")
 
 st.subheader("Rank over time")
 ranks = hist["ranks"]
 last_day = ranks[ranks["date"] == dates[-1]].nsmallest(20, "rank")["model_id"] if not ranks.empty else []
 known = set(ranks["model_id"].str.lower()) if not ranks.empty else set()
 holders = list(dict.fromkeys(reigns["model_id"]))
+if board != DEFAULTS.board and list(st.session_state.get(WIDGET_KEYS["ids"]) or []) == list(DEFAULTS.ids):
+    # Falcon's era is the v1 story; on another board start with its last three leaders.
+    st.session_state[WIDGET_KEYS["ids"]] = list(dict.fromkeys(reversed(overall["model_id"].tolist())))[:3]
 chosen = list(st.session_state.get(WIDGET_KEYS["ids"]) or [])
 options = list(dict.fromkeys([*chosen, *holders, *last_day]))
 st.multiselect(
@@ -160,6 +163,4 @@ missing = [i for i in state.ids if i.lower() not in known]
 if missing:
     st.info(ui.md(f"Never ranked on {lb.display_name}: {', '.join(missing)}"), icon=":material/info:")
 chosen_ranks = data.ranks_of(ranks, list(state.ids))
-st.plotly_chart(
-    charts.rank_history_figure(chosen_ranks, f"Rank by {score_label}"), key="rank_chart"
-)
+st.plotly_chart(charts.rank_history_figure(chosen_ranks, f"Rank by {score_label}"), key="rank_chart")

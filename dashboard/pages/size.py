@@ -101,7 +101,8 @@ else:
     st.caption("Smallest first. 'Gain' is how much each one adds over the previous frontier model.")
     st.dataframe(
         front[["page_url", "params_b", "score", "gain", "license", "model_type"]].assign(
-            model_type=front["model_type"].map(data.TYPE_LABELS)
+            model_type=front["model_type"].map(data.TYPE_LABELS),
+            license=front["license"].astype(object).where(front["license"].notna(), ""),
         ),
         hide_index=True,
         column_config={

@@ -145,11 +145,18 @@ def test_history_lists_falcon_40b_instruct_reign(app):
     reigns = next(df.value for df in at.dataframe if "size_class" not in df.value.columns)
     row = reigns[reigns["page_url"] == "model?id=tiiuae/falcon-40b-instruct"]
     assert len(row) == 1
-    assert row["start"].iloc[0].date() == dt.date(2023, 5, 31)
-    assert row["end"].iloc[0].date() == dt.date(2023, 7, 24)
+    assert row["start"].iloc[0] == "2023-05-31"
+    assert row["end"].iloc[0] == "2023-07-24"
     assert row["days"].iloc[0] == 54
     assert any("falcon-40b-instruct" in plain(s.value) for s in at.success)
     assert at.multiselect(key="f_ids").value == ["tiiuae/falcon-40b", "tiiuae/falcon-40b-instruct", "llama-65b"]
+
+
+def test_history_on_another_board_starts_with_its_leaders(app):
+    at = ok(app("pages/history.py", board="lmarena"))
+    ids = at.multiselect(key="f_ids").value
+    assert len(ids) == 3 and "tiiuae/falcon-40b" not in ids
+    assert not at.info
 
 
 def test_model_page_shows_claim_against_measurement(app):
