@@ -709,9 +709,11 @@ def apply_snapshot(
         ]
         wanted = wanted_of((ek, state[ek]) for ek in changed)
         keys = set(wanted)
+        open_after = previous[3] + len(wanted)
         for ek in [*changed, *(before.keys() - state.keys())]:
             if ek in before:
                 keys.update((ek[0], ek[1], bench) for bench in before[ek].scores)
+                open_after -= len(before[ek].scores)
         covering = {}
         changed_models = sorted({k[0] for k in keys})
         for start in range(0, len(changed_models), 900):
@@ -719,7 +721,6 @@ def apply_snapshot(
             found = _intervals(conn, board, SCORES.c.valid_to.is_(None), SCORES.c.model_id.in_(chunk))
             covering.update((k, v) for k, v in found.items() if k in keys)
         ending_here, starting_next = {}, {}
-        open_after = sum(len(entry.scores) for entry in state.values())
     else:
         wanted = wanted_of(
             (ek, entry) for entry in entries for ek in [(model_index[entry.facts.repo_id.lower()], entry.variant)]

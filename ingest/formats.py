@@ -110,8 +110,9 @@ class RowCache:
 
     def __init__(self) -> None:
         self._key: tuple | None = None
-        self._previous: dict[tuple, BoardEntry | str] = {}
-        self._current: dict[tuple, BoardEntry | str] = {}
+        # cells -> (entry, its (model id lower, variant) key) or the rejection reason
+        self._previous: dict[tuple, tuple[BoardEntry, tuple[str, str]] | str] = {}
+        self._current: dict[tuple, tuple[BoardEntry, tuple[str, str]] | str] = {}
         self._lines: dict[str, tuple] = {}
 
     def lines_for_next_file(self) -> tuple[dict[str, tuple], dict[str, tuple]]:
@@ -125,14 +126,21 @@ class RowCache:
         self._current = {}
         self._key = key
 
-    def get(self, cells: tuple) -> BoardEntry | str | None:
+    def get(self, cells: tuple) -> tuple[BoardEntry, tuple[str, str]] | str | None:
         hit = self._previous.get(cells)
         if hit is not None:
             self._current[cells] = hit
         return hit
 
     def put(self, cells: tuple, result: BoardEntry | str) -> None:
-        self._current[cells] = result
+        if isinstance(result, str):
+            self._current[cells] = result
+        else:
+            self._current[cells] = (result, (result.facts.repo_id.lower(), result.variant))
+
+    def tables(self) -> tuple[dict, dict]:
+        """(the previous file's rows, this file's) for the parser's inner loop."""
+        return self._previous, self._current
 
 
 def _looks_utf16(data: bytes) -> bool:
@@ -252,10 +260,18 @@ def _parquet_table(path: Path, data: bytes) -> Table:
     return Table(header=header, rows=rows())
 
 
-def read_table(path: Path, row_cache: RowCache | None = None) -> tuple[Table, str]:
-    """Open ``path`` (CSV, JSON/JSONL, parquet; optionally gz/xz/bz2) as a table + sha256."""
-    data = read_bytes(path)
-    digest = hashlib.sha256(data).hexdigest()
+def read_table(
+    path: Path, row_cache: RowCache | None = None, content: tuple[bytes, str] | None = None
+) -> tuple[Table, str]:
+    """Open ``path`` (CSV, JSON/JSONL, parquet; optionally gz/xz/bz2) as a table + sha256.
+
+    ``content`` is the file's decompressed bytes and their sha256 when the caller read them already.
+    """
+    if content is None:
+        data = read_bytes(path)
+        digest = hashlib.sha256(data).hexdigest()
+    else:
+        data, digest = content
     if data[:4] == b"PAR1":
         return _parquet_table(path, data), digest
     text = _decode(path, data)
@@ -682,14 +698,20 @@ def _raw_line(header: list[str], cells: list) -> str:
     return json.dumps(dict(zip(header, cells, strict=False)), ensure_ascii=False, default=str)[:4000]
 
 
-def parse_file(path: Path, expected_leaderboard: str | None = None, *, row_cache: RowCache | None = None) -> ParsedFile:
+def parse_file(
+    path: Path,
+    expected_leaderboard: str | None = None,
+    *,
+    row_cache: RowCache | None = None,
+    content: tuple[bytes, str] | None = None,
+) -> ParsedFile:
     """Read and normalise one file. Bad rows are rejected with reasons; the rest is kept.
 
     Within one snapshot a model variant appears once: of duplicated rows the best-scoring
     one is kept and the others are rejected as duplicates. ``row_cache`` (optional) reuses
     the parse of lines identical to the previous file's; the result is the same without it.
     """
-    table, digest = read_table(path, row_cache)
+    table, digest = read_table(path, row_cache, content)
     try:
         fmt = detect_format(table.header)
     except UnknownFormatError as exc:  # name the file: an import of many files must say which one
@@ -709,10 +731,22 @@ def parse_file(path: Path, expected_leaderboard: str | None = None, *, row_cache
     pending_short: tuple[int, list] | None = None
     best: dict[tuple[str, str], int] = {}  # (model id lower, variant) -> index in entries
     main_bench = leaderboard_def(fmt.leaderboard).main_benchmark
+    previous: dict | None = None
     if row_cache is not None:
         row_cache.start(fmt.name, table.header)
+        previous, current = row_cache.tables()
+    entries = parsed.entries
     for number, cells in table.rows:
         parsed.rows_read += 1
+        if previous is not None and pending_short is None and cells.__class__ is tuple:
+            # The common case of a daily series: a line seen yesterday, not a duplicate today.
+            hit = previous.get(cells)
+            if hit is not None and hit.__class__ is tuple and hit[1] not in best:
+                current[cells] = hit
+                seen = hit[0]
+                best[hit[1]] = len(entries)
+                entries.append(BoardEntry(seen.facts, seen.variant, seen.precision, seen.revision, seen.scores, number))
+                continue
         if pending_short is not None:
             n, c = pending_short
             parsed.rejections.append(
@@ -735,12 +769,13 @@ def parse_file(path: Path, expected_leaderboard: str | None = None, *, row_cache
                 continue
             if hit is not None:
                 # row_number is per file; the rest is shared, read-only.
+                seen = hit[0]
                 entry = BoardEntry(
-                    facts=hit.facts,
-                    variant=hit.variant,
-                    precision=hit.precision,
-                    revision=hit.revision,
-                    scores=hit.scores,
+                    facts=seen.facts,
+                    variant=seen.variant,
+                    precision=seen.precision,
+                    revision=seen.revision,
+                    scores=seen.scores,
                 )
         if entry is None:
             if any(isinstance(c, str) and len(c) > MAX_FIELD_CHARS for c in cells):

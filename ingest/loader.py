@@ -159,12 +159,13 @@ def import_files(
     return report
 
 
-def _sha256_of(path: Path) -> str | None:
-    """Digest of the decompressed content (what parse_file stores), or None if unreadable."""
+def _read_once(path: Path) -> tuple[bytes, str] | None:
+    """The decompressed content and its digest (what parse_file stores), or None if unreadable."""
     try:
-        return hashlib.sha256(read_bytes(path)).hexdigest()
+        data = read_bytes(path)
     except InputError:
         return None
+    return data, hashlib.sha256(data).hexdigest()
 
 
 def import_one(
@@ -178,16 +179,16 @@ def import_one(
 ) -> FileResult:
     result = FileResult(path=str(path), snapshot_date=day, status="failed")
     # The very same file again for the same day: nothing to do, nothing recorded.
-    digest = _sha256_of(path)
-    if digest is not None:
+    content = _read_once(path)
+    if content is not None:
         with engine.connect() as conn:
-            if writes.stored_snapshot_sha(conn, source, day) == digest:
+            if writes.stored_snapshot_sha(conn, source, day) == content[1]:
                 result.status = "unchanged"
                 return result
     run_id = writes.start_run(engine, source, {"file": path.name, "snapshot_date": day.isoformat()})
     result.run_id = run_id
     try:
-        parsed = parse_file(path, expected_leaderboard=source, row_cache=row_cache)
+        parsed = parse_file(path, expected_leaderboard=source, row_cache=row_cache, content=content)
         result.format = parsed.format
         result.rows_read = parsed.rows_read
         written, rejected = import_parsed(engine, parsed, day, run_id, cache=apply_cache)
