@@ -264,3 +264,31 @@ def test_the_image_runs_as_a_non_root_user():
     assert users and users[-1].split(":")[0] not in ("root", "0")
     # The image test (tests/test_dockerfile.py, by the deployment work) checks the same and more.
     assert "USER" in (ROOT / "tests" / "test_dockerfile.py").read_text()
+
+
+# --------------------------------------------------------------------------- a read-only dashboard
+
+
+@pytest.mark.slow
+def test_the_dashboard_never_writes(hostile_db, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from db.schema import Base
+
+    def every_row() -> dict:
+        engine = make_engine(hostile_db, must_exist=True)
+        try:
+            with engine.connect() as conn:
+                return {t.name: sorted(map(repr, conn.execute(t.select()))) for t in Base.metadata.sorted_tables}
+        finally:
+            engine.dispose()
+
+    before = every_row()
+    monkeypatch.setenv("DATABASE_URL", hostile_db)
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    for page in PAGE_FILES[1:]:
+        at.switch_page(f"pages/{page}.py")
+        at.run()
+        assert not at.exception, (page, [e.value for e in at.exception])
+    assert every_row() == before
