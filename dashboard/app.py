@@ -36,6 +36,8 @@ pages = [
     st.Page(PAGES / "status.py", title="Data status", icon=":material/monitor_heart:", url_path="status"),
 ]
 page = st.navigation(pages)
+# Static CSS shipped with the app (never built from data).
+st.html(f"<style>{(Path(__file__).resolve().parent / 'theme' / 'app.css').read_text(encoding='utf-8')}</style>")
 
 with st.sidebar:
     st.caption(
