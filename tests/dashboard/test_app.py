@@ -239,3 +239,18 @@ def test_a_finished_ingest_run_shows_without_a_restart(seeded_url, monkeypatch):
 
     assert after["page_url"].iloc[0] == page_url(EVIL_ID)
     assert page_url(EVIL_ID) not in set(before["page_url"])
+
+
+def test_an_unexpected_error_is_logged_not_shown(seeded_url, monkeypatch, caplog):
+    import dashboard.data
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("secret internals /etc/passwd")
+
+    monkeypatch.setattr(dashboard.data, "ranked_board", broken)
+    monkeypatch.setenv("DATABASE_URL", seeded_url)  # a URL no cached result is keyed on
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    assert not at.exception
+    shown = " ".join(e.value for e in at.error)
+    assert "hit a problem" in shown and "secret" not in shown
+    assert "secret internals" in caplog.text
