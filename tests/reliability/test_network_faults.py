@@ -28,6 +28,8 @@ from tests.reliability.helpers import ROOT, canonical_dump, dump_diff
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("reliability-network")]
 
 TOKEN = "hf_RelSecretToken0123456789abcdefXYZ"
+# A token without the usual prefix: masking by pattern ("hf_...") alone would not hide it.
+ODD_TOKEN = "NoPrefixSecret-9f8e7d6c5b4a3210"
 ZEPHYR = "HuggingFaceH4/zephyr-7b-beta"
 BUDGET_S = 6
 TIMEOUT_S = 1
@@ -78,13 +80,21 @@ def db(small_seeded_db_file, tmp_path) -> str:
     return f"sqlite:///{path}"
 
 
-def _run(endpoint_hub: FakeHub, url: str, tmp_path, *args: str, endpoint: str | None = None, debug: bool = False):
+def _run(
+    endpoint_hub: FakeHub,
+    url: str,
+    tmp_path,
+    *args: str,
+    endpoint: str | None = None,
+    debug: bool = False,
+    token: str = TOKEN,
+):
     env = hub_env(
         endpoint_hub,
         DATABASE_URL=url,
         SLM_CACHE_DIR=str(tmp_path / "cache"),
         INGEST_LOCK=str(tmp_path / "ingest.lock"),
-        HF_TOKEN=TOKEN,
+        HF_TOKEN=token,
         HUB_RUN_BUDGET=str(BUDGET_S),
         HUB_TIMEOUT=str(TIMEOUT_S),
         HUB_MAX_RETRIES="3",
@@ -173,12 +183,12 @@ def test_a_redirect_loop_fails_cleanly(hub, db, tmp_path, figure):
     figure("network_redirect_loop_message", last[:160])
 
 
-def _status_page_text(url: str, monkeypatch) -> str:
+def _status_page_text(url: str, monkeypatch, token: str) -> str:
     """Everything the dashboard's Data status page shows (runs, errors, rejected rows)."""
     from streamlit.testing.v1 import AppTest
 
     monkeypatch.setenv("DATABASE_URL", url)
-    monkeypatch.setenv("HF_TOKEN", TOKEN)
+    monkeypatch.setenv("HF_TOKEN", token)
     at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=120)
     at.run()
     at.switch_page("pages/status.py")
@@ -189,18 +199,26 @@ def _status_page_text(url: str, monkeypatch) -> str:
     return "\n".join(parts)
 
 
-def test_a_dead_hub_fails_cleanly_and_debug_output_keeps_the_token_secret(hub, db, tmp_path, monkeypatch):
-    hub.stop()  # connection refused
+@pytest.mark.parametrize("token", [TOKEN, ODD_TOKEN], ids=["hf-token", "unprefixed-token"])
+@pytest.mark.parametrize("fault", ["dead", "401"])
+def test_failing_runs_keep_the_token_secret_also_with_debug(hub, db, tmp_path, monkeypatch, token, fault):
+    if fault == "dead":
+        hub.stop()  # connection refused
+    else:
+        # The Hub refuses the token for the model, and the datasets keep failing.
+        hub.statuses[ZEPHYR.lower()] = 401
+        hub.fault(r"^/api/datasets/", "500", times=None)
     before = _dump(db)
-    done, elapsed = _run(hub, db, tmp_path, *SOURCES, debug=True)
+    done, _ = _run(hub, db, tmp_path, *SOURCES, debug=True, token=token)
     # --debug may show tracebacks; it still must not show the token.
     assert done.returncode != 0
-    assert TOKEN not in done.stdout + done.stderr
-    assert dump_diff(_dump(db), before) == ""
-    assert TOKEN not in _all_text(db) + _status(db)
-    page = _status_page_text(db, monkeypatch)
+    assert token not in done.stdout + done.stderr
+    if fault == "dead":
+        assert dump_diff(_dump(db), before) == ""  # (a 401 is an answer: the hub source records it)
+    assert token not in _all_text(db) + _status(db)
+    page = _status_page_text(db, monkeypatch, token)
     assert "hub" in page.lower() and "failed" in page.lower()  # the failed runs are on the page...
-    assert TOKEN not in page  # ...without the token
+    assert token not in page  # ...without the token
 
 
 def test_transient_faults_of_every_kind_only_delay_the_run(hub, db, tmp_path, figure):
