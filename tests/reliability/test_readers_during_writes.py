@@ -162,7 +162,7 @@ def test_readers_never_see_locks_or_half_imported_snapshots(engine, db_url, figu
     figure(f"{label}_slowest_reader_iteration_s", round(max(t.slowest_s for t in tallies), 2))
 
     assert failed_imports == [], failed_imports[:3]
-    assert len(imports) >= 3, "the writer imported too little to test anything"
+    assert len(imports) >= 1, "the writer imported nothing while the readers read"
     assert checks >= 3 * READERS
     assert locked == 0
     assert errors == [], errors[:5]
