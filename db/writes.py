@@ -15,6 +15,7 @@ import os
 import socket
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from sqlalchemy import Connection, Engine, bindparam, func, select
 
@@ -74,16 +75,28 @@ def utcnow() -> dt.datetime:
 # --------------------------------------------------------------------------- runs
 
 
+def _process_start(pid: int) -> str:
+    """When process ``pid`` started (Linux: clock ticks since boot), or "" where unknown.
+
+    With the pid it tells a live owner from a new process that got the same pid (a restarted
+    container's scheduler is pid 1 again).
+    """
+    try:
+        return (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        return ""
+
+
 def _run_owner() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
+    return f"{socket.gethostname()}:{os.getpid()}:{_process_start(os.getpid())}"
 
 
 def _owner_alive(detail: dict | None) -> bool:
-    """True when the process that started a run (``detail["owner"]``, host:pid) still runs here."""
+    """True when the process that started a run (``detail["owner"]``, host:pid:start) still runs here."""
     owner = (detail or {}).get("owner") if isinstance(detail, dict) else None
     if not isinstance(owner, str) or ":" not in owner:
         return False
-    host, _, pid_text = owner.rpartition(":")
+    host, pid_text, start = (owner.split(":") + [""])[:3]
     if host != socket.gethostname():
         return True  # another machine's run: cannot tell, leave it to the age limit
     try:
@@ -93,11 +106,11 @@ def _owner_alive(detail: dict | None) -> bool:
         return False
     except PermissionError:
         return True
-    return True
+    return not start or _process_start(pid) in ("", start)
 
 
 def start_run(engine: Engine, source: str, detail: dict | None = None) -> int:
-    """Record a run as started, in its own committed transaction (with its owner, host:pid)."""
+    """Record a run as started, in its own committed transaction (with its owner, host:pid:start)."""
     with engine.begin() as conn:
         result = conn.execute(
             RUNS.insert().values(
