@@ -352,3 +352,38 @@ def test_kill_minus_nine_during_hub_ingest(fake_hub, small_seeded_db_file, tmp_p
     figure("crash_hub_trials_passed", HUB_TRIALS)
     figure("crash_hub_killed", killed)
     figure("crash_hub_killed_mid_run", mid_run)
+
+
+# --------------------------------------------------------------------------- whose run is abandoned
+
+
+def test_only_runs_whose_process_is_gone_are_marked_failed(sqlite_engine):
+    """A concurrent live run is left alone; a dead owner, or a new process with a reused pid, is not."""
+    import socket
+
+    from db import writes
+
+    me = writes._run_owner()
+    host, pid, start = me.split(":")
+    owners = {
+        "live": me,  # this very process: alive
+        "dead": f"{host}:{2**22 + 12345}:1",  # no such pid
+        "pid reused": f"{host}:{pid}:{int(start or 0) + 1}",  # same pid, another process start
+        "no owner": None,  # a run recorded before owners were
+        "other host": f"not-{socket.gethostname()}:1:1",  # cannot tell: left to the age limit
+    }
+    ids = {}
+    for name, owner in owners.items():
+        run_id = writes.start_run(sqlite_engine, "lmarena")
+        with sqlite_engine.begin() as conn:
+            conn.execute(RUNS.update().where(RUNS.c.id == run_id).values(detail={"owner": owner} if owner else {}))
+        ids[name] = run_id
+    assert writes.fail_abandoned_runs(sqlite_engine) == 3
+    status = {name: _runs(sqlite_engine)[run_id][0] for name, run_id in ids.items()}
+    assert status == {
+        "live": "running",
+        "dead": "failed",
+        "pid reused": "failed" if start else "running",
+        "no owner": "failed",
+        "other host": "running",
+    }
