@@ -134,11 +134,18 @@ def query_dict() -> dict[str, str]:
 
 
 def enter_page(page: str) -> None:
-    """A new page starts from its URL: widget values left by another page do not carry over."""
-    if st.session_state.get("_page") != page:
+    """Start from the URL when the page or its URL changed from outside.
+
+    Widget values left by another page do not carry over, and a URL this page did not write
+    itself (the browser's back and forward buttons, a link to the same page) wins over the
+    widgets' current values.
+    """
+    last = st.session_state.get("_last_query")
+    if st.session_state.get("_page") != page or (last is not None and query_dict() != last):
         for key in WIDGET_KEYS.values():
             st.session_state.pop(key, None)
         st.session_state["_page"] = page
+    st.session_state["_last_query"] = None
 
 
 def init_state(page: str, defaults: FilterState, widgets: list[str]) -> tuple[FilterState, list[str]]:
@@ -168,6 +175,7 @@ def write_query(state: FilterState, defaults: FilterState, extra: dict[str, str]
         wanted.update({k: v for k, v in extra.items() if v})
     if wanted != query_dict():
         st.query_params.from_dict(wanted)
+    st.session_state["_last_query"] = wanted
 
 
 def show_notes(notes: list[str]) -> None:

@@ -96,6 +96,20 @@ def test_a_url_restores_the_same_filters(app):
     }
 
 
+def test_back_and_forward_restore_the_view(app):
+    # The browser's back button changes the URL of a running session: the page follows it.
+    at = ok(app())
+    at.pills(key="f_size").set_value("edge").run()
+    assert at.query_params["size"] == "edge"
+    at.query_params.clear()
+    at.query_params["license"] = "copyleft"
+    table = board_table(ok(at.run()))
+    assert at.pills(key="f_size").value is None
+    assert at.multiselect(key="f_license").value == ["copyleft"]
+    assert set(table["license_category"]) == {"Copyleft"}
+    assert dict(at.query_params) == {"license": "copyleft"}
+
+
 def test_junk_in_the_url_gives_a_message_not_an_error(app):
     at = ok(app(board="nope", size="huge", asof="not-a-date", license="<script>"))
     messages = plain(" ".join(i.value for i in at.info))
