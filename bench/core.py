@@ -90,6 +90,20 @@ def best_of(fn: Callable[[], object], repeats: int) -> float:
     return best
 
 
+def best_of_pair(measured: Callable[[], object], baseline: Callable[[], object], repeats: int) -> tuple[float, float]:
+    """(best of ``measured``, best of ``baseline``), run alternately so that both meet the same
+    load on the machine; a burst of other work then slows both instead of one side."""
+    best_m = best_b = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        measured()
+        best_m = min(best_m, time.perf_counter() - start)
+        start = time.perf_counter()
+        baseline()
+        best_b = min(best_b, time.perf_counter() - start)
+    return best_m, best_b
+
+
 def fresh_sqlite(path: Path) -> Engine:
     """A new, migrated SQLite database at ``path`` (any old file is removed)."""
     for suffix in ("", "-wal", "-shm"):

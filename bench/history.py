@@ -16,7 +16,7 @@ import datetime as dt
 import logging
 from pathlib import Path
 
-from bench.core import BOARD, Result, Sizes, best_of, fresh_sqlite
+from bench.core import BOARD, Result, Sizes, best_of_pair, fresh_sqlite
 from bench.generate import generate
 from db import queries
 from ingest.loader import import_files
@@ -60,10 +60,10 @@ def run(work: Path, sizes: Sizes) -> tuple[list[Result], Path]:
 
     for fn in (board_of(long_engine, long_last), board_of(short_engine, short_last)):
         fn()  # warm caches
-    board_long = best_of(board_of(long_engine, long_last), sizes.repeats + 2)
-    board_short = best_of(board_of(short_engine, short_last), sizes.repeats + 2)
-    tenure_long = best_of(tenure_of(long_engine), sizes.repeats)
-    tenure_short = best_of(tenure_of(short_engine), sizes.repeats)
+    board_long, board_short = best_of_pair(
+        board_of(long_engine, long_last), board_of(short_engine, short_last), sizes.repeats + 2
+    )
+    tenure_long, tenure_short = best_of_pair(tenure_of(long_engine), tenure_of(short_engine), sizes.repeats)
     size = f"{models:,} models on the last day"
     results = [
         Result(
@@ -72,7 +72,7 @@ def run(work: Path, sizes: Sizes) -> tuple[list[Result], Path]:
             "s",
             board_short,
             1.5,
-            f"{size}; 365 days ({long_rows:,} rows imported) vs 30 days ({short_rows:,}); best of {sizes.repeats + 2}",
+            f"{size}; 365 days ({long_rows:,} rows imported) vs 30 days ({short_rows:,}); best of {sizes.repeats + 2}, alternated",
         ),
         Result(
             "tenure_growth",
@@ -80,7 +80,7 @@ def run(work: Path, sizes: Sizes) -> tuple[list[Result], Path]:
             "s",
             tenure_short,
             15.0,
-            f"{size}; 365 days vs 30 days; best of {sizes.repeats}",
+            f"{size}; 365 days vs 30 days; best of {sizes.repeats}, alternated",
         ),
     ]
     long_engine.dispose()
