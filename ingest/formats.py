@@ -37,6 +37,7 @@ from db.records import BoardEntry, ModelFacts, Rejection
 from db.registry import LMARENA, OPEN_LLM_V1, OPEN_LLM_V2, leaderboard_def
 from ingest.normalize import (
     BadValue,
+    correct_packed_params,
     license_category,
     normalize_base_model,
     normalize_license,
@@ -838,6 +839,7 @@ def parse_file(
         )
     if parsed.rows_read == 0:
         raise InputError(f"{path}: has a header but no data rows")
+    correct_packed_params(parsed.entries)
     return parsed
 
 

@@ -7,6 +7,7 @@ is stored with the rejected row.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 import re
@@ -378,3 +379,44 @@ def normalize_base_model(raw: object, repo_id: str) -> str | None:
         return parse_hub_id(text, "base_model")
     except BadValue:
         return None
+
+
+# Repos of packed (4-bit, 8-bit, GPTQ, AWQ...) weights: their safetensors count is of the packed
+# tensors, so the board's parameter count is too small (unsloth/phi-4-bnb-4bit shows 8.06 B for
+# a 14.66 B model).
+_PACKED_NAME = re.compile(r"(?i)(bnb|[-_.]4bit|[-_.]8bit|gptq|awq|int4|int8|nf4|exl2)")
+_PACKED_PRECISIONS = {"4bit", "8bit", "gptq", "awq"}
+
+
+def looks_packed(repo_id: str, precision: str | None) -> bool:
+    return precision in _PACKED_PRECISIONS or bool(_PACKED_NAME.search(repo_id.rsplit("/", 1)[-1]))
+
+
+def correct_packed_params(entries: list) -> int:
+    """Give packed-weight repos their base model's count when the same snapshot lists the base.
+
+    ``entries`` are :class:`db.records.BoardEntry`; returns how many were corrected.
+    """
+    own = {
+        e.facts.repo_id.lower(): e.facts.params_b
+        for e in entries
+        if e.facts.params_b is not None
+        and not e.facts.params_is_estimate
+        and not looks_packed(e.facts.repo_id, e.precision)
+    }
+    fixed = 0
+    for i, e in enumerate(entries):
+        base = (e.facts.base_model or "").lower()
+        base_params = own.get(base)
+        if not base_params or not looks_packed(e.facts.repo_id, e.precision):
+            continue
+        if e.facts.params_b is None or base_params > e.facts.params_b * 1.3:
+            source = e.facts.params_source or "board"
+            note = f"count of base model {e.facts.base_model} (the repo's own count is of packed weights)"
+            # New objects, never a change in place: parsed rows may be shared with a row cache.
+            facts = dataclasses.replace(
+                e.facts, params_b=base_params, params_source=f"{source}: {note}", params_is_estimate=False
+            )
+            entries[i] = dataclasses.replace(e, facts=facts)
+            fixed += 1
+    return fixed

@@ -256,3 +256,12 @@ def test_whole_file_errors_are_clear(tmp_path):
 )
 def test_date_from_file_name(name, expected):
     assert date_from_name(Path(name)) == expected
+
+
+def test_packed_weight_repos_get_their_base_models_count():
+    parsed = parse_file(seed_file(V2, "2025-03-21"))
+    packed = entry(parsed, "unsloth/phi-4-bnb-4bit")
+    # The board lists the packed 4-bit tensors (8.06 B); microsoft/phi-4 is on the same board.
+    assert packed.facts.params_b == entry(parsed, "microsoft/phi-4").facts.params_b == 14.66
+    assert "base model microsoft/phi-4" in packed.facts.params_source
+    assert entry(parsed, "microsoft/phi-4").facts.params_source == "open-llm-leaderboard-v2"
