@@ -102,18 +102,17 @@ def _first(value) -> str | None:
     return text or None
 
 
-def _card(info) -> dict:
+def _card_value(info, key: str):
+    """One card field; reads the CardData object in place (``to_dict()`` deep-copies the card)."""
     card = getattr(info, "card_data", None)
     if card is None:
-        return {}
-    if isinstance(card, dict):
-        return card
-    return card.to_dict()
+        return None
+    return card.get(key)
 
 
 def license_of(info) -> str | None:
     """The card's ``license``, else the ``license:`` tag; normalised to a Hub license id."""
-    raw = _first(_card(info).get("license"))
+    raw = _first(_card_value(info, "license"))
     if raw is None:
         raw = next((t.split(":", 1)[1] for t in info.tags or [] if t.startswith("license:")), None)
     return normalize_license(raw)
@@ -131,7 +130,7 @@ def base_model_of(info) -> tuple[str | None, str | None]:
             kind, _, target = rest.partition(":")
             if target and kind in ("finetune", "quantized", "adapter", "merge"):
                 relation = relation or kind
-    candidates = [_first(_card(info).get("base_model"))]
+    candidates = [_first(_card_value(info, "base_model"))]
     candidates += [t.removeprefix("base_model:") for t in info.tags or [] if t.startswith("base_model:")]
     if isinstance(base_models, dict):
         candidates += [m.get("id") for m in base_models.get("models") or [] if isinstance(m, dict)]
