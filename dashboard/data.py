@@ -176,7 +176,13 @@ def ranked_board(conn: Connection, board: str, as_of: dt.date | None, rank_key: 
 
 def apply_filters(ranked: pd.DataFrame, state: FilterState) -> pd.DataFrame:
     """Filter a ranked board by the state's model filters and number the ranks again."""
-    out = queries.filter_models(ranked, state.model_filter()).copy()
+    return filter_board(ranked, state.model_filter())
+
+
+def filter_board(ranked: pd.DataFrame, flt: ModelFilter) -> pd.DataFrame:
+    """Filter a ranked board by model filters and number the ranks again (``ranked`` is left as is)."""
+    # A shallow copy is enough: with copy-on-write, setting "rank" never reaches ``ranked``.
+    out = queries.filter_models(ranked, flt).copy(deep=False)
     out["rank"] = np.arange(1, len(out) + 1)
     return out.reset_index(drop=True)
 

@@ -8,6 +8,8 @@ import datetime as dt
 import logging
 import math
 import re
+from dataclasses import astuple, dataclass
+from functools import partial
 
 import pandas as pd
 import streamlit as st
@@ -19,6 +21,7 @@ from db import queries
 from db.config import Settings, load_settings
 from db.engine import make_engine, schema_is_current
 from db.errors import DatabaseError
+from db.queries import ModelFilter
 from db.registry import leaderboard_def
 
 log = logging.getLogger("dashboard")
@@ -60,7 +63,14 @@ def _conn():
     return engine().connect()
 
 
-@st.cache_data(show_spinner=False, max_entries=48)
+# The ranked boards and filtered views below are cached with st.cache_resource: one object shared
+# by every session, not a copy per run (st.cache_data unpickles 20,000 rows on every run). They
+# must never be changed in place, so callers only get shallow copies: with pandas' copy-on-write
+# a change made to a copy never reaches the cached frame. The data version in every key makes
+# them refresh when an ingest run finishes.
+
+
+@st.cache_resource(show_spinner=False, max_entries=48)
 def _ranked(url: str, ver: tuple, board: str, day: dt.date | None, rank_key: str) -> pd.DataFrame:
     with _conn() as conn:
         return data.ranked_board(conn, board, day, rank_key)
@@ -68,7 +78,43 @@ def _ranked(url: str, ver: tuple, board: str, day: dt.date | None, rank_key: str
 
 def ranked(url: str, ver: tuple, board: str, as_of: dt.date | None, rank_key: str) -> pd.DataFrame:
     """The ranked board as of a day (cached per snapshot date and data version)."""
-    return _ranked(url, ver, board, data.board_day(as_of, snapshot_dates(url, ver, board)), rank_key)
+    return _ranked(url, ver, board, data.board_day(as_of, snapshot_dates(url, ver, board)), rank_key).copy(deep=False)
+
+
+@st.cache_resource(show_spinner=False, max_entries=48)
+def _filter_options(url: str, ver: tuple, board: str, day: dt.date | None, rank_key: str) -> dict[str, tuple]:
+    full = _ranked(url, ver, board, day, rank_key)
+    return {column: tuple(values) for column, values in data.filter_options(full).items()}
+
+
+def filter_options(url: str, ver: tuple, board: str, as_of: dt.date | None, rank_key: str) -> dict[str, list[str]]:
+    """:func:`data.filter_options` of the ranked board (cached with it)."""
+    day = data.board_day(as_of, snapshot_dates(url, ver, board))
+    return {column: list(values) for column, values in _filter_options(url, ver, board, day, rank_key).items()}
+
+
+@dataclass(frozen=True)
+class BoardView:
+    """A filtered leaderboard: its rows (data keys), the table to show and the board's size."""
+
+    rows: pd.DataFrame
+    table: pd.DataFrame
+    total: int
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _board_view(url: str, ver: tuple, board: str, day: dt.date | None, rank_key: str, flt: tuple) -> BoardView:
+    full = _ranked(url, ver, board, day, rank_key)
+    rows = data.filter_board(full, ModelFilter(*flt))
+    return BoardView(rows, data.display_frame(rows, board, rank_key), len(full))
+
+
+def board_view(url: str, ver: tuple, board: str, rank_key: str, state: FilterState) -> BoardView:
+    """The ranked board filtered by ``state`` and its display table (cached per filter state)."""
+    day = data.board_day(state.as_of, snapshot_dates(url, ver, board))
+    # The filter as a plain tuple of its fields: the cache key.
+    view = _board_view(url, ver, board, day, rank_key, astuple(state.model_filter()))
+    return BoardView(view.rows.copy(deep=False), view.table.copy(deep=False), view.total)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -304,3 +350,70 @@ def board_caption(board: str, as_of: dt.date | None, dates: list[dt.date]) -> st
     day = shown[-1] if shown else None
     when = f"snapshot of {day.isoformat()}" if day else "before the first snapshot"
     return f"{lb.display_name} · {when} · {len(dates)} snapshots from {dates[0].isoformat()} to {dates[-1].isoformat()}"
+
+
+def _export(rows: pd.DataFrame, board: str, rank_key: str, encode) -> bytes:
+    """A download file, built only when a visitor clicks its button."""
+    return encode(data.display_frame(rows, board, rank_key, for_download=True))
+
+
+def board_results(board: str, rank_key: str, state: FilterState, dates: list[dt.date], view: BoardView) -> None:
+    """The leaderboard page's results: caption, then the table with its downloads or an empty state.
+
+    Kept out of the page script: Streamlit compiles page scripts through its "magic" rewriter
+    (AppTest on every run), imported modules only once.
+    """
+    st.caption(md(board_caption(board, state.as_of, dates)))
+    rows = view.rows
+    if state.as_of is not None and dates and state.as_of < dates[0]:
+        empty_state(
+            f"{leaderboard_def(board).display_name} had no snapshot yet on {state.as_of.isoformat()}.",
+            f"Its first snapshot is from {dates[0].isoformat()}: pick a later 'as of' date or clear it.",
+        )
+        return
+    if view.total == 0:
+        empty_state(
+            "This board has no scores yet.",
+            "Load the bundled data with 'python -m ingest seed', or import snapshots with 'python -m ingest import'.",
+        )
+        return
+    if rows.empty:
+        empty_state(
+            "No model matches these filters: " + (state.describe() or "none") + ".",
+            "Widen the size range, remove a filter, or press 'Reset filters' in the sidebar.",
+        )
+        return
+    summary = state.describe()
+    head = st.columns([4, 1, 1], vertical_alignment="center")
+    head[0].markdown(
+        f"**{len(rows):,}** of {view.total:,} models"
+        + (f" · {md(summary)}" if summary else " · filters are in the sidebar"),
+    )
+    stem = f"{board}-{state.as_of.isoformat() if state.as_of else 'latest'}"
+    head[1].download_button(
+        "CSV",
+        partial(_export, rows, board, rank_key, data.csv_bytes),
+        file_name=f"{stem}.csv",
+        mime="text/csv",
+        key="dl_csv",
+        icon=":material/download:",
+    )
+    head[2].download_button(
+        "Parquet",
+        partial(_export, rows, board, rank_key, data.parquet_bytes),
+        file_name=f"{stem}.parquet",
+        mime="application/vnd.apache.parquet",
+        key="dl_parquet",
+        icon=":material/download:",
+    )
+    st.dataframe(
+        view.table,
+        hide_index=True,
+        column_config=board_column_config(board, rank_key),
+        height=640,
+        key="board_table",
+    )
+    st.caption(
+        "Each model is shown with its best-scoring variant (precision or revision). "
+        "Scores are what the leaderboard published that day; sizes and licenses come from the Hub or the board."
+    )

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from functools import partial
-
 import streamlit as st
 
 from dashboard import data, ui
@@ -27,6 +25,7 @@ WIDGETS = [
     "as_of",
 ]
 HIDE_LABELS = {"merged": "Merged models", "flagged": "Flagged models", "offhub": "Models gone from the Hub"}
+
 
 url, ver = ui.cache_args()
 query_state, notes = ui.init_state("leaderboard", DEFAULTS, WIDGETS)
@@ -84,8 +83,7 @@ with st.sidebar:
 
 state = ui.read_state(query_state)
 rank_key = state.rank_key
-full = ui.ranked(url, ver, board, state.as_of, rank_key)
-options = data.filter_options(full)
+options = ui.filter_options(url, ver, board, state.as_of, rank_key)
 with st.sidebar:
     # Options come from the board; keep values from a URL even if this board lacks them.
     for name, column, label, holder in (
@@ -105,57 +103,7 @@ with st.sidebar:
 
 state = ui.read_state(query_state)
 ui.write_query(state, DEFAULTS)
-view = data.apply_filters(full, state)
+# Filtered rows and display table come from a cache keyed by the filter state and data version.
+shown = ui.board_view(url, ver, board, rank_key, state)
 
-st.caption(ui.md(ui.board_caption(board, state.as_of, dates)))
-if state.as_of is not None and dates and state.as_of < dates[0]:
-    ui.empty_state(
-        f"{leaderboard_def(board).display_name} had no snapshot yet on {state.as_of.isoformat()}.",
-        f"Its first snapshot is from {dates[0].isoformat()}: pick a later 'as of' date or clear it.",
-    )
-elif full.empty:
-    ui.empty_state(
-        "This board has no scores yet.",
-        "Load the bundled data with 'python -m ingest seed', or import snapshots with 'python -m ingest import'.",
-    )
-elif view.empty:
-    ui.empty_state(
-        "No model matches these filters: " + (state.describe() or "none") + ".",
-        "Widen the size range, remove a filter, or press 'Reset filters' in the sidebar.",
-    )
-else:
-    summary = state.describe()
-    head = st.columns([4, 1, 1], vertical_alignment="center")
-    head[0].markdown(
-        f"**{len(view):,}** of {len(full):,} models"
-        + (f" · {ui.md(summary)}" if summary else " · filters are in the sidebar"),
-    )
-    export = data.display_frame(view, board, rank_key, for_download=True)
-    stem = f"{board}-{state.as_of.isoformat() if state.as_of else 'latest'}"
-    head[1].download_button(
-        "CSV",
-        partial(data.csv_bytes, export),
-        file_name=f"{stem}.csv",
-        mime="text/csv",
-        key="dl_csv",
-        icon=":material/download:",
-    )
-    head[2].download_button(
-        "Parquet",
-        partial(data.parquet_bytes, export),
-        file_name=f"{stem}.parquet",
-        mime="application/vnd.apache.parquet",
-        key="dl_parquet",
-        icon=":material/download:",
-    )
-    st.dataframe(
-        data.display_frame(view, board, rank_key),
-        hide_index=True,
-        column_config=ui.board_column_config(board, rank_key),
-        height=640,
-        key="board_table",
-    )
-    st.caption(
-        "Each model is shown with its best-scoring variant (precision or revision). "
-        "Scores are what the leaderboard published that day; sizes and licenses come from the Hub or the board."
-    )
+ui.board_results(board, rank_key, state, dates, shown)
