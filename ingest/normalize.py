@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import math
 import re
 import unicodedata
@@ -388,7 +389,9 @@ _PACKED_NAME = re.compile(r"(?i)(bnb|[-_.]4bit|[-_.]8bit|gptq|awq|int4|int8|nf4|
 _PACKED_PRECISIONS = {"4bit", "8bit", "gptq", "awq"}
 
 
+@functools.lru_cache(maxsize=1 << 16)  # called for every row of every snapshot; ids repeat
 def looks_packed(repo_id: str, precision: str | None) -> bool:
+    """True for a repo of packed weights (by its precision or its name)."""
     return precision in _PACKED_PRECISIONS or bool(_PACKED_NAME.search(repo_id.rsplit("/", 1)[-1]))
 
 
@@ -397,18 +400,26 @@ def correct_packed_params(entries: list) -> int:
 
     ``entries`` are :class:`db.records.BoardEntry`; returns how many were corrected.
     """
+    # Few rows name a base model and look packed: only their bases need a count (this runs on
+    # every snapshot of a series, so it must not cost much per row).
+    packed = [
+        (i, e) for i, e in enumerate(entries) if e.facts.base_model and looks_packed(e.facts.repo_id, e.precision)
+    ]
+    if not packed:
+        return 0
+    bases = {e.facts.base_model.lower() for _, e in packed}
     own = {
-        e.facts.repo_id.lower(): e.facts.params_b
+        key: e.facts.params_b
         for e in entries
-        if e.facts.params_b is not None
+        if (key := e.facts.repo_id.lower()) in bases
+        and e.facts.params_b is not None
         and not e.facts.params_is_estimate
         and not looks_packed(e.facts.repo_id, e.precision)
     }
     fixed = 0
-    for i, e in enumerate(entries):
-        base = (e.facts.base_model or "").lower()
-        base_params = own.get(base)
-        if not base_params or not looks_packed(e.facts.repo_id, e.precision):
+    for i, e in packed:
+        base_params = own.get(e.facts.base_model.lower())
+        if not base_params:
             continue
         if e.facts.params_b is None or base_params > e.facts.params_b * 1.3:
             source = e.facts.params_source or "board"
