@@ -491,7 +491,7 @@ def upsert_models(
                     and last < as_of  # type: ignore[operator]
                 ):
                     only_as_of.append(model_id)
-                    seen_models[model_id] = (facts, (*current[:_AS_OF_AT], as_of, *current[_AS_OF_AT + 1 :]))
+                    seen_models[model_id] = (facts, current[:_AS_OF_AT] + (as_of,) + current[_AS_OF_AT + 1 :])
                     if trusted and seen[0] is facts:
                         settled.add(key)  # its extra facts too are as we left them
                     continue
@@ -689,8 +689,9 @@ def apply_snapshot(
 
     # The entries by (model, variant); precision and revision are part of the variant.
     state: dict[tuple[int, str], BoardEntry] = {}
+    put = state.setdefault
     for entry in entries:
-        state.setdefault((model_index[entry.facts.repo_id.lower()], entry.variant), entry)
+        put((model_index[entry.facts.repo_id.lower()], entry.variant), entry)
     collided = len(state) != len(entries)  # two ids of one model (an alias): no shortcut
 
     def wanted_of(items) -> dict[tuple[int, str, str], tuple[float, str | None, str | None]]:

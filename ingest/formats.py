@@ -168,7 +168,14 @@ def _decode(path: Path, data: bytes) -> str:
 
 
 def _csv_table(path: Path, text: str, row_cache: RowCache | None = None) -> Table:
-    stream = io.StringIO(text, newline="")
+    stream: Iterator[str]
+    if row_cache is not None and "\r" not in text:
+        # The lines a StringIO(newline="") gives, without its per-line cost (a daily series).
+        parts = text.split("\n")
+        tail = parts.pop()
+        stream = iter([*(part + "\n" for part in parts), *([tail] if tail else [])])
+    else:
+        stream = io.StringIO(text, newline="")
     reader = csv.reader(stream)
     try:
         header = next(reader)
@@ -737,16 +744,18 @@ def parse_file(
         row_cache.start(fmt.name, table.header)
         previous, current = row_cache.tables()
     entries = parsed.entries
+    previous_get = previous.get if previous is not None else None
+    append = entries.append
     for number, cells in table.rows:
         parsed.rows_read += 1
-        if previous is not None and pending_short is None and cells.__class__ is tuple:
+        if previous_get is not None and pending_short is None and cells.__class__ is tuple:
             # The common case of a daily series: a line seen yesterday, not a duplicate today.
-            hit = previous.get(cells)
-            if hit is not None and hit.__class__ is tuple and hit[1] not in best:
+            hit = previous_get(cells)
+            if hit is not None and hit.__class__ is tuple and (key := hit[1]) not in best:
                 current[cells] = hit
                 seen = hit[0]
-                best[hit[1]] = len(entries)
-                entries.append(BoardEntry(seen.facts, seen.variant, seen.precision, seen.revision, seen.scores, number))
+                best[key] = len(entries)
+                append(BoardEntry(seen.facts, seen.variant, seen.precision, seen.revision, seen.scores, number))
                 continue
         if pending_short is not None:
             n, c = pending_short
