@@ -451,6 +451,29 @@ def upsert_models(
                 facts_by_key[row["repo_id_lower"]],
                 tuple(row[c] for c in _MODEL_COLUMNS),
             )
+    only_as_of: list[int] = []  # rows whose only change is the board-facts date
+    if cache is not None and cache.trusted and board and as_of is not None:
+        # Most rows of a daily series: the very facts object applied yesterday (the parser's row
+        # cache shares it) on a row nobody else wrote since. The loop below would come to the
+        # same decision; this one takes it without reading or rebuilding anything else.
+        seen_models = cache.models
+        rest = []
+        for key in to_check:
+            model_id = index[key]
+            seen = seen_models.get(model_id)
+            if (
+                seen is not None
+                and seen[0] is facts_by_key[key]
+                and (row := seen[1])[_SOURCE_AT] == source
+                and (last := row[_AS_OF_AT]) is not None
+                and last < as_of
+            ):
+                only_as_of.append(model_id)
+                seen_models[model_id] = (seen[0], row[:_AS_OF_AT] + (as_of,) + row[_AS_OF_AT + 1 :])
+                settled.add(key)  # its extra facts too are as we left them
+            else:
+                rest.append(key)
+        to_check = rest
     if to_check:
         ids = [index[key] for key in to_check]
         cols = [MODELS.c.id, *[MODELS.c[c] for c in _MODEL_COLUMNS]]
@@ -468,7 +491,6 @@ def upsert_models(
             for row in conn.execute(select(*cols).where(MODELS.c.id.in_(chunk))):
                 current_rows[row[0]] = tuple(row[1:])
         updates = []
-        only_as_of: list[int] = []  # rows whose only change is the board-facts date
         use_cache = cache is not None and board and as_of is not None
         seen_models = cache.models if cache is not None else {}
         trusted = cache is not None and cache.trusted
@@ -513,13 +535,14 @@ def upsert_models(
         for columns, rows in groups.items():
             stmt = MODELS.update().where(MODELS.c.id == bindparam("_id")).values({c: bindparam(c) for c in columns})
             conn.execute(stmt, rows)
-        for chunk in _id_chunks(conn, only_as_of):
-            conn.execute(
-                MODELS.update()
-                .where(_id_in(conn, MODELS.c.id, chunk))
-                .values(board_facts_source=source, board_facts_as_of=as_of)
-            )
-        updated = len(updates) + len(only_as_of)
+        updated = len(updates)
+    for chunk in _id_chunks(conn, only_as_of):
+        conn.execute(
+            MODELS.update()
+            .where(_id_in(conn, MODELS.c.id, chunk))
+            .values(board_facts_source=source, board_facts_as_of=as_of)
+        )
+    updated += len(only_as_of)
     # Extra facts with their source (knowledge cut-off, URLs, ...).
     extra_rows = [
         (index[key], name, value)
