@@ -16,7 +16,7 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from dashboard import data
-from dashboard.filters import PARAM_STOPS, SIZE_BY_KEY, WIDGET_KEYS, FilterState
+from dashboard.filters import BOARDS, PARAM_STOPS, SIZE_BY_KEY, WIDGET_KEYS, FilterState
 from db import queries
 from db.config import Settings, load_settings
 from db.engine import make_engine, schema_is_current
@@ -417,3 +417,15 @@ def board_results(board: str, rank_key: str, state: FilterState, dates: list[dt.
         "Each model is shown with its best-scoring variant (precision or revision). "
         "Scores are what the leaderboard published that day; sizes and licenses come from the Hub or the board."
     )
+
+
+def board_picker(default: str) -> str:
+    """The leaderboard switch most pages start with (its state lives under the shared key)."""
+    chosen = st.segmented_control(
+        "Leaderboard",
+        options=list(BOARDS),
+        format_func=lambda k: leaderboard_def(k).display_name,
+        key=WIDGET_KEYS["board"],
+        required=True,
+    )
+    return chosen or default

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import charts, data, ui
-from dashboard.filters import BOARDS, MAX_COMPARE, WIDGET_KEYS, FilterState
+from dashboard.filters import MAX_COMPARE, WIDGET_KEYS, FilterState
 from db.registry import leaderboard_def
 
 DEFAULTS = FilterState()
@@ -17,16 +17,7 @@ query_state, notes = ui.init_state("compare", DEFAULTS, WIDGETS)
 st.title("Compare models")
 ui.show_notes(notes)
 
-board = (
-    st.segmented_control(
-        "Leaderboard",
-        options=list(BOARDS),
-        format_func=lambda k: leaderboard_def(k).display_name,
-        key=WIDGET_KEYS["board"],
-        required=True,
-    )
-    or DEFAULTS.board
-)
+board = ui.board_picker(DEFAULTS.board)
 lb = leaderboard_def(board)
 dates = ui.snapshot_dates(url, ver, board)
 full = ui.ranked(url, ver, board, st.session_state.get(WIDGET_KEYS["as_of"]), lb.main_benchmark)

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, data, ui
-from dashboard.filters import BOARDS, MAX_COMPARE, WIDGET_KEYS, FilterState
+from dashboard.filters import MAX_COMPARE, WIDGET_KEYS, FilterState
 from db.registry import OPEN_LLM_V1, leaderboard_def
 
 DEFAULTS = FilterState(board=OPEN_LLM_V1, ids=("tiiuae/falcon-40b", "tiiuae/falcon-40b-instruct", "llama-65b"))
@@ -18,16 +18,7 @@ query_state, notes = ui.init_state("history", DEFAULTS, WIDGETS)
 st.title("Who was #1, and for how long")
 ui.show_notes(notes)
 
-board = (
-    st.segmented_control(
-        "Leaderboard",
-        options=list(BOARDS),
-        format_func=lambda k: leaderboard_def(k).display_name,
-        key=WIDGET_KEYS["board"],
-        required=True,
-    )
-    or DEFAULTS.board
-)
+board = ui.board_picker(DEFAULTS.board)
 top = st.columns(2, vertical_alignment="bottom")
 lb = leaderboard_def(board)
 benches = [b for b in lb.benchmarks if b.higher_is_better and b.task_group not in ("uncertainty", "popularity")]

@@ -5,8 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import data, ui
-from dashboard.filters import BOARDS, HIDE_FLAGS, WIDGET_KEYS, FilterState, rank_choices, rank_label
-from db.registry import leaderboard_def
+from dashboard.filters import HIDE_FLAGS, WIDGET_KEYS, FilterState, rank_choices, rank_label
 from db.schema import LICENSE_CATEGORIES, MODEL_TYPES
 
 DEFAULTS = FilterState()
@@ -33,14 +32,7 @@ query_state, notes = ui.init_state("leaderboard", DEFAULTS, WIDGETS)
 st.title("Small open models, ranked")
 ui.show_notes(notes)
 
-board = st.segmented_control(
-    "Leaderboard",
-    options=list(BOARDS),
-    format_func=lambda k: leaderboard_def(k).display_name,
-    key=WIDGET_KEYS["board"],
-    required=True,
-)
-board = board or DEFAULTS.board
+board = ui.board_picker(DEFAULTS.board)
 top = st.columns([1, 1], vertical_alignment="bottom")
 choices = rank_choices(board)
 if st.session_state.get(WIDGET_KEYS["rank_by"]) not in choices:

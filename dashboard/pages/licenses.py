@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import charts, data, ui
-from dashboard.filters import BOARDS, TOP_N_CHOICES, WIDGET_KEYS, FilterState, rank_label
+from dashboard.filters import TOP_N_CHOICES, WIDGET_KEYS, FilterState, rank_label
 from db.registry import leaderboard_def
 from db.schema import MODEL_TYPES
 
@@ -23,16 +23,7 @@ st.caption(
 )
 ui.show_notes(notes)
 
-board = (
-    st.segmented_control(
-        "Leaderboard",
-        options=list(BOARDS),
-        format_func=lambda k: leaderboard_def(k).display_name,
-        key=WIDGET_KEYS["board"],
-        required=True,
-    )
-    or DEFAULTS.board
-)
+board = ui.board_picker(DEFAULTS.board)
 top = st.columns(2, vertical_alignment="bottom")
 top[0].segmented_control("Top N", options=list(TOP_N_CHOICES), key=WIDGET_KEYS["top_n"], required=True)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import charts, data, ui
-from dashboard.filters import BOARDS, WIDGET_KEYS, FilterState, rank_choices, rank_label
-from db.registry import LMARENA, leaderboard_def
+from dashboard.filters import WIDGET_KEYS, FilterState, rank_choices, rank_label
+from db.registry import LMARENA
 from db.schema import LICENSE_CATEGORIES, MODEL_TYPES
 
 DEFAULTS = FilterState()
@@ -23,16 +23,7 @@ st.caption(
 )
 ui.show_notes(notes)
 
-board = (
-    st.segmented_control(
-        "Leaderboard",
-        options=list(BOARDS),
-        format_func=lambda k: leaderboard_def(k).display_name,
-        key=WIDGET_KEYS["board"],
-        required=True,
-    )
-    or DEFAULTS.board
-)
+board = ui.board_picker(DEFAULTS.board)
 top = st.columns(2, vertical_alignment="bottom")
 choices = [c for c in rank_choices(board) if c not in ("votes",)]
 if st.session_state.get(WIDGET_KEYS["rank_by"]) not in choices:
