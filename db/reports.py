@@ -68,7 +68,8 @@ def render(frame: pd.DataFrame, fmt: str) -> str:
     return "\n".join(lines)
 
 
-def _date(text: str) -> dt.date:
+def arg_date(text: str) -> dt.date:
+    """argparse type: an ISO date (also used by ``python -m ingest``)."""
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
@@ -85,13 +86,14 @@ def _params(text: str) -> float:
     return value
 
 
-def _limit(text: str) -> int:
+def arg_positive_int(text: str) -> int:
+    """argparse type: a whole number of at least 1 (also used by ``python -m ingest``)."""
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
     if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
+        raise argparse.ArgumentTypeError(f"must be at least 1: {value}")
     return value
 
 
@@ -124,9 +126,9 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="L",
         help=f"one of: {', '.join(LEADERBOARD_KEYS)}",
     )
-    lb.add_argument("--as-of", type=_date, metavar="DATE", help="the board as it stood that day (default: now)")
+    lb.add_argument("--as-of", type=arg_date, metavar="DATE", help="the board as it stood that day (default: now)")
     _filters(lb)
-    lb.add_argument("--limit", type=_limit, metavar="N", help="the top N rows")
+    lb.add_argument("--limit", type=arg_positive_int, metavar="N", help="the top N rows")
     _common(lb)
 
     te = sub.add_parser(

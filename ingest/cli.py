@@ -7,7 +7,6 @@ a traceback is only shown with ``--debug``.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import logging
 import sys
 from collections.abc import Sequence
@@ -18,27 +17,11 @@ from db.config import Settings, load_settings, mask_secrets
 from db.engine import make_engine, one_line, schema_is_current, upgrade_schema
 from db.errors import TrackerError
 from db.registry import IMPORT_SOURCES
+from db.reports import arg_date, arg_positive_int
 
 log = logging.getLogger("ingest")
 
 LIVE_SOURCES = ("hub", "open-llm-leaderboard-v2", "lmarena")
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1: {value}")
-    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -75,7 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     imp.add_argument("source", choices=IMPORT_SOURCES, help="which leaderboard the files belong to")
     imp.add_argument("paths", nargs="+", metavar="PATH", help="snapshot files")
-    imp.add_argument("--as-of", type=_date, metavar="DATE", help="snapshot date for a single file")
+    imp.add_argument("--as-of", type=arg_date, metavar="DATE", help="snapshot date for a single file")
     imp.add_argument("--no-progress", action="store_true", help="no progress bar even on a terminal")
 
     st = sub.add_parser(
@@ -83,7 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="recent ingest runs with their counts and errors",
         description="Show recent ingest runs, newest first.",
     )
-    st.add_argument("--limit", type=_positive_int, default=20, help="how many runs (default 20)")
+    st.add_argument("--limit", type=arg_positive_int, default=20, help="how many runs (default 20)")
 
     run = sub.add_parser(
         "run",
@@ -98,7 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
         "sources", nargs="*", metavar="SOURCE", help=f"one or more of: {', '.join(LIVE_SOURCES)} (default: all)"
     )
     run.add_argument("--models", nargs="+", metavar="ID", help="hub: ingest just these repo ids")
-    run.add_argument("--limit", type=_positive_int, metavar="N", help="hub: the top N most downloaded models")
+    run.add_argument("--limit", type=arg_positive_int, metavar="N", help="hub: the top N most downloaded models")
     run.add_argument("--backfill", action="store_true", help="lmarena: import every tagged day not yet stored")
     run.add_argument("--no-progress", action="store_true", help="no progress bar even on a terminal")
 
