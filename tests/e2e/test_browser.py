@@ -7,6 +7,7 @@ from urllib.parse import quote
 
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import rendered, shot
 from tests.e2e.hostile import EVIL_ID, EVIL_LICENSE
@@ -98,7 +99,9 @@ def test_follow_a_link_to_a_model_page(server, page):
     page.get_by_role("link", name="microsoft/phi-2").click()
     page.wait_for_url(re.compile(r"/model\?id=microsoft(%2F|/)phi-2"))
     rendered(page)
-    assert page.locator("h1").first.inner_text().strip() == "microsoft/phi-2"
+    # Under load the new page may still be drawing: wait for its title, then read it.
+    expect(page.locator("h1").first).to_have_text("microsoft/phi-2", timeout=30000)
+    expect(page.get_by_text("13 billion parameters", exact=True)).to_be_visible(timeout=30000)
     main = page.inner_text("[data-testid='stMain']")
     assert "Claimed" in main and "Measured" in main and "13 billion parameters" in main
 

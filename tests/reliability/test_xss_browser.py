@@ -13,23 +13,16 @@ database; this covers all seven, through the importers.
 from __future__ import annotations
 
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 
+from tests.dashboard_server import CHROMIUM, chromium, dashboard_server
 from tests.reliability.corpus import table, to_csv
-from tests.reliability.helpers import ROOT, cli, cli_env, seed_rows
+from tests.reliability.helpers import cli, cli_env, seed_rows
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.xdist_group("reliability-browser")]
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
 
 EVIL_NAME = "<img src=x onerror=alert(1)>"
 EVIL_ORG = "<script>alert(2)</script>"
@@ -39,12 +32,6 @@ EVIL_LINK = "[click me](javascript:alert(5))"
 EVIL_V1_ID = "<img src=x onerror=alert(6)>"
 EVIL_FILE = "<img src=x onerror=alert(7)>-2030-01-01.csv"
 DAY = "2025-08-01"  # after the newest bundled Arena snapshot: the hostile rows are the current board
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _hostile_files(folder: Path) -> tuple[Path, Path, Path]:
@@ -93,42 +80,14 @@ def server(seeded_db_file, tmp_path_factory):
     assert done.returncode == 0 and "1 rejected" in done.stdout, done.stdout + done.stderr
     done = cli("--db", url, "import", "lmarena", str(empty), "--no-progress")
     assert done.returncode == 1
-    port = _free_port()
-    log = (folder / "streamlit.log").open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=ROOT, env={**cli_env(), "DATABASE_URL": url}, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as resp:
-                if resp.status == 200:
-                    break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                pytest.fail(f"streamlit did not start; see {log.name}")
-            time.sleep(0.3)
-    yield base
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+    with dashboard_server({**cli_env(), "DATABASE_URL": url}, folder / "streamlit.log") as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    with chromium() as browser:
+        yield browser
 
 
 def _rendered(page) -> None:
