@@ -23,6 +23,7 @@ from db.engine import make_engine, schema_is_current
 from db.errors import DatabaseError
 from db.queries import ModelFilter
 from db.registry import leaderboard_def
+from db.schema import LICENSE_CATEGORIES, MODEL_TYPES
 
 log = logging.getLogger("dashboard")
 
@@ -429,3 +430,21 @@ def board_picker(default: str) -> str:
         required=True,
     )
     return chosen or default
+
+
+def license_and_type_widgets() -> None:
+    """The license-category and model-type filters (inside the sidebar)."""
+    st.multiselect(
+        "License",
+        options=list(LICENSE_CATEGORIES),
+        format_func=lambda k: data.LICENSE_LABELS[k],
+        key=WIDGET_KEYS["licenses"],
+        placeholder="Any license",
+    )
+    st.multiselect(
+        "Model type",
+        options=list(MODEL_TYPES),
+        format_func=lambda k: data.TYPE_LABELS[k],
+        key=WIDGET_KEYS["types"],
+        placeholder="Any type",
+    )

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import data, ui
+from dashboard import ui
 from dashboard.filters import HIDE_FLAGS, WIDGET_KEYS, FilterState, rank_choices, rank_label
-from db.schema import LICENSE_CATEGORIES, MODEL_TYPES
 
 DEFAULTS = FilterState()
 WIDGETS = [
@@ -50,20 +49,7 @@ dates = ui.snapshot_dates(url, ver, board)
 with st.sidebar:
     st.subheader("Filters")
     ui.size_widgets()
-    st.multiselect(
-        "License",
-        options=list(LICENSE_CATEGORIES),
-        format_func=lambda k: data.LICENSE_LABELS[k],
-        key=WIDGET_KEYS["licenses"],
-        placeholder="Any license",
-    )
-    st.multiselect(
-        "Model type",
-        options=list(MODEL_TYPES),
-        format_func=lambda k: data.TYPE_LABELS[k],
-        key=WIDGET_KEYS["types"],
-        placeholder="Any type",
-    )
+    ui.license_and_type_widgets()
     st.multiselect(
         "Hide",
         options=list(HIDE_FLAGS),

@@ -7,7 +7,6 @@ import streamlit as st
 from dashboard import charts, data, ui
 from dashboard.filters import WIDGET_KEYS, FilterState, rank_choices, rank_label
 from db.registry import LMARENA
-from db.schema import LICENSE_CATEGORIES, MODEL_TYPES
 
 DEFAULTS = FilterState()
 WIDGETS = ["board", "preset", "params", "licenses", "types", "rank_by", "search", "hide", "as_of", "color"]
@@ -41,20 +40,7 @@ dates = ui.snapshot_dates(url, ver, board)
 with st.sidebar:
     st.subheader("Filters")
     ui.size_widgets()
-    st.multiselect(
-        "License",
-        options=list(LICENSE_CATEGORIES),
-        format_func=lambda k: data.LICENSE_LABELS[k],
-        key=WIDGET_KEYS["licenses"],
-        placeholder="Any license",
-    )
-    st.multiselect(
-        "Model type",
-        options=list(MODEL_TYPES),
-        format_func=lambda k: data.TYPE_LABELS[k],
-        key=WIDGET_KEYS["types"],
-        placeholder="Any type",
-    )
+    ui.license_and_type_widgets()
     st.text_input("Search models", key=WIDGET_KEYS["search"])
     st.multiselect(
         "Hide",
