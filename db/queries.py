@@ -18,28 +18,25 @@ from sqlalchemy import Connection, func, select
 from db.errors import NotFoundError
 from db.registry import LEADERBOARD_KEYS, leaderboard_def
 from db.schema import (
-    Benchmark,
-    Claim,
-    IngestRun,
-    Leaderboard,
-    Model,
-    ModelAlias,
-    ModelFact,
-    RejectedRow,
-    Score,
-    Snapshot,
+    BENCHMARKS,
+    CLAIMS,
+    LEADERBOARDS,
+    MODELS,
+    SCORES,
+    SNAPSHOTS,
 )
-
-MODELS = Model.__table__
-SCORES = Score.__table__
-SNAPSHOTS = Snapshot.__table__
-BENCHMARKS = Benchmark.__table__
-LEADERBOARDS = Leaderboard.__table__
-RUNS = IngestRun.__table__
-REJECTED = RejectedRow.__table__
-FACTS = ModelFact.__table__
-CLAIMS = Claim.__table__
-ALIASES = ModelAlias.__table__
+from db.schema import (
+    INGEST_RUNS as RUNS,
+)
+from db.schema import (
+    MODEL_ALIASES as ALIASES,
+)
+from db.schema import (
+    MODEL_FACTS as FACTS,
+)
+from db.schema import (
+    REJECTED_ROWS as REJECTED,
+)
 
 MODEL_COLUMNS = (
     "repo_id",

@@ -255,3 +255,17 @@ class SourceState(Base):
     key: Mapped[str] = mapped_column(String(60), primary_key=True)
     value: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+# The Core table objects, for the set-based reads (db.queries) and writes (db.writes).
+MODELS = Model.__table__
+MODEL_ALIASES = ModelAlias.__table__
+MODEL_FACTS = ModelFact.__table__
+CLAIMS = Claim.__table__
+LEADERBOARDS = Leaderboard.__table__
+BENCHMARKS = Benchmark.__table__
+SNAPSHOTS = Snapshot.__table__
+SCORES = Score.__table__
+INGEST_RUNS = IngestRun.__table__
+REJECTED_ROWS = RejectedRow.__table__
+SOURCE_STATE = SourceState.__table__

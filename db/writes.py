@@ -21,24 +21,25 @@ from sqlalchemy import Connection, Engine, bindparam, func, select
 
 from db.records import BoardEntry, ModelFacts, Rejection, SnapshotStats
 from db.schema import (
-    IngestRun,
-    Model,
-    ModelAlias,
-    ModelFact,
-    RejectedRow,
-    Score,
-    Snapshot,
-    SourceState,
+    INGEST_RUNS as RUNS,
 )
-
-MODELS = Model.__table__
-SCORES = Score.__table__
-SNAPSHOTS = Snapshot.__table__
-RUNS = IngestRun.__table__
-REJECTED = RejectedRow.__table__
-FACTS = ModelFact.__table__
-ALIASES = ModelAlias.__table__
-STATE = SourceState.__table__
+from db.schema import (
+    MODEL_ALIASES as ALIASES,
+)
+from db.schema import (
+    MODEL_FACTS as FACTS,
+)
+from db.schema import (
+    MODELS,
+    SCORES,
+    SNAPSHOTS,
+)
+from db.schema import (
+    REJECTED_ROWS as REJECTED,
+)
+from db.schema import (
+    SOURCE_STATE as STATE,
+)
 
 # Where a parameter count came from, best first. Unknown sources rank lowest.
 _PARAMS_PRIORITY = (
