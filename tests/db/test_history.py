@@ -166,7 +166,9 @@ def test_any_import_order_gives_the_reference_history(tmp_path_factory, snapshot
     eng.dispose()
 
 
-@pytest.mark.parametrize(("board", "count", "seed"), [(V1, 18, 1), ("lmarena", 12, 2), ("open-llm-leaderboard-v2", 6, 3)])
+@pytest.mark.parametrize(
+    ("board", "count", "seed"), [(V1, 18, 1), ("lmarena", 12, 2), ("open-llm-leaderboard-v2", 6, 3)]
+)
 def test_real_snapshots_in_any_order_give_the_same_history(engine, tmp_path, board, count, seed):
     files = seed_snapshots(board)[:count]
     in_order = make_engine(f"sqlite:///{tmp_path / 'ordered.db'}")
