@@ -35,7 +35,8 @@ else:
             icon=":material/schedule:",
         )
     else:
-        st.success(f"Data refreshed {newest:.1f} hours ago.", icon=":material/check_circle:")
+        when = "less than an hour ago" if newest < 1 else f"{newest:.0f} hours ago"
+        st.success(f"Data refreshed {when}.", icon=":material/check_circle:")
     cols = st.columns(len(sources))
     for col, row in zip(cols, sources.itertuples(index=False), strict=True):
         col.metric(
