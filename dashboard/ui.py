@@ -16,7 +16,7 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from dashboard import data
-from dashboard.filters import BOARDS, PARAM_STOPS, SIZE_BY_KEY, WIDGET_KEYS, FilterState
+from dashboard.filters import BOARDS, HIDE_FLAGS, PARAM_STOPS, SIZE_BY_KEY, WIDGET_KEYS, FilterState
 from db import queries
 from db.config import Settings, load_settings
 from db.engine import make_engine, schema_is_current
@@ -432,8 +432,11 @@ def board_picker(default: str) -> str:
     return chosen or default
 
 
-def license_and_type_widgets() -> None:
-    """The license-category and model-type filters (inside the sidebar)."""
+HIDE_LABELS = {"merged": "Merged models", "flagged": "Flagged models", "offhub": "Models gone from the Hub"}
+
+
+def license_widget() -> None:
+    """The license-category filter (inside the sidebar)."""
     st.multiselect(
         "License",
         options=list(LICENSE_CATEGORIES),
@@ -441,10 +444,31 @@ def license_and_type_widgets() -> None:
         key=WIDGET_KEYS["licenses"],
         placeholder="Any license",
     )
+
+
+def type_widget() -> None:
+    """The model-type filter (inside the sidebar)."""
     st.multiselect(
         "Model type",
         options=list(MODEL_TYPES),
         format_func=lambda k: data.TYPE_LABELS[k],
         key=WIDGET_KEYS["types"],
         placeholder="Any type",
+    )
+
+
+def license_and_type_widgets() -> None:
+    """The license-category and model-type filters (inside the sidebar)."""
+    license_widget()
+    type_widget()
+
+
+def hide_widget() -> None:
+    """Hide merged, flagged or no-longer-on-the-Hub models (inside the sidebar)."""
+    st.multiselect(
+        "Hide",
+        options=list(HIDE_FLAGS),
+        format_func=lambda k: HIDE_LABELS[k],
+        key=WIDGET_KEYS["hide"],
+        placeholder="Show everything",
     )

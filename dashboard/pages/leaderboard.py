@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import ui
-from dashboard.filters import HIDE_FLAGS, WIDGET_KEYS, FilterState, rank_choices, rank_label
+from dashboard.filters import WIDGET_KEYS, FilterState, rank_choices, rank_label
 
 DEFAULTS = FilterState()
 WIDGETS = [
@@ -22,7 +22,6 @@ WIDGETS = [
     "hide",
     "as_of",
 ]
-HIDE_LABELS = {"merged": "Merged models", "flagged": "Flagged models", "offhub": "Models gone from the Hub"}
 
 
 url, ver = ui.cache_args()
@@ -50,13 +49,7 @@ with st.sidebar:
     st.subheader("Filters")
     ui.size_widgets()
     ui.license_and_type_widgets()
-    st.multiselect(
-        "Hide",
-        options=list(HIDE_FLAGS),
-        format_func=lambda k: HIDE_LABELS[k],
-        key=WIDGET_KEYS["hide"],
-        placeholder="Show everything",
-    )
+    ui.hide_widget()
     ui.as_of_widget(dates)
 
 state = ui.read_state(query_state)

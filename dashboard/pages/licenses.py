@@ -7,11 +7,9 @@ import streamlit as st
 from dashboard import charts, data, ui
 from dashboard.filters import TOP_N_CHOICES, WIDGET_KEYS, FilterState, rank_label
 from db.registry import leaderboard_def
-from db.schema import MODEL_TYPES
 
 DEFAULTS = FilterState()
 WIDGETS = ["board", "types", "hide", "as_of", "top_n"]
-HIDE_LABELS = {"merged": "Merged models", "flagged": "Flagged models", "offhub": "Models gone from the Hub"}
 
 url, ver = ui.cache_args()
 query_state, notes = ui.init_state("licenses", DEFAULTS, WIDGETS)
@@ -30,20 +28,8 @@ top[0].segmented_control("Top N", options=list(TOP_N_CHOICES), key=WIDGET_KEYS["
 dates = ui.snapshot_dates(url, ver, board)
 with st.sidebar:
     st.subheader("Filters")
-    st.multiselect(
-        "Model type",
-        options=list(MODEL_TYPES),
-        format_func=lambda k: data.TYPE_LABELS[k],
-        key=WIDGET_KEYS["types"],
-        placeholder="Any type",
-    )
-    st.multiselect(
-        "Hide",
-        options=list(HIDE_LABELS),
-        format_func=lambda k: HIDE_LABELS[k],
-        key=WIDGET_KEYS["hide"],
-        placeholder="Show everything",
-    )
+    ui.type_widget()
+    ui.hide_widget()
     ui.as_of_widget(dates)
 
 state = ui.read_state(query_state)

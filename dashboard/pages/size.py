@@ -10,7 +10,6 @@ from db.registry import LMARENA
 
 DEFAULTS = FilterState()
 WIDGETS = ["board", "preset", "params", "licenses", "types", "rank_by", "search", "hide", "as_of", "color"]
-HIDE_LABELS = {"merged": "Merged models", "flagged": "Flagged models", "offhub": "Models gone from the Hub"}
 
 url, ver = ui.cache_args()
 query_state, notes = ui.init_state("size", DEFAULTS, WIDGETS)
@@ -42,13 +41,7 @@ with st.sidebar:
     ui.size_widgets()
     ui.license_and_type_widgets()
     st.text_input("Search models", key=WIDGET_KEYS["search"])
-    st.multiselect(
-        "Hide",
-        options=list(HIDE_LABELS),
-        format_func=lambda k: HIDE_LABELS[k],
-        key=WIDGET_KEYS["hide"],
-        placeholder="Show everything",
-    )
+    ui.hide_widget()
     ui.as_of_widget(dates)
 
 state = ui.read_state(query_state)
