@@ -13,16 +13,12 @@ from pathlib import Path
 from sqlalchemy import Engine, select
 
 from db.config import SEED_DIR
-from db.schema import Model, ModelAlias, ModelFact, RejectedRow, Score, Snapshot
+from db.schema import MODEL_ALIASES as ALIASES
+from db.schema import MODEL_FACTS as FACTS
+from db.schema import MODELS, SCORES, SNAPSHOTS
+from db.schema import REJECTED_ROWS as REJECTED
 
 ROOT = Path(__file__).resolve().parents[2]
-
-MODELS = Model.__table__
-SCORES = Score.__table__
-SNAPSHOTS = Snapshot.__table__
-FACTS = ModelFact.__table__
-ALIASES = ModelAlias.__table__
-REJECTED = RejectedRow.__table__
 
 # Columns that legitimately differ between two runs of the same import (ids, clocks).
 _VOLATILE_MODEL_COLUMNS = {"id", "hub_checked_at"}
