@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import charts, data, ui
@@ -73,13 +74,15 @@ else:
         front[["page_url", "params_b", "score", "gain", "license", "model_type"]].assign(
             model_type=front["model_type"].map(data.TYPE_LABELS),
             license=front["license"].astype(object).where(front["license"].notna(), ""),
+            # The smallest frontier model has nothing before it: an empty cell, not "None".
+            gain=front["gain"].map(lambda g: "" if pd.isna(g) else f"{g:+.2f}"),
         ),
         hide_index=True,
         column_config={
             **ui.model_link_config(),
             "params_b": st.column_config.NumberColumn("Params (B)", format="%.3f"),
             "score": st.column_config.NumberColumn(score_label, format="%.2f"),
-            "gain": st.column_config.NumberColumn("Gain", format="%+.2f"),
+            "gain": st.column_config.TextColumn("Gain"),
             "license": st.column_config.TextColumn("License"),
             "model_type": st.column_config.TextColumn("Type"),
         },
