@@ -41,7 +41,6 @@ class BoardEntry:
     precision: str | None = None
     revision: str | None = None
     scores: dict[str, float] = field(default_factory=dict)
-    row_number: int | None = None
 
 
 @dataclass

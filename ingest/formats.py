@@ -18,6 +18,7 @@ Formats (see ``docs/data-sources.md``):
 from __future__ import annotations
 
 import bz2
+import collections
 import csv
 import functools
 import gzip
@@ -26,9 +27,10 @@ import io
 import itertools
 import json
 import lzma
+import operator
 import re
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,6 +41,7 @@ from ingest.normalize import (
     BadValue,
     correct_packed_params,
     license_category,
+    looks_packed,
     normalize_base_model,
     normalize_license,
     normalize_model_type,
@@ -64,6 +67,8 @@ class ParsedFile:
     sha256: str
     rows_read: int = 0
     entries: list[BoardEntry] = field(default_factory=list)
+    # (model id lower, variant) of each entry, in the same order
+    keys: list[tuple[str, str]] = field(default_factory=list)
     rejections: list[Rejection] = field(default_factory=list)
 
 
@@ -99,49 +104,58 @@ class Table:
     header: list[str]
     rows: Iterator[tuple[int, list]]  # (1-based data row number, cells)
     truncated_tail: bool = False
+    # A CSV file whose header is one line and whose lines end in "\n" (or "\r\n"): its data
+    # lines, for the series fast path (``RowCache``). ``rows`` reads the same records.
+    lines: list[bytes] | None = None
+    text_cells: bool = False  # every cell is a string (CSV)
+
+
+class _Rejected:
+    """A bad record: the reason and its raw text (as stored in ``rejected_rows``)."""
+
+    __slots__ = ("reason", "raw", "short")
+
+    def __init__(self, reason: str, raw: str, short: bool = False) -> None:
+        self.reason, self.raw, self.short = reason, raw, short
+
+
+_BLANK = ()  # a record with no cells: skipped (it still has a row number)
 
 
 class RowCache:
-    """Rows parsed from the previous file of a series, reused when a line is unchanged.
+    """Records parsed from the previous file of a series, reused when a line is unchanged.
 
     Consecutive daily snapshots repeat almost every line, so a series of imports parses only
-    the lines that changed. Only the previous file's rows are kept (memory stays one board).
-    A parsed row is a pure function of its cells, header and format, which is the cache key.
+    the lines that changed. A record is a pure function of its line, the header and the
+    format, so the same line gives the very same result objects (shared, never changed in
+    place: see ``parse_file``). Only the previous file's lines are kept (memory stays one board).
     """
 
     def __init__(self) -> None:
         self._key: tuple | None = None
-        # cells -> (entry, its (model id lower, variant) key) or the rejection reason
-        self._previous: dict[tuple, tuple[BoardEntry, tuple[str, str]] | str] = {}
-        self._current: dict[tuple, tuple[BoardEntry, tuple[str, str]] | str] = {}
-        self._lines: dict[str, tuple] = {}
+        # line -> what the record parser gives (see _record_parser), or _BLANK
+        self._previous: dict[bytes, object] = {}
 
-    def lines_for_next_file(self) -> tuple[dict[str, tuple], dict[str, tuple]]:
-        """(the previous CSV file's one-line records: line -> cells, an empty dict for this file's)."""
-        before, self._lines = self._lines, {}
-        return before, self._lines
-
-    def start(self, fmt: str, header: list[str]) -> None:
-        key = (fmt, tuple(header))
-        self._previous = self._current if key == self._key else {}
-        self._current = {}
+    def records(self, fmt: Format, header: list[str], lines: list[bytes], parse_cells) -> list | None:
+        """One result per line (as above), or ``None`` when a line is not a whole record."""
+        key = (fmt.name, tuple(header))
+        previous = self._previous if key == self._key else {}
+        results = list(map(previous.get, lines))
+        for i in [i for i, r in enumerate(results) if r is None]:
+            try:
+                reader = csv.reader((lines[i].decode("utf-8") + "\n", "\x00\n"))
+                cells = next(reader, ())
+            except (UnicodeDecodeError, csv.Error):
+                return None  # the general reader gives the error, with its row or byte number
+            if reader.line_num != 1:
+                return None  # a quoted field runs on: records are not lines here
+            results[i] = parse_cells(cells) if cells and any(c.strip() for c in cells) else _BLANK
         self._key = key
+        self._previous = dict(zip(lines, results, strict=True))
+        return results
 
-    def get(self, cells: tuple) -> tuple[BoardEntry, tuple[str, str]] | str | None:
-        hit = self._previous.get(cells)
-        if hit is not None:
-            self._current[cells] = hit
-        return hit
-
-    def put(self, cells: tuple, result: BoardEntry | str) -> None:
-        if isinstance(result, str):
-            self._current[cells] = result
-        else:
-            self._current[cells] = (result, (result.facts.repo_id.lower(), result.variant))
-
-    def tables(self) -> tuple[dict, dict]:
-        """(the previous file's rows, this file's) for the parser's inner loop."""
-        return self._previous, self._current
+    def forget(self) -> None:
+        self._key, self._previous = None, {}
 
 
 def _looks_utf16(data: bytes) -> bool:
@@ -153,7 +167,7 @@ def _looks_utf16(data: bytes) -> bool:
 
 
 def _decode(path: Path, data: bytes) -> str:
-    if not data.strip():
+    if not data or data.isspace():
         raise InputError(f"{path}: file is empty")
     if b"\x00" in data[:8192]:
         if _looks_utf16(data):
@@ -167,26 +181,61 @@ def _decode(path: Path, data: bytes) -> str:
         ) from None
 
 
-def _csv_table(path: Path, text: str, row_cache: RowCache | None = None) -> Table:
-    stream: Iterator[str]
-    if row_cache is not None and "\r" not in text:
-        # The lines a StringIO(newline="") gives, without its per-line cost (a daily series).
-        parts = text.split("\n")
-        tail = parts.pop()
-        stream = iter([*(part + "\n" for part in parts), *([tail] if tail else [])])
-    else:
-        stream = io.StringIO(text, newline="")
-    reader = csv.reader(stream)
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise InputError(f"{path}: file is empty") from None
-    except csv.Error as exc:
-        raise InputError(f"{path}: malformed CSV header ({exc})") from None
-    header = [h.strip().lstrip("\ufeff") for h in header]
-    ends_cleanly = text.endswith(("\n", "\r"))
+def _clean_header(header: list[str]) -> list[str]:
+    return [h.strip().lstrip("\ufeff") for h in header]
 
-    def rows() -> Iterator[tuple[int, list]]:
+
+_NON_SPACE = re.compile(rb"\S")
+_BOM = b"\xef\xbb\xbf"
+
+
+def _csv_lines(data: bytes) -> tuple[list[str], list[bytes]] | None:
+    """(the header's cells, the data lines as bytes) when every record of a CSV file may be one line.
+
+    That needs a one-line UTF-8 header, a final newline and no "\\r" but in "\\r\\n" (a lone
+    "\\r" ends a record for the csv module). Whether each data line is a whole record, and
+    valid UTF-8, is checked when it is parsed (``RowCache.records``). ``None`` for anything
+    else (JSON, binary, ...): the general reader decides, with its error messages.
+    """
+    if not data.endswith(b"\n") or b"\x00" in data[:8192]:
+        return None
+    if b"\r" in data and data.count(b"\r") != data.count(b"\r\n"):
+        return None
+    start = 3 if data.startswith(_BOM) else 0
+    first = _NON_SPACE.search(data, start)
+    if first is None or data[first.start()] in b"[{" or not 0x20 < data[first.start()] < 0x80:
+        return None
+    lines = data.split(b"\n")
+    lines.pop()  # b"" after the final newline
+    try:
+        head = lines[0][start:].decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    reader = csv.reader((head + "\n", "\x00\n"))
+    try:
+        header = next(reader, None)
+    except csv.Error:
+        return None
+    if header is None or reader.line_num != 1:
+        return None
+    del lines[0]
+    return _clean_header(header), lines
+
+
+def _csv_table(path: Path, data: bytes, text: str | None) -> Table:
+    """A CSV table; with ``text`` None, its data lines too (``Table.lines``), decoded when read."""
+    fast = _csv_lines(data) if text is None else None
+    if fast is None and text is None:
+        text = _decode(path, data)
+
+    def records() -> Iterator[list]:
+        reader = csv.reader(io.StringIO(text if text is not None else _decode(path, data), newline=""))
+        try:
+            yield next(reader)
+        except StopIteration:
+            raise InputError(f"{path}: file is empty") from None
+        except csv.Error as exc:
+            raise InputError(f"{path}: malformed CSV header ({exc})") from None
         number = 0
         while True:
             try:
@@ -196,39 +245,24 @@ def _csv_table(path: Path, text: str, row_cache: RowCache | None = None) -> Tabl
             except csv.Error as exc:
                 raise InputError(f"{path}: malformed CSV near data row {number + 1} ({exc})") from None
             number += 1
+            yield cells
+
+    stream = records()
+    if fast is not None:
+        header, lines = fast
+    else:
+        header, lines = _clean_header(next(stream)), None
+
+    def rows() -> Iterator[tuple[int, list]]:
+        if fast is not None:
+            next(stream)  # the header
+        for number, cells in enumerate(stream, 1):
             if not cells or all(not c.strip() for c in cells):
                 continue
             yield number, cells
 
-    def cached_rows() -> Iterator[tuple[int, list]]:
-        # Record by record, as the reader above would read them; a line that was a whole record
-        # in the previous file gives the same cells without being parsed again.
-        assert row_cache is not None
-        before, now = row_cache.lines_for_next_file()
-        number = 0
-        for line in stream:
-            cells = before.get(line)
-            if cells is None:
-                one = csv.reader(itertools.chain((line,), stream))
-                try:
-                    cells = tuple(next(one))
-                except StopIteration:
-                    return
-                except csv.Error as exc:
-                    raise InputError(f"{path}: malformed CSV near data row {number + 1} ({exc})") from None
-                if cells and all(not c.strip() for c in cells):
-                    cells = ()  # a blank record: skipped like an empty line
-                if one.line_num == 1:  # a record on one line: its text alone decides its cells
-                    now[line] = cells
-            else:
-                now[line] = cells
-            number += 1
-            if not cells:
-                continue
-            yield number, cells  # type: ignore[misc]
-
-    rows_iter = rows() if row_cache is None else cached_rows()
-    return Table(header=header, rows=rows_iter, truncated_tail=not ends_cleanly)
+    truncated = not (data.endswith((b"\n", b"\r")) if text is None else text.endswith(("\n", "\r")))
+    return Table(header=header, rows=rows(), truncated_tail=truncated, lines=lines, text_cells=True)
 
 
 def _json_table(path: Path, text: str) -> Table:
@@ -268,12 +302,11 @@ def _parquet_table(path: Path, data: bytes) -> Table:
     return Table(header=header, rows=rows())
 
 
-def read_table(
-    path: Path, row_cache: RowCache | None = None, content: tuple[bytes, str] | None = None
-) -> tuple[Table, str]:
+def read_table(path: Path, content: tuple[bytes, str] | None = None, *, by_lines: bool = False) -> tuple[Table, str]:
     """Open ``path`` (CSV, JSON/JSONL, parquet; optionally gz/xz/bz2) as a table + sha256.
 
-    ``content`` is the file's decompressed bytes and their sha256 when the caller read them already.
+    ``content`` is the file's decompressed bytes and their sha256 when the caller read them
+    already; ``by_lines`` also gives a CSV file's data lines (``Table.lines``) when it can.
     """
     if content is None:
         data = read_bytes(path)
@@ -282,10 +315,12 @@ def read_table(
         data, digest = content
     if data[:4] == b"PAR1":
         return _parquet_table(path, data), digest
+    if by_lines and (table := _csv_table(path, data, None)).lines is not None:
+        return table, digest
     text = _decode(path, data)
     if text.lstrip()[:1] in ("[", "{"):
         return _json_table(path, text), digest
-    return _csv_table(path, text, row_cache), digest
+    return _csv_table(path, data, text), digest
 
 
 # --------------------------------------------------------------------------- detection
@@ -706,6 +741,37 @@ def _raw_line(header: list[str], cells: list) -> str:
     return json.dumps(dict(zip(header, cells, strict=False)), ensure_ascii=False, default=str)[:4000]
 
 
+def _record_parser(fmt: Format, header: list[str], text_cells: bool) -> Callable[[list], object]:
+    """cells -> (entry, its (model id lower, variant) key, packed-weights candidate?) or a :class:`_Rejected`.
+
+    ``text_cells``: every cell is a string (CSV), so a cell's length is its text's.
+    """
+    width = len(header)
+    parse_row = fmt.parse_row
+
+    def longest(cells) -> int:
+        if text_cells:
+            return max(map(len, cells), default=0)
+        return max((len(c) for c in cells if isinstance(c, str)), default=0)
+
+    def parse(cells) -> object:
+        if len(cells) != width:
+            return _Rejected(f"row has {len(cells)} fields, the header has {width}", _raw_line(header, cells), True)
+        if longest(cells) > MAX_FIELD_CHARS:
+            return _Rejected(
+                f"a field is longer than {MAX_FIELD_CHARS} characters",
+                _raw_line(header, [c[:200] if isinstance(c, str) else c for c in cells]),
+            )
+        try:
+            entry = parse_row(dict(zip(header, cells, strict=True)))
+        except BadValue as exc:
+            return _Rejected(str(exc), _raw_line(header, cells))
+        packed = bool(entry.facts.base_model) and looks_packed(entry.facts.repo_id, entry.precision)
+        return entry, (entry.facts.repo_id.lower(), entry.variant), packed
+
+    return parse
+
+
 def parse_file(
     path: Path,
     expected_leaderboard: str | None = None,
@@ -718,8 +784,9 @@ def parse_file(
     Within one snapshot a model variant appears once: of duplicated rows the best-scoring
     one is kept and the others are rejected as duplicates. ``row_cache`` (optional) reuses
     the parse of lines identical to the previous file's; the result is the same without it.
+    Entries may be shared with the cache and other files' results: never change them in place.
     """
-    table, digest = read_table(path, row_cache, content)
+    table, digest = read_table(path, content, by_lines=row_cache is not None)
     try:
         fmt = detect_format(table.header)
     except UnknownFormatError as exc:  # name the file: an import of many files must say which one
@@ -735,121 +802,143 @@ def parse_file(
             f"{path}: this is {fmt.leaderboard} data ({fmt.name} format), not {expected_leaderboard}"
         )
     parsed = ParsedFile(path=str(path), format=fmt.name, leaderboard=fmt.leaderboard, sha256=digest)
-    width = len(table.header)
-    pending_short: tuple[int, list] | None = None
-    best: dict[tuple[str, str], int] = {}  # (model id lower, variant) -> index in entries
-    main_bench = leaderboard_def(fmt.leaderboard).main_benchmark
-    previous: dict | None = None
+    parse = _record_parser(fmt, table.header, table.text_cells)
+    results = None
     if row_cache is not None:
-        row_cache.start(fmt.name, table.header)
-        previous, current = row_cache.tables()
-    entries = parsed.entries
-    previous_get = previous.get if previous is not None else None
-    append = entries.append
-    for number, cells in table.rows:
-        parsed.rows_read += 1
-        if previous_get is not None and pending_short is None and cells.__class__ is tuple:
-            # The common case of a daily series: a line seen yesterday, not a duplicate today.
-            hit = previous_get(cells)
-            if hit is not None and hit.__class__ is tuple and (key := hit[1]) not in best:
-                current[cells] = hit
-                seen = hit[0]
-                best[key] = len(entries)
-                append(BoardEntry(seen.facts, seen.variant, seen.precision, seen.revision, seen.scores, number))
-                continue
-        if pending_short is not None:
-            n, c = pending_short
-            parsed.rejections.append(
-                Rejection(n, f"row has {len(c)} fields, the header has {width}", _raw_line(table.header, c))
-            )
-            pending_short = None
-        if len(cells) != width:
-            pending_short = (number, cells)
-            continue
-        entry: BoardEntry | None = None
-        cache_key: tuple | None = None
-        if row_cache is not None:
-            try:
-                cache_key = cells if isinstance(cells, tuple) else tuple(cells)
-                hit = row_cache.get(cache_key)
-            except TypeError:  # unhashable cells (parquet lists): parse as usual
-                cache_key, hit = None, None
-            if isinstance(hit, str):
-                parsed.rejections.append(Rejection(number, hit, _raw_line(table.header, cells)))
-                continue
-            if hit is not None:
-                # row_number is per file; the rest is shared, read-only.
-                seen = hit[0]
-                entry = BoardEntry(
-                    facts=seen.facts,
-                    variant=seen.variant,
-                    precision=seen.precision,
-                    revision=seen.revision,
-                    scores=seen.scores,
-                )
-        if entry is None:
-            if any(isinstance(c, str) and len(c) > MAX_FIELD_CHARS for c in cells):
-                parsed.rejections.append(
-                    Rejection(
-                        number,
-                        f"a field is longer than {MAX_FIELD_CHARS} characters",
-                        _raw_line(table.header, [c[:200] if isinstance(c, str) else c for c in cells]),
-                    )
-                )
-                continue
-            row = dict(zip(table.header, cells, strict=True))
-            try:
-                entry = fmt.parse_row(row)
-            except BadValue as exc:
-                parsed.rejections.append(Rejection(number, str(exc), _raw_line(table.header, cells)))
-                if row_cache is not None and cache_key is not None:
-                    row_cache.put(cache_key, str(exc))
-                continue
-            if row_cache is not None and cache_key is not None:
-                row_cache.put(cache_key, entry)
-                entry = BoardEntry(
-                    facts=entry.facts,
-                    variant=entry.variant,
-                    precision=entry.precision,
-                    revision=entry.revision,
-                    scores=entry.scores,
-                )
-        entry.row_number = number
-        key = (entry.facts.repo_id.lower(), entry.variant)
-        if key in best:
-            kept = parsed.entries[best[key]]
-            raw = _raw_line(table.header, cells)
-            if entry.scores[main_bench] > kept.scores[main_bench]:
-                parsed.entries[best[key]] = entry
-                entry, kept, raw = kept, entry, None
-            parsed.rejections.append(
-                Rejection(
-                    entry.row_number,
-                    f"duplicate of row {kept.row_number} for {kept.facts.repo_id} {kept.variant}".rstrip()
-                    + " (kept the higher score)",
-                    raw,
-                )
-            )
-            continue
-        best[key] = len(parsed.entries)
-        parsed.entries.append(entry)
+        if table.lines is not None:
+            results = row_cache.records(fmt, table.header, table.lines, parse)
+        if results is None:
+            row_cache.forget()
+    main_bench = leaderboard_def(fmt.leaderboard).main_benchmark
+    if results and all(r.__class__ is tuple and r for r in results):
+        # The common case of a daily series: every line a valid record.
+        parsed.entries, parsed.keys = list(map(_FIRST, results)), list(map(_SECOND, results))
+        parsed.rows_read = len(results)
+        if len(set(parsed.keys)) != len(parsed.keys):
+            _drop_duplicates(parsed, table.header, table.lines, main_bench)  # type: ignore[arg-type]
+        candidates = list(itertools.compress(range(len(parsed.entries)), map(_THIRD, results)))
+        if candidates and len(parsed.entries) != len(results):  # positions moved: find them again
+            candidates = None
+        correct_packed_params(parsed.entries, list(map(_FIRST, parsed.keys)), candidates)
+        return parsed
+    if results is not None:
+        lines = table.lines
+        assert lines is not None
+        records: Iterable[tuple[int, object, object]] = (
+            (number, result, lines[number - 1]) for number, result in enumerate(results, 1) if result is not _BLANK
+        )
+    else:
+        records = ((number, parse(cells), cells) for number, cells in table.rows)
+    last_short = _assemble(parsed, records, table.header, main_bench)
     if table.truncated_tail:
         # Every real export ends with a newline; one that stops mid-line was cut off. Importing it
         # would close every entry after the cut as "left the board", so the whole file is refused.
-        last = pending_short[0] if pending_short else parsed.rows_read
+        last = last_short if last_short is not None else parsed.rows_read
         raise InputError(
             f"{path}: file is truncated (it stops in the middle of data row {last}, with no final "
             "newline); nothing was imported. If the file is complete, add the final newline."
         )
-    if pending_short is not None:
-        n, c = pending_short
-        parsed.rejections.append(
-            Rejection(n, f"row has {len(c)} fields, the header has {width}", _raw_line(table.header, c))
-        )
     if parsed.rows_read == 0:
         raise InputError(f"{path}: has a header but no data rows")
-    correct_packed_params(parsed.entries)
+    correct_packed_params(parsed.entries, [key[0] for key in parsed.keys])
     return parsed
+
+
+_FIRST, _SECOND, _THIRD = operator.itemgetter(0), operator.itemgetter(1), operator.itemgetter(2)
+
+
+def _drop_duplicates(parsed: ParsedFile, header: list[str], lines: list[bytes], main_bench: str) -> None:
+    """Keep one entry per (model, variant) of a file whose rows are all valid, as ``_assemble`` does.
+
+    The best score wins and takes the place of the first row; each other row is rejected as a
+    duplicate, in file order. Row ``i`` of ``parsed.entries`` is data row ``i + 1`` here.
+    """
+    entries, keys = parsed.entries, parsed.keys
+    twice = {key for key, count in collections.Counter(keys).items() if count > 1}
+    first: dict[tuple[str, str], int] = {}  # key -> the position its kept entry sits in
+    number_at: dict[int, int] = {}  # that position -> the data row number of the entry there
+    dropped: set[int] = set()
+    for i in itertools.compress(range(len(keys)), map(twice.__contains__, keys)):
+        key, entry = keys[i], entries[i]
+        at = first.setdefault(key, i)
+        if at == i:
+            number_at[i] = i + 1
+            continue
+        dropped.add(i)
+        kept, kept_number = entries[at], number_at[at]
+        raw: str | None = _raw_line(header, _cells_of(lines[i]))
+        loser_number = i + 1
+        if entry.scores[main_bench] > kept.scores[main_bench]:
+            entries[at], number_at[at] = entry, i + 1
+            loser_number, kept, kept_number, raw = kept_number, entry, i + 1, None
+        parsed.rejections.append(
+            Rejection(
+                loser_number,
+                f"duplicate of row {kept_number} for {kept.facts.repo_id} {kept.variant}".rstrip()
+                + " (kept the higher score)",
+                raw,
+            )
+        )
+    keep = [i not in dropped for i in range(len(entries))]
+    parsed.entries = list(itertools.compress(entries, keep))
+    parsed.keys = list(itertools.compress(keys, keep))
+
+
+def _cells_of(source: object) -> list:
+    """A record's cells from its cells or its one line of CSV (for the raw text of a rejection)."""
+    if isinstance(source, bytes):
+        return next(csv.reader((source.decode("utf-8") + "\n",)), [])
+    return list(source)  # type: ignore[call-overload]
+
+
+def _assemble(parsed: ParsedFile, records, header: list[str], main_bench: str) -> int | None:
+    """Fill ``parsed`` from (row number, parse result, cells or line) in file order.
+
+    Returns the number of the last row when it has the wrong number of fields (a truncated
+    file's last row usually has), else ``None``.
+    """
+    entries, keys, rejections = parsed.entries, parsed.keys, parsed.rejections
+    numbers: list[int] = []
+    best: dict[tuple[str, str], int] = {}  # (model id lower, variant) -> index in entries
+    pending_short: Rejection | None = None
+    for number, result, source in records:
+        parsed.rows_read += 1
+        if pending_short is not None:
+            rejections.append(pending_short)
+            pending_short = None
+        if result.__class__ is _Rejected:
+            rejection = Rejection(number, result.reason, result.raw)  # type: ignore[attr-defined]
+            if result.short:  # type: ignore[attr-defined]
+                pending_short = rejection
+            else:
+                rejections.append(rejection)
+            continue
+        entry, key, _ = result  # type: ignore[misc]
+        at = best.get(key)
+        if at is None:
+            best[key] = len(entries)
+            entries.append(entry)
+            keys.append(key)
+            numbers.append(number)
+            continue
+        kept, kept_number = entries[at], numbers[at]
+        raw: str | None = _raw_line(header, _cells_of(source))
+        loser_number = number
+        if entry.scores[main_bench] > kept.scores[main_bench]:
+            entries[at], numbers[at] = entry, number
+            loser_number, kept, kept_number, raw = kept_number, entry, number, None
+        rejections.append(
+            Rejection(
+                loser_number,
+                f"duplicate of row {kept_number} for {kept.facts.repo_id} {kept.variant}".rstrip()
+                + " (kept the higher score)",
+                raw,
+            )
+        )
+    if pending_short is not None:
+        rejections.append(pending_short)
+        return pending_short.row_number
+    return None
 
 
 # A lookahead, so that candidates may overlap: in "v1-2023-2030-01-02" the invalid "2023-20-30"

@@ -10,7 +10,9 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
+import itertools
 import math
+import operator
 import re
 import unicodedata
 
@@ -395,27 +397,36 @@ def looks_packed(repo_id: str, precision: str | None) -> bool:
     return precision in _PACKED_PRECISIONS or bool(_PACKED_NAME.search(repo_id.rsplit("/", 1)[-1]))
 
 
-def correct_packed_params(entries: list) -> int:
+_BASE_MODEL = operator.attrgetter("facts.base_model")
+
+
+def correct_packed_params(entries: list, lowers: list[str] | None = None, candidates: list[int] | None = None) -> int:
     """Give packed-weight repos their base model's count when the same snapshot lists the base.
 
-    ``entries`` are :class:`db.records.BoardEntry`; returns how many were corrected.
+    ``entries`` are :class:`db.records.BoardEntry`; ``lowers`` their lower-case ids and
+    ``candidates`` the positions of those that name a base model and look packed, when the
+    caller knows them. Returns how many were corrected.
     """
     # Few rows name a base model and look packed: only their bases need a count (this runs on
     # every snapshot of a series, so it must not cost much per row).
-    packed = [
-        (i, e) for i, e in enumerate(entries) if e.facts.base_model and looks_packed(e.facts.repo_id, e.precision)
-    ]
+    if candidates is None:
+        named = itertools.compress(range(len(entries)), map(_BASE_MODEL, entries))
+        candidates = [i for i in named if looks_packed((e := entries[i]).facts.repo_id, e.precision)]
+    packed = [(i, entries[i]) for i in candidates]
     if not packed:
         return 0
     bases = {e.facts.base_model.lower() for _, e in packed}
-    own = {
-        key: e.facts.params_b
-        for e in entries
-        if (key := e.facts.repo_id.lower()) in bases
-        and e.facts.params_b is not None
-        and not e.facts.params_is_estimate
-        and not looks_packed(e.facts.repo_id, e.precision)
-    }
+    if lowers is None:
+        lowers = [e.facts.repo_id.lower() for e in entries]
+    own = {}
+    for i in itertools.compress(range(len(entries)), map(bases.__contains__, lowers)):
+        e = entries[i]
+        if (
+            e.facts.params_b is not None
+            and not e.facts.params_is_estimate
+            and not looks_packed(e.facts.repo_id, e.precision)
+        ):
+            own[lowers[i]] = e.facts.params_b
     fixed = 0
     for i, e in packed:
         base_params = own.get(e.facts.base_model.lower())
