@@ -8,16 +8,19 @@ arrive in (a backfilled archive slots in by date).
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import itertools
 import json
 import math
+import operator
 import os
 import socket
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, bindparam, func, select
+from sqlalchemy import Connection, Engine, bindparam, case, func, select
 
 from db.records import BoardEntry, ModelFacts, Rejection, SnapshotStats
 from db.schema import (
@@ -244,11 +247,15 @@ class ApplyCache:
     blindly. Model rows and facts are taken as we left them only while no other connection has
     written (SQLite's ``data_version``; elsewhere they are read back and compared), and a board's
     open intervals only while its newest stored snapshot is still ours (date, content digest,
-    count of open intervals). Everything else goes the ordinary way.
+    count of open intervals). Everything else goes the ordinary way. Unchanged lines of a
+    series parse to the very same objects (``ingest.formats.RowCache``), so most rows are
+    recognised by identity, without comparing anything.
     """
 
-    # model id -> (facts applied last, the row as we left it, in _MODEL_COLUMNS order)
-    models: dict[int, tuple[ModelFacts, tuple]] = field(default_factory=dict)
+    # model id -> the row as we left it, in _MODEL_COLUMNS order
+    models: dict[int, tuple] = field(default_factory=dict)
+    # board -> {model id: the facts object last applied to the row, whose facts are that board's}
+    applied: dict[str, dict[int, ModelFacts]] = field(default_factory=dict)
     # leaderboard -> (snapshot date, sha256, {(model id, variant): entry}, open intervals)
     boards: dict[str, tuple[dt.date, str, dict, int]] = field(default_factory=dict)
     # (source, model id, field) -> (fact row id, value, as_of) as we left it
@@ -270,6 +277,7 @@ class ApplyCache:
     def reset(self) -> None:
         """Forget everything (after a rolled-back import, what we wrote is not there)."""
         self.models.clear()
+        self.applied.clear()
         self.boards.clear()
         self.facts.clear()
         self.index = None
@@ -324,27 +332,19 @@ def _new_model_row(facts: ModelFacts, source: str, as_of: dt.date | None) -> dic
         is_flagged=False,
     )
     row.update(_facts_changes(row, facts, source, as_of, board=True))
+    row.update(board_facts_source=source, board_facts_as_of=as_of)
     return row
 
 
 def _facts_changes(current: dict, facts: ModelFacts, source: str, as_of: dt.date | None, *, board: bool) -> dict:
     """Column changes that ``facts`` from ``source`` make to a model row ``current``.
 
-    Board facts apply only when they come from the newest snapshot seen for the model
-    (ties between boards go by board priority), so the result does not depend on the order
-    in which snapshots are imported. Hub and seed facts are authoritative and always apply.
+    Hub and seed facts are authoritative and always apply. A board's facts are applied by
+    the caller only when they come from the model's newest listing (see
+    :func:`upsert_models`); then the row also records that listing (``board_facts_source``,
+    ``board_facts_as_of``) when it changes anything or comes from another board.
     """
     changes: dict = {}
-    if board:
-        cur_key = (
-            current.get("board_facts_as_of") or dt.date.min,
-            _BOARD_PRIORITY.get(current.get("board_facts_source") or "", 0),
-        )
-        new_key = (as_of or dt.date.min, _BOARD_PRIORITY.get(source, 0))
-        if new_key < cur_key:
-            return changes
-        changes["board_facts_source"] = source
-        changes["board_facts_as_of"] = as_of
 
     def put(column: str, value) -> None:
         if current.get(column) != value:
@@ -392,7 +392,53 @@ def _facts_changes(current: dict, facts: ModelFacts, source: str, as_of: dt.date
             put(column, bool(value))
     if facts.on_hub is not None and (not board or current.get("hub_checked_at") is None):
         put("on_hub", bool(facts.on_hub))
+    if board and (changes or current.get("board_facts_source") != source):
+        changes["board_facts_source"] = source
+        changes["board_facts_as_of"] = as_of
     return changes
+
+
+def _listing_keys(conn: Connection, model_ids: Sequence[int]) -> dict[int, tuple[dt.date, int]]:
+    """Each model's newest listing on a board that carries facts: (snapshot date, board priority).
+
+    Read from the score history: a model is listed on every snapshot its intervals cover, so
+    its last listing on a board is that board's newest snapshot when an interval is still
+    open, else the last snapshot before its latest interval ended.
+    """
+    boards = list(_BOARD_PRIORITY)
+    dates: dict[str, list[dt.date]] = {}
+    for board, day in conn.execute(
+        select(SNAPSHOTS.c.leaderboard_key, SNAPSHOTS.c.snapshot_date)
+        .where(SNAPSHOTS.c.leaderboard_key.in_(boards))
+        .order_by(SNAPSHOTS.c.leaderboard_key, SNAPSHOTS.c.snapshot_date)
+    ):
+        dates.setdefault(board, []).append(day)
+    keys: dict[int, tuple[dt.date, int]] = {}
+    is_open = func.max(case((SCORES.c.valid_to.is_(None), 1), else_=0))
+    for chunk in _id_chunks(conn, model_ids):
+        query = (
+            select(SCORES.c.model_id, SCORES.c.leaderboard_key, func.max(SCORES.c.valid_to), is_open)
+            .where(_id_in(conn, SCORES.c.model_id, chunk), SCORES.c.leaderboard_key.in_(boards))
+            .group_by(SCORES.c.model_id, SCORES.c.leaderboard_key)
+        )
+        for model_id, board, last_end, still_open in conn.execute(query):
+            listed = dates.get(board) or []
+            if still_open:
+                last = listed[-1] if listed else None
+            else:
+                at = bisect.bisect_left(listed, last_end) - 1 if last_end is not None else -1
+                last = listed[at] if at >= 0 else None
+            if last is not None:
+                key = (last, _BOARD_PRIORITY[board])
+                if key > keys.get(model_id, (dt.date.min, 0)):
+                    keys[model_id] = key
+    return keys
+
+
+def _newest_snapshot(conn: Connection, leaderboard: str) -> dt.date | None:
+    return conn.execute(
+        select(func.max(SNAPSHOTS.c.snapshot_date)).where(SNAPSHOTS.c.leaderboard_key == leaderboard)
+    ).scalar()
 
 
 def upsert_models(
@@ -404,15 +450,24 @@ def upsert_models(
     board: bool,
     index: dict[str, int] | None = None,
     cache: ApplyCache | None = None,
+    keys: Sequence[str] | None = None,
 ) -> tuple[dict[str, int], int, int]:
     """Insert unknown models and apply ``facts_list``; return (id index, inserted, updated).
 
-    ``cache`` (optional, one per series of snapshot imports) skips re-deriving facts that are
-    unchanged since the previous snapshot on rows nobody else touched; the result is the same.
+    A model listed twice gets its first row's facts. Board facts (``board=True``, a snapshot
+    of board ``source`` on ``as_of``) apply only when they come from the model's newest
+    listing on any board (ties go by board priority), so the result does not depend on the
+    order in which snapshots are imported; the row records which listing last changed it.
+    ``keys`` (optional) are the lower-case ids of ``facts_list``, in its order. ``cache``
+    (optional, one per series of snapshot imports) skips facts that are unchanged since the
+    previous snapshot on rows nobody else touched; the result is the same.
     """
-    facts_by_key: dict[str, ModelFacts] = {}
-    for facts in facts_list:
-        facts_by_key.setdefault(facts.repo_id.lower(), facts)
+    facts_list = facts_list if isinstance(facts_list, list) else list(facts_list)
+    lowers = keys if keys is not None else [f.repo_id.lower() for f in facts_list]
+    facts_by_key = dict(zip(lowers, facts_list, strict=True))
+    if len(facts_by_key) != len(lowers):  # the first row of a model listed twice wins
+        for key, facts in zip(reversed(lowers), reversed(facts_list), strict=True):
+            facts_by_key[key] = facts
     if index is None:
         if cache is not None and cache.trusted and cache.index is not None:
             index = cache.index
@@ -420,10 +475,11 @@ def upsert_models(
             index = load_model_index(conn)
             if cache is not None:
                 cache.index = index
+    missing = facts_by_key.keys() - index.keys()
     new_rows = [
         _new_model_row(f, source, as_of) if board else _new_model_row(ModelFacts(repo_id=f.repo_id), source, None)
         for key, f in facts_by_key.items()
-        if key not in index
+        if key in missing
     ]
     inserted = 0
     if new_rows:
@@ -442,81 +498,64 @@ def upsert_models(
             else {row.repo_id_lower: row.id for row in conn.execute(select(MODELS.c.id, MODELS.c.repo_id_lower))}
         )
         index.update(ids)
-    fresh = {r["repo_id_lower"] for r in new_rows} if board else set()
+    # A board snapshot newer than any stored one of its board: a row whose facts came from
+    # this board needs no other listing to be looked up (see _board_decides).
+    forward = board and ((newest := _newest_snapshot(conn, source)) is None or (as_of is not None and as_of > newest))
+    # New rows of a board got their facts when inserted.
+    to_check = [key for key in facts_by_key if key not in missing] if board and missing else list(facts_by_key)
     settled: set[str] = set()  # keys whose facts (and extra facts) are unchanged and stored
-    to_check = [key for key in facts_by_key if key not in fresh]
-    updated = 0
-    if cache is not None and board:
+    use_cache = cache is not None and board and as_of is not None
+    applied: dict[int, ModelFacts] = {}
+    if use_cache:
+        assert cache is not None
+        applied = cache.applied.setdefault(source, {})
         for row in new_rows:
-            cache.models[index[row["repo_id_lower"]]] = (
-                facts_by_key[row["repo_id_lower"]],
-                tuple(row[c] for c in _MODEL_COLUMNS),
-            )
-    only_as_of: list[int] = []  # rows whose only change is the board-facts date
-    if cache is not None and cache.trusted and board and as_of is not None:
-        # Most rows of a daily series: the very facts object applied yesterday (the parser's row
-        # cache shares it) on a row nobody else wrote since. The loop below would come to the
-        # same decision; this one takes it without reading or rebuilding anything else.
-        seen_models = cache.models
-        rest = []
-        for key in to_check:
-            model_id = index[key]
-            seen = seen_models.get(model_id)
-            if (
-                seen is not None
-                and seen[0] is facts_by_key[key]
-                and (row := seen[1])[_SOURCE_AT] == source
-                and (last := row[_AS_OF_AT]) is not None
-                and last < as_of
-            ):
-                only_as_of.append(model_id)
-                seen_models[model_id] = (seen[0], row[:_AS_OF_AT] + (as_of,) + row[_AS_OF_AT + 1 :])
-                settled.add(key)  # its extra facts too are as we left them
-            else:
-                rest.append(key)
-        to_check = rest
+            model_id = index[row["repo_id_lower"]]
+            cache.models[model_id] = tuple(row[c] for c in _MODEL_COLUMNS)
+            applied[model_id] = facts_by_key[row["repo_id_lower"]]
+        if cache.trusted and forward and to_check:
+            # Most rows of a daily series: the very facts object applied yesterday (the
+            # parser's row cache shares it) on a row nobody else wrote since, whose facts came
+            # from this board. Applying them again changes nothing.
+            model_ids = list(map(index.__getitem__, to_check))
+            same = list(map(operator.is_, map(applied.get, model_ids), map(facts_by_key.__getitem__, to_check)))
+            settled.update(itertools.compress(to_check, same))
+            to_check = list(itertools.compress(to_check, map(operator.not_, same)))
+    updated = 0
     if to_check:
         ids = [index[key] for key in to_check]
-        cols = [MODELS.c.id, *[MODELS.c[c] for c in _MODEL_COLUMNS]]
         current_rows: dict[int, tuple] = {}
-        if cache is not None and cache.trusted:
+        trusted = cache is not None and cache.trusted
+        if trusted:
             # Nobody else wrote since our last import: rows we left are as we left them.
+            assert cache is not None
             known = cache.models
-            current_rows = {model_id: seen[1] for model_id in ids if (seen := known.get(model_id)) is not None}
-            if len(current_rows) < len(ids):
-                ids = [model_id for model_id in ids if model_id not in current_rows]
-            else:
-                ids = []
+            current_rows = {model_id: row for model_id in ids if (row := known.get(model_id)) is not None}
+            ids = [model_id for model_id in ids if model_id not in current_rows]
+        cols = [MODELS.c.id, *[MODELS.c[c] for c in _MODEL_COLUMNS]]
         for chunk_start in range(0, len(ids), 900):
             chunk = ids[chunk_start : chunk_start + 900]
             for row in conn.execute(select(*cols).where(MODELS.c.id.in_(chunk))):
                 current_rows[row[0]] = tuple(row[1:])
+        decides = _board_decides(conn, to_check, index, current_rows, source, as_of, forward) if board else None
         updates = []
-        use_cache = cache is not None and board and as_of is not None
-        seen_models = cache.models if cache is not None else {}
-        trusted = cache is not None and cache.trusted
         for key in to_check:
             model_id = index[key]
             current = current_rows.get(model_id)
             if current is None:
                 continue
             facts = facts_by_key[key]
-            if use_cache:
-                seen = seen_models.get(model_id)
-                # The same facts on a row nobody changed since we applied them: applying facts
-                # is idempotent, so only the board-facts date moves forward (same source).
-                if (
-                    seen is not None
-                    and (seen[0] is facts or seen[0] == facts)
-                    and (seen[1] is current or seen[1] == current)
-                    and current[_SOURCE_AT] == source
-                    and (last := current[_AS_OF_AT]) is not None
-                    and last < as_of  # type: ignore[operator]
-                ):
-                    only_as_of.append(model_id)
-                    seen_models[model_id] = (facts, current[:_AS_OF_AT] + (as_of,) + current[_AS_OF_AT + 1 :])
-                    if trusted and seen[0] is facts:
-                        settled.add(key)  # its extra facts too are as we left them
+            if decides is not None and not decides[model_id]:
+                if use_cache:
+                    applied.pop(model_id, None)  # an older listing: this board's facts are not on the row
+                continue
+            if use_cache and forward and applied.get(model_id) == facts and current[_SOURCE_AT] == source:
+                assert cache is not None
+                if cache.models.get(model_id) == current:
+                    # The same facts as last applied, on a row as we left it: nothing changes.
+                    applied[model_id] = facts
+                    if trusted:
+                        settled.add(key)
                     continue
             row_dict = dict(zip(_MODEL_COLUMNS, current, strict=True))
             changes = _facts_changes(row_dict, facts, source, as_of, board=board)
@@ -524,11 +563,12 @@ def upsert_models(
                 updates.append((model_id, changes))
             if use_cache:
                 assert cache is not None
-                if "board_facts_as_of" in changes:  # the facts were applied (not older than the row's)
-                    row_dict.update(changes)
-                    cache.models[model_id] = (facts, tuple(row_dict[c] for c in _MODEL_COLUMNS))
-                else:
-                    cache.models.pop(model_id, None)
+                row_dict.update(changes)
+                cache.models[model_id] = tuple(row_dict[c] for c in _MODEL_COLUMNS)
+                applied[model_id] = facts
+                for other, facts_of in cache.applied.items():
+                    if other != source:
+                        facts_of.pop(model_id, None)  # the row's facts are this board's now
         # Group identical column sets so that each group is one executemany.
         groups: dict[tuple[str, ...], list[dict]] = {}
         for model_id, changes in updates:
@@ -537,24 +577,55 @@ def upsert_models(
             stmt = MODELS.update().where(MODELS.c.id == bindparam("_id")).values({c: bindparam(c) for c in columns})
             conn.execute(stmt, rows)
         updated = len(updates)
-    for chunk in _id_chunks(conn, only_as_of):
-        conn.execute(
-            MODELS.update()
-            .where(_id_in(conn, MODELS.c.id, chunk))
-            .values(board_facts_source=source, board_facts_as_of=as_of)
-        )
-    updated += len(only_as_of)
-    # Extra facts with their source (knowledge cut-off, URLs, ...).
+    # Extra facts with their source (knowledge cut-off, URLs, ...), of the rows not settled.
     extra_rows = [
         (index[key], name, value)
-        for key, f in facts_by_key.items()
-        if f.extra and key not in settled
+        for key in (to_check if not (board and missing) else [*(r["repo_id_lower"] for r in new_rows), *to_check])
+        if (f := facts_by_key[key]).extra and key not in settled
         for name, value in f.extra.items()
         if value not in (None, "")
     ]
     if extra_rows:
         upsert_facts(conn, extra_rows, source=source, as_of=as_of, cache=cache)
     return index, inserted, updated
+
+
+def _board_decides(
+    conn: Connection,
+    keys: Sequence[str],
+    index: dict[str, int],
+    rows: dict[int, tuple],
+    source: str,
+    as_of: dt.date | None,
+    forward: bool,
+) -> dict[int, bool]:
+    """model id -> whether the snapshot of ``source`` on ``as_of`` is the model's newest listing.
+
+    The row records the listing that last changed it, which may be older than the newest
+    listing with the same facts: the newest is read from the score history (``_listing_keys``).
+    A row whose facts came from this very board needs no look-up when the snapshot is newer
+    than every stored one of the board: every other board's listings are older than the
+    row's listing (it was applied over them, or they were not applied over it).
+    """
+    new_key = (as_of or dt.date.min, _BOARD_PRIORITY.get(source, 0))
+    decides: dict[int, bool] = {}
+    unsure: list[int] = []
+    for key in keys:
+        model_id = index[key]
+        row = rows.get(model_id)
+        if row is None:
+            continue
+        if forward and row[_SOURCE_AT] == source:
+            decides[model_id] = True
+        else:
+            unsure.append(model_id)
+    if unsure:
+        listed = _listing_keys(conn, unsure)
+        for model_id in unsure:
+            row = rows[model_id]
+            stored = (row[_AS_OF_AT] or dt.date.min, _BOARD_PRIORITY.get(row[_SOURCE_AT] or "", 0))
+            decides[model_id] = new_key >= max(stored, listed.get(model_id, stored))
+    return decides
 
 
 def upsert_facts(
@@ -700,22 +771,25 @@ def apply_snapshot(
     source_file: str | None,
     sha256: str | None,
     cache: ApplyCache | None = None,
+    keys: Sequence[tuple[str, str]] | None = None,
 ) -> SnapshotStats:
     """Make ``entries`` the state of ``leaderboard`` on ``day`` and repair the intervals.
 
-    The caller holds the transaction; models must already be in ``model_index``. With
-    ``cache`` (one per series of imports), a snapshot that follows the one imported just before
-    it only reads the intervals of the entries that changed; the result is the same.
+    The caller holds the transaction; models must already be in ``model_index``. ``keys``
+    (optional) are the entries' (lower-case id, variant), in their order. With ``cache`` (one
+    per series of imports), a snapshot that follows the one imported just before it only
+    reads the intervals of the entries that changed; the result is the same.
     """
     stats = SnapshotStats(entries=len(entries))
     exists, nxt, newest = _snapshot_neighbours(conn, leaderboard, day)
     board = SCORES.c.leaderboard_key == leaderboard
 
     # The entries by (model, variant); precision and revision are part of the variant.
-    state: dict[tuple[int, str], BoardEntry] = {}
-    put = state.setdefault
-    for entry in entries:
-        put((model_index[entry.facts.repo_id.lower()], entry.variant), entry)
+    if keys is None:
+        keys = [(entry.facts.repo_id.lower(), entry.variant) for entry in entries]
+    model_ids = map(model_index.__getitem__, map(operator.itemgetter(0), keys))
+    state_keys = list(zip(model_ids, map(operator.itemgetter(1), keys), strict=True))
+    state: dict[tuple[int, str], BoardEntry] = dict(zip(state_keys, entries, strict=True))
     collided = len(state) != len(entries)  # two ids of one model (an alias): no shortcut
 
     def wanted_of(items) -> dict[tuple[int, str, str], tuple[float, str | None, str | None]]:
@@ -740,36 +814,40 @@ def apply_snapshot(
         # entries: only entries that changed, came or went need the database. (Unchanged rows
         # share their scores dict with the previous file's through the parser's row cache.)
         before: dict[tuple[int, str], BoardEntry] = previous[2]
+        # Entries that are the very objects of the previous file (an unchanged line) are
+        # skipped without a look; the others are compared by their scores.
+        olds = list(map(before.get, state_keys))
+        unchanged = map(operator.is_, olds, entries)
         changed = [
             ek
-            for ek, entry in state.items()
-            if (old := before.get(ek)) is None or (old.scores is not entry.scores and old.scores != entry.scores)
+            for ek, old, entry in itertools.compress(
+                zip(state_keys, olds, entries, strict=True), map(operator.not_, unchanged)
+            )
+            if old is None or (old.scores is not entry.scores and old.scores != entry.scores)
         ]
         wanted = wanted_of((ek, state[ek]) for ek in changed)
-        keys = set(wanted)
+        todo = set(wanted)
         open_after = previous[3] + len(wanted)
         for ek in [*changed, *(before.keys() - state.keys())]:
             if ek in before:
-                keys.update((ek[0], ek[1], bench) for bench in before[ek].scores)
+                todo.update((ek[0], ek[1], bench) for bench in before[ek].scores)
                 open_after -= len(before[ek].scores)
         covering = {}
-        changed_models = sorted({k[0] for k in keys})
+        changed_models = sorted({k[0] for k in todo})
         for start in range(0, len(changed_models), 900):
             chunk = changed_models[start : start + 900]
             found = _intervals(conn, board, SCORES.c.valid_to.is_(None), SCORES.c.model_id.in_(chunk))
-            covering.update((k, v) for k, v in found.items() if k in keys)
+            covering.update((k, v) for k, v in found.items() if k in todo)
         ending_here, starting_next = {}, {}
     else:
-        wanted = wanted_of(
-            (ek, entry) for entry in entries for ek in [(model_index[entry.facts.repo_id.lower()], entry.variant)]
-        )
+        wanted = wanted_of(zip(state_keys, entries, strict=True))
         # Intervals covering ``day``; if ``day`` is after every stored date, only open ones can.
         covering = _intervals(conn, board, SCORES.c.valid_to.is_(None), SCORES.c.valid_from <= day)
         if newest is not None and day < newest:
             covering.update(_intervals(conn, board, SCORES.c.valid_to > day, SCORES.c.valid_from <= day))
         ending_here = _intervals(conn, board, SCORES.c.valid_to == day) if exists else {}
         starting_next = _intervals(conn, board, SCORES.c.valid_from == nxt) if nxt is not None else {}
-        keys = wanted.keys() | covering.keys()
+        todo = wanted.keys() | covering.keys()
         open_after = len(wanted)
     if cache is not None:
         if sha256 and not collided and (newest is None or day >= newest):
@@ -795,7 +873,7 @@ def apply_snapshot(
             "valid_to": end,
         }
 
-    for key in keys:
+    for key in todo:
         want = wanted.get(key)
         cov = covering.get(key)
         if cov is not None and want is not None and _same(cov[4], want[0]):

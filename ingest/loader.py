@@ -11,6 +11,7 @@ import datetime as dt
 import gc
 import hashlib
 import logging
+import operator
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -24,6 +25,8 @@ from db.registry import IMPORT_SOURCES
 from ingest.formats import ParsedFile, RowCache, date_from_name, parse_file, read_bytes
 
 log = logging.getLogger(__name__)
+
+_FACTS, _FIRST = operator.attrgetter("facts"), operator.itemgetter(0)
 
 # Refuse a snapshot in which more than this share of rows is bad: applying it would mark
 # every entry it lost as having left the board.
@@ -93,8 +96,16 @@ def import_parsed(
         with engine.begin() as conn:
             if cache is not None:
                 cache.check(conn)
+            # The parser gives each entry's (lower-case id, variant): no per-row work here.
+            keys = parsed.keys if len(parsed.keys) == len(parsed.entries) else None
             index, inserted, updated = writes.upsert_models(
-                conn, (e.facts for e in parsed.entries), source=parsed.leaderboard, as_of=day, board=True, cache=cache
+                conn,
+                list(map(_FACTS, parsed.entries)),
+                source=parsed.leaderboard,
+                as_of=day,
+                board=True,
+                cache=cache,
+                keys=list(map(_FIRST, keys)) if keys is not None else None,
             )
             stats = writes.apply_snapshot(
                 conn,
@@ -106,6 +117,7 @@ def import_parsed(
                 source_file=Path(parsed.path).name,
                 sha256=parsed.sha256,
                 cache=cache,
+                keys=keys,
             )
             if run_id is not None:
                 writes.record_rejections(conn, run_id, Path(parsed.path).name, parsed.rejections)
