@@ -119,7 +119,11 @@ class _Rejected:
         self.reason, self.raw, self.short = reason, raw, short
 
 
-_BLANK = ()  # a record with no cells: skipped (it still has a row number)
+class _Blank:
+    """A record with no cells: skipped (it still has a row number)."""
+
+
+_BLANK = _Blank()
 
 
 class RowCache:
@@ -141,7 +145,7 @@ class RowCache:
         key = (fmt.name, tuple(header))
         previous = self._previous if key == self._key else {}
         results = list(map(previous.get, lines))
-        for i in [i for i, r in enumerate(results) if r is None]:
+        for i in _positions(results, None):
             try:
                 reader = csv.reader((lines[i].decode("utf-8") + "\n", "\x00\n"))
                 cells = next(reader, ())
@@ -156,6 +160,17 @@ class RowCache:
 
     def forget(self) -> None:
         self._key, self._previous = None, {}
+
+
+def _positions(items: list, value: object) -> Iterator[int]:
+    """Where ``value`` is in ``items`` (``list.index`` scans in C: fast when it is rare)."""
+    at = -1
+    while True:
+        try:
+            at = items.index(value, at + 1)
+        except ValueError:
+            return
+        yield at
 
 
 def _looks_utf16(data: bytes) -> bool:
@@ -810,15 +825,14 @@ def parse_file(
         if results is None:
             row_cache.forget()
     main_bench = leaderboard_def(fmt.leaderboard).main_benchmark
-    if results and all(r.__class__ is tuple and r for r in results):
+    if results and set(map(type, results)) == {tuple}:
         # The common case of a daily series: every line a valid record.
         parsed.entries, parsed.keys = list(map(_FIRST, results)), list(map(_SECOND, results))
         parsed.rows_read = len(results)
+        packed = list(map(_THIRD, results))
         if len(set(parsed.keys)) != len(parsed.keys):
-            _drop_duplicates(parsed, table.header, table.lines, main_bench)  # type: ignore[arg-type]
-        candidates = list(itertools.compress(range(len(parsed.entries)), map(_THIRD, results)))
-        if candidates and len(parsed.entries) != len(results):  # positions moved: find them again
-            candidates = None
+            packed = _drop_duplicates(parsed, packed, table.header, table.lines, main_bench)  # type: ignore[arg-type]
+        candidates = list(itertools.compress(range(len(packed)), packed))
         correct_packed_params(parsed.entries, list(map(_FIRST, parsed.keys)), candidates)
         return parsed
     if results is not None:
@@ -847,12 +861,16 @@ def parse_file(
 _FIRST, _SECOND, _THIRD = operator.itemgetter(0), operator.itemgetter(1), operator.itemgetter(2)
 
 
-def _drop_duplicates(parsed: ParsedFile, header: list[str], lines: list[bytes], main_bench: str) -> None:
+def _drop_duplicates(
+    parsed: ParsedFile, flags: list[bool], header: list[str], lines: list[bytes], main_bench: str
+) -> list[bool]:
     """Keep one entry per (model, variant) of a file whose rows are all valid, as ``_assemble`` does.
 
     The best score wins and takes the place of the first row; each other row is rejected as a
     duplicate, in file order. Row ``i`` of ``parsed.entries`` is data row ``i + 1`` here.
+    ``flags`` go with the entries (one per row); returns them for the entries kept.
     """
+    flags = list(flags)
     entries, keys = parsed.entries, parsed.keys
     twice = {key for key, count in collections.Counter(keys).items() if count > 1}
     first: dict[tuple[str, str], int] = {}  # key -> the position its kept entry sits in
@@ -869,7 +887,7 @@ def _drop_duplicates(parsed: ParsedFile, header: list[str], lines: list[bytes], 
         raw: str | None = _raw_line(header, _cells_of(lines[i]))
         loser_number = i + 1
         if entry.scores[main_bench] > kept.scores[main_bench]:
-            entries[at], number_at[at] = entry, i + 1
+            entries[at], number_at[at], flags[at] = entry, i + 1, flags[i]
             loser_number, kept, kept_number, raw = kept_number, entry, i + 1, None
         parsed.rejections.append(
             Rejection(
@@ -882,6 +900,7 @@ def _drop_duplicates(parsed: ParsedFile, header: list[str], lines: list[bytes], 
     keep = [i not in dropped for i in range(len(entries))]
     parsed.entries = list(itertools.compress(entries, keep))
     parsed.keys = list(itertools.compress(keys, keep))
+    return list(itertools.compress(flags, keep))
 
 
 def _cells_of(source: object) -> list:
