@@ -289,6 +289,19 @@ class ApplyCache:
         self._token = _write_token(conn)
 
 
+def begin_write(conn: Connection) -> None:
+    """Take SQLite's write lock now, at the start of the transaction.
+
+    pysqlite begins a transaction only at the first write, so the reads before it would each
+    see the database as it is at that moment, and another process could commit in between:
+    an import decides from what it reads (which intervals to close, whether the cache still
+    holds), so it must hold the lock from its first read. Other databases start the
+    transaction with the first statement; their imports are serialised by the ingest lock.
+    """
+    if conn.dialect.name == "sqlite" and not conn.connection.dbapi_connection.in_transaction:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def _write_token(conn: Connection) -> tuple | None:
     """(this DBAPI connection, SQLite's data_version): changes when another connection commits.
 
@@ -502,9 +515,19 @@ def upsert_models(
     # A board snapshot newer than any stored one of its board: a row whose facts came from
     # this board needs no other listing to be looked up (see _board_decides).
     forward = board and ((newest := _newest_snapshot(conn, source)) is None or (as_of is not None and as_of > newest))
+    settled: set[str] = set()  # keys whose facts (and extra facts) are unchanged and stored
     # New rows of a board got their facts when inserted.
     to_check = list(itertools.compress(listed, map(operator.not_, is_new))) if board and missing else listed
-    settled: set[str] = set()  # keys whose facts (and extra facts) are unchanged and stored
+    listed_ids = list(map(index.__getitem__, listed))
+    if len(set(listed_ids)) != len(listed_ids):
+        # Two ids of one model (an id and its alias) in one call: the first row's facts, as
+        # for a model listed twice; applying both would compute two updates of one stale row.
+        first: dict[int, str] = {}
+        later = {
+            key for key, model_id in zip(listed, listed_ids, strict=True) if first.setdefault(model_id, key) != key
+        }
+        to_check = [key for key in to_check if key not in later]
+        settled.update(later)  # nothing of theirs is written (extra facts included)
     use_cache = cache is not None and board and as_of is not None
     applied: dict[int, ModelFacts] = {}
     if use_cache:

@@ -108,6 +108,13 @@ class Table:
     # lines, for the series fast path (``RowCache``). ``rows`` reads the same records.
     lines: list[bytes] | None = None
     text_cells: bool = False  # every cell is a string (CSV)
+    # With ``lines``: the file's bytes, not yet decoded as a whole (see ``check_text``).
+    undecoded: bytes | None = None
+
+    def check_text(self, path: Path) -> None:
+        """Raise what decoding the whole file raises (a file is judged as text before its format)."""
+        if self.undecoded is not None:
+            _decode(path, self.undecoded)
 
 
 class _Rejected:
@@ -277,7 +284,14 @@ def _csv_table(path: Path, data: bytes, text: str | None) -> Table:
             yield number, cells
 
     truncated = not (data.endswith((b"\n", b"\r")) if text is None else text.endswith(("\n", "\r")))
-    return Table(header=header, rows=rows(), truncated_tail=truncated, lines=lines, text_cells=True)
+    return Table(
+        header=header,
+        rows=rows(),
+        truncated_tail=truncated,
+        lines=lines,
+        text_cells=True,
+        undecoded=data if fast is not None else None,
+    )
 
 
 def _json_table(path: Path, text: str) -> Table:
@@ -805,14 +819,17 @@ def parse_file(
     try:
         fmt = detect_format(table.header)
     except UnknownFormatError as exc:  # name the file: an import of many files must say which one
+        table.check_text(path)
         raise UnknownFormatError(f"{path}: {exc}") from None
     if fmt.name == "open-llm-leaderboard-v1/2023" and not any(
         h.replace(" ", "").lower().startswith("arc(") for h in table.header
     ):
+        table.check_text(path)
         raise UnknownFormatError(f"{path}: unknown format: has Model and Average but no ARC column")
     if expected_leaderboard and fmt.leaderboard != expected_leaderboard:
         from db.errors import WrongSourceError
 
+        table.check_text(path)
         raise WrongSourceError(
             f"{path}: this is {fmt.leaderboard} data ({fmt.name} format), not {expected_leaderboard}"
         )

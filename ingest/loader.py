@@ -94,6 +94,7 @@ def import_parsed(
         )
     try:
         with engine.begin() as conn:
+            writes.begin_write(conn)
             if cache is not None:
                 cache.check(conn)
             # The parser gives each entry's (lower-case id, variant): no per-row work here.

@@ -92,3 +92,35 @@ def test_unchanged_facts_are_not_rewritten_but_still_win(engine):
     apply(engine, ARENA, DAYS[3], {"a/x": (1.0, "Qwen2")})
     with engine.connect() as conn:
         assert tuple(conn.execute(select(Model.architecture, Model.board_facts_source)).one()) == ("Qwen2", ARENA)
+
+
+def test_an_id_and_its_alias_in_one_file_give_the_first_rows_facts(tmp_path):
+    """Two ids of one model on one board: the first row's facts, with or without the series cache."""
+    from ingest.formats import ParsedFile
+    from ingest.loader import import_parsed
+
+    outcomes = []
+    for use_cache in (True, False):
+        engine = make_engine(f"sqlite:///{tmp_path / f'alias-{use_cache}.db'}")
+        upgrade_schema(engine)
+        with engine.begin() as conn:
+            index, _, _ = writes.upsert_models(
+                conn, [ModelFacts(repo_id="a/x")], source="seed", as_of=None, board=False
+            )
+            writes.add_alias(conn, index["a/x"], "a/old", "renamed on the Hub")
+        cache = writes.ApplyCache() if use_cache else None
+        seen = []
+        # Day 2, day 2 again with other content, then day 3: "a/x" always first.
+        for day, sha in [(DAYS[1], "one"), (DAYS[1], "two"), (DAYS[2], "three")]:
+            entries = [
+                BoardEntry(facts=ModelFacts(repo_id="a/x", architecture="Qwen2"), scores={"average": 1.0}),
+                BoardEntry(facts=ModelFacts(repo_id="a/old", architecture="Mistral"), scores={"average": 1.0}),
+            ]
+            parsed = ParsedFile(path="f.csv", format="test", leaderboard=V2, sha256=sha, rows_read=2, entries=entries)
+            parsed.keys = [("a/x", ""), ("a/old", "")]
+            import_parsed(engine, parsed, day, None, cache=cache)
+            with engine.connect() as conn:
+                seen.append(conn.execute(select(Model.architecture)).scalar())
+        engine.dispose()
+        outcomes.append(seen)
+    assert outcomes == [["Qwen2"] * 3, ["Qwen2"] * 3]

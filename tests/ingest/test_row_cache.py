@@ -131,3 +131,15 @@ def test_a_broken_file_in_a_series_fails_as_it_does_alone(tmp_path, damage, mess
             outcomes.append(str(exc))
     assert outcomes[0] == outcomes[1]
     assert message in str(outcomes[0])
+
+
+def test_a_file_is_judged_as_text_before_its_format(tmp_path):
+    """Not UTF-8 and of another board: the encoding error, with or without the series cache."""
+    path = tmp_path / "arena-2025-01-01.csv"
+    path.write_bytes(b"model,votes,arena_score\nfoo/bar,10,1200\nbaz/q\xff,5,1100\n")
+    errors = []
+    for row_cache in (None, RowCache()):
+        with pytest.raises(InputError) as caught:
+            parse_file(path, V2, row_cache=row_cache)
+        errors.append(str(caught.value))
+    assert errors[0] == errors[1] and "not UTF-8 text (byte 45" in errors[0]
