@@ -80,14 +80,20 @@ def cpu_seconds(fn: Callable[[], object]) -> tuple[float, float, object]:
     return time.process_time() - cpu, time.perf_counter() - wall, out
 
 
-def best_of(fn: Callable[[], object], repeats: int) -> float:
-    """The fastest of ``repeats`` wall-clock runs (the least disturbed by other load)."""
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best
+def quiet_streamlit() -> None:
+    """Drop Streamlit's bare-mode warnings, which it says can be ignored and which buried our lines.
+
+    AppTest and cached functions called outside a server log "missing ScriptRunContext" and "No
+    runtime found" once per run. A filter, because Streamlit resets its loggers' levels when it
+    loads its config.
+    """
+    noise = ("missing ScriptRunContext", "No runtime found")
+
+    def keep(record: logging.LogRecord) -> bool:
+        return not any(text in record.getMessage() for text in noise)
+
+    for name in ("streamlit.runtime.scriptrunner_utils.script_run_context", "streamlit.runtime.caching.cache_data_api"):
+        logging.getLogger(name).addFilter(keep)
 
 
 def best_of_pair(measured: Callable[[], object], baseline: Callable[[], object], repeats: int) -> tuple[float, float]:

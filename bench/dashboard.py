@@ -23,7 +23,7 @@ import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
-from bench.core import BOARD, Result, Sizes, env_without, fresh_sqlite, peak_rss_mb_of
+from bench.core import BOARD, Result, Sizes, env_without, fresh_sqlite, peak_rss_mb_of, quiet_streamlit
 from bench.generate import generate
 from ingest.loader import import_files
 
@@ -91,12 +91,7 @@ def _timed(fn) -> float:
 def page_benchmarks(work: Path, db_path: Path, models: int, repeats: int = 3) -> list[Result]:
     from streamlit.testing.v1 import AppTest
 
-    # AppTest's script threads finish outside a script run: Streamlit warns once per run
-    # ("missing ScriptRunContext ... can be ignored"), which buried the benchmark's own lines.
-    # A filter, because Streamlit resets its loggers' levels when it loads its config.
-    logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(
-        lambda record: "missing ScriptRunContext" not in record.getMessage()
-    )
+    quiet_streamlit()
     license_choice = ["permissive"]
     with _database(db_path):
         at = AppTest.from_file(APP, default_timeout=TIMEOUT)

@@ -45,8 +45,9 @@ def _open(page: str, query: dict, *, cold: bool = False):
 
     at = AppTest.from_file(APP, default_timeout=120)
     at.run()  # AppTest needs one run before it can switch pages
-    if cold:
+    if cold:  # both caches: the ranked boards and filtered views are cache_resource objects
         st.cache_data.clear()
+        st.cache_resource.clear()
     at.switch_page(page)
     for key, value in query.items():
         at.query_params[key] = value
@@ -180,9 +181,9 @@ def main(argv: list[str] | None = None) -> int:
         subprocess.run([sys.executable, "-m", "ingest", "--db", url, "seed", "--no-progress"], cwd=ROOT, check=True)
     os.environ["DATABASE_URL"] = url
     sys.path.insert(0, str(ROOT))
-    import logging
+    from bench.core import quiet_streamlit
 
-    logging.getLogger("streamlit").setLevel(logging.ERROR)
+    quiet_streamlit()
     try:
         rows = measure(args.repeats)
         if args.browser:
