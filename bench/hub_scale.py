@@ -11,7 +11,6 @@ peak after the final write also holds the id index and the model-card board of t
 from __future__ import annotations
 
 import argparse
-import json
 import subprocess
 import sys
 import tempfile
@@ -67,13 +66,13 @@ def measure(count: int) -> tuple[float, float, int, float | None]:
         rss_kib, code = out.stdout.split()[-2:]
         if int(code) != 0:
             print(out.stderr[-2000:], file=sys.stderr)
-        from sqlalchemy import create_engine, text
+        from db.engine import make_engine
+        from db.queries import last_run_detail
 
-        engine = create_engine(f"sqlite:///{tmp}/bench.db")
+        engine = make_engine(f"sqlite:///{tmp}/bench.db")
         with engine.connect() as conn:
-            detail = conn.execute(text("SELECT detail FROM ingest_runs WHERE source = 'hub'")).scalar()
+            detail = last_run_detail(conn, "hub")
         engine.dispose()
-        detail = json.loads(detail) if isinstance(detail, str) else detail or {}
         return seconds, int(rss_kib) / 1024, int(code), detail.get("peak_rss_mib_read")
 
 

@@ -528,6 +528,19 @@ def base_model_chain(conn: Connection, model_id: str, max_depth: int = 10) -> li
 # --------------------------------------------------------------------------- status
 
 
+def has_scores(conn: Connection) -> bool:
+    """True when any leaderboard score is stored (the database has been seeded or imported into)."""
+    return conn.execute(select(SCORES.c.id).limit(1)).first() is not None
+
+
+def last_run_detail(conn: Connection, source: str) -> dict:
+    """The ``detail`` of the newest run of ``source`` (its figures), or ``{}``."""
+    detail = conn.execute(
+        select(RUNS.c.detail).where(RUNS.c.source == source).order_by(RUNS.c.id.desc()).limit(1)
+    ).scalar()
+    return detail if isinstance(detail, dict) else {}
+
+
 def recent_runs(conn: Connection, limit: int = 20) -> pd.DataFrame:
     rows = conn.execute(
         select(

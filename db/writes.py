@@ -717,6 +717,30 @@ def upsert_facts(
         )
 
 
+def add_claims(conn: Connection, claims: Sequence[dict]) -> int:
+    """Store published claims (``model_id, field, claim, claimed_value, unit, source``) not yet stored.
+
+    A claim already there (same model, field, source and wording) is skipped; returns how
+    many were added.
+    """
+    from db.schema import Claim
+
+    table = Claim.__table__
+    seen = {
+        (r.model_id, r.field, r.source, r.claim)
+        for r in conn.execute(select(table.c.model_id, table.c.field, table.c.source, table.c.claim))
+    }
+    new = []
+    for claim in claims:
+        key = (claim["model_id"], claim["field"], claim["source"], claim["claim"])
+        if key not in seen:
+            seen.add(key)
+            new.append(claim)
+    if new:
+        conn.execute(table.insert(), new)
+    return len(new)
+
+
 def add_alias(conn: Connection, model_id: int, alias: str, reason: str) -> None:
     if conn.execute(select(ALIASES.c.model_id).where(ALIASES.c.alias_lower == alias.lower())).first():
         conn.execute(

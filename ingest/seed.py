@@ -14,13 +14,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
-from db import writes
+from db import queries, writes
 from db.config import SEED_DIR
 from db.errors import InputError
 from db.records import ModelFacts
-from db.schema import Claim, Score
 from ingest.loader import import_files
 from ingest.normalize import license_category, normalize_license, normalize_model_type
 
@@ -69,7 +68,7 @@ def read_manifest(seed_dir: Path = SEED_DIR) -> dict:
 
 def database_is_empty(engine: Engine) -> bool:
     with engine.connect() as conn:
-        return conn.execute(select(Score.__table__.c.id).limit(1)).first() is None
+        return not queries.has_scores(conn)
 
 
 def load_seed(engine: Engine, seed_dir: Path = SEED_DIR, *, progress: bool | None = None) -> SeedSummary:
@@ -152,42 +151,30 @@ def load_model_facts(engine: Engine, path: Path) -> int:
 
 def load_claims(engine: Engine, path: Path) -> int:
     rows = _read_csv(path)
-    table = Claim.__table__
     with engine.begin() as conn:
         index = writes.load_model_index(conn)
-        existing = {
-            (r.model_id, r.field, r.source, r.claim)
-            for r in conn.execute(select(table.c.model_id, table.c.field, table.c.source, table.c.claim))
-        }
-        new = []
+        claims = []
         last_source = ""
         for row in rows:
             # The claims file says "same" for a source given on an earlier row.
             if row["source"].strip().lower() != "same":
                 last_source = row["source"]
-            row = {**row, "source": last_source}
             model_id = index.get(row["model_id"].lower())
             if model_id is None:
                 continue
-            field = "params_b" if "parameters" in row["unit"] else row["unit"]
-            key = (model_id, field, row["source"], row["claim"])
-            if key in existing:
-                continue
-            existing.add(key)
             try:
                 value = float(row["claimed_value"])
             except ValueError:
                 value = None
-            new.append(
+            claims.append(
                 {
                     "model_id": model_id,
-                    "field": field,
+                    "field": "params_b" if "parameters" in row["unit"] else row["unit"],
                     "claim": row["claim"],
                     "claimed_value": value,
                     "unit": row["unit"],
-                    "source": row["source"],
+                    "source": last_source,
                 }
             )
-        if new:
-            conn.execute(table.insert(), new)
+        writes.add_claims(conn, claims)
     return len(rows)
