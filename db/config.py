@@ -84,6 +84,8 @@ class Settings:
     ingest_cron: str = "0 3 * * *"
     lock_path: Path = PROJECT_ROOT / "data" / "ingest.lock"
     stale_after_hours: float = 48.0
+    # huggingface_hub's telemetry: off unless HF_HUB_DISABLE_TELEMETRY is set to a false value.
+    hub_telemetry: bool = False
 
     def with_overrides(self, **overrides: object) -> Settings:
         clean = {k: v for k, v in overrides.items() if v is not None}
@@ -94,23 +96,31 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: object)
     """Read the environment (``os.environ`` by default) and apply explicit overrides."""
     env = os.environ if environ is None else environ
     watch = tuple(item.strip() for item in env.get("SLM_WATCHLIST", "").split(",") if item.strip())
+    d = Settings()  # the defaults, written once in the class
     settings = Settings(
-        database_url=env.get("DATABASE_URL") or default_database_url(),
+        database_url=env.get("DATABASE_URL") or d.database_url,
         hf_token=env.get("HF_TOKEN") or None,
-        hf_endpoint=(env.get("HF_ENDPOINT") or "https://huggingface.co").rstrip("/"),
-        hub_top_n=parse_int("HUB_TOP_N", env.get("HUB_TOP_N"), 1000, minimum=0),
-        hub_max_params_b=parse_float("HUB_MAX_PARAMS_B", env.get("HUB_MAX_PARAMS_B"), 15.0),
-        hub_leaderboard_budget=parse_int("HUB_LEADERBOARD_BUDGET", env.get("HUB_LEADERBOARD_BUDGET"), 500),
-        hub_request_budget=parse_int("HUB_REQUEST_BUDGET", env.get("HUB_REQUEST_BUDGET"), 5000, minimum=1),
-        hub_timeout_s=parse_float("HUB_TIMEOUT", env.get("HUB_TIMEOUT"), 30.0, minimum=0.1),
-        hub_run_budget_s=parse_float("HUB_RUN_BUDGET", env.get("HUB_RUN_BUDGET"), 1800.0, minimum=1.0),
-        hub_max_retries=parse_int("HUB_MAX_RETRIES", env.get("HUB_MAX_RETRIES"), 5),
-        hub_backoff_base_s=parse_float("HUB_BACKOFF_BASE", env.get("HUB_BACKOFF_BASE"), 1.0),
+        hf_endpoint=(env.get("HF_ENDPOINT") or d.hf_endpoint).rstrip("/"),
+        hub_top_n=parse_int("HUB_TOP_N", env.get("HUB_TOP_N"), d.hub_top_n, minimum=0),
+        hub_max_params_b=parse_float("HUB_MAX_PARAMS_B", env.get("HUB_MAX_PARAMS_B"), d.hub_max_params_b),
+        hub_leaderboard_budget=parse_int(
+            "HUB_LEADERBOARD_BUDGET", env.get("HUB_LEADERBOARD_BUDGET"), d.hub_leaderboard_budget
+        ),
+        hub_request_budget=parse_int(
+            "HUB_REQUEST_BUDGET", env.get("HUB_REQUEST_BUDGET"), d.hub_request_budget, minimum=1
+        ),
+        hub_timeout_s=parse_float("HUB_TIMEOUT", env.get("HUB_TIMEOUT"), d.hub_timeout_s, minimum=0.1),
+        hub_run_budget_s=parse_float("HUB_RUN_BUDGET", env.get("HUB_RUN_BUDGET"), d.hub_run_budget_s, minimum=1.0),
+        hub_max_retries=parse_int("HUB_MAX_RETRIES", env.get("HUB_MAX_RETRIES"), d.hub_max_retries),
+        hub_backoff_base_s=parse_float("HUB_BACKOFF_BASE", env.get("HUB_BACKOFF_BASE"), d.hub_backoff_base_s),
         watchlist=watch,
-        cache_dir=Path(env.get("SLM_CACHE_DIR") or PROJECT_ROOT / "data" / "cache"),
-        ingest_cron=env.get("INGEST_CRON") or "0 3 * * *",
-        lock_path=Path(env.get("INGEST_LOCK") or PROJECT_ROOT / "data" / "ingest.lock"),
-        stale_after_hours=parse_float("STALE_AFTER_HOURS", env.get("STALE_AFTER_HOURS"), 48.0, minimum=1.0),
+        cache_dir=Path(env.get("SLM_CACHE_DIR") or d.cache_dir),
+        ingest_cron=env.get("INGEST_CRON") or d.ingest_cron,
+        lock_path=Path(env.get("INGEST_LOCK") or d.lock_path),
+        stale_after_hours=parse_float(
+            "STALE_AFTER_HOURS", env.get("STALE_AFTER_HOURS"), d.stale_after_hours, minimum=1.0
+        ),
+        hub_telemetry=not parse_bool("HF_HUB_DISABLE_TELEMETRY", env.get("HF_HUB_DISABLE_TELEMETRY"), True),
     )
     return settings.with_overrides(**overrides)
 

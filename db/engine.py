@@ -94,6 +94,14 @@ def upgrade_schema(engine: Engine) -> None:
         raise DatabaseError(f"cannot create or upgrade the schema: {one_line(exc.orig)}") from None
 
 
+def ready_engine(url: str) -> Engine:
+    """An engine for ``url`` whose schema exists (created on first use)."""
+    engine = make_engine(url)
+    if not schema_is_current(engine):
+        upgrade_schema(engine)
+    return engine
+
+
 def schema_is_current(engine: Engine) -> bool:
     """True when the database has been initialised (the tables exist)."""
     try:

@@ -21,7 +21,6 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import os
 import random
 import re
 import threading
@@ -203,8 +202,11 @@ def _json_ok(response: httpx2.Response, request: httpx2.Request) -> bool:
 
 
 @contextlib.contextmanager
-def hub_session(budget: RunBudget) -> Iterator[RunBudget]:
-    """Route every huggingface_hub request through a :class:`BoundedTransport` for one run."""
+def hub_session(budget: RunBudget, *, telemetry: bool = False) -> Iterator[RunBudget]:
+    """Route every huggingface_hub request through a :class:`BoundedTransport` for one run.
+
+    ``telemetry`` (``Settings.hub_telemetry``) leaves huggingface_hub's telemetry on.
+    """
     from huggingface_hub import constants
     from huggingface_hub.utils import _http as hf_http
     from huggingface_hub.utils import set_client_factory
@@ -219,12 +221,12 @@ def hub_session(budget: RunBudget) -> Iterator[RunBudget]:
 
     # No telemetry unless asked for: with it, huggingface_hub also fetches an "agent harness"
     # registry from its import-time endpoint, an extra request outside the run's plan.
-    telemetry = constants.HF_HUB_DISABLE_TELEMETRY
-    if os.environ.get("HF_HUB_DISABLE_TELEMETRY") is None:
+    disabled_before = constants.HF_HUB_DISABLE_TELEMETRY
+    if not telemetry:
         constants.HF_HUB_DISABLE_TELEMETRY = True
     set_client_factory(factory)
     try:
         yield budget
     finally:
         set_client_factory(hf_http.default_client_factory)
-        constants.HF_HUB_DISABLE_TELEMETRY = telemetry
+        constants.HF_HUB_DISABLE_TELEMETRY = disabled_before

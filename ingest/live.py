@@ -19,12 +19,12 @@ from sqlalchemy import Engine
 from db import writes
 from db.config import Settings, mask_secrets
 from db.errors import HubError, InputError, TrackerError
+from db.registry import LIVE_SOURCES
 from ingest.http import RunBudget, hub_session
 from ingest.lock import ingest_lock
 
 log = logging.getLogger(__name__)
 
-SOURCES = ("hub", "open-llm-leaderboard-v2", "lmarena")
 # Requests a dataset source needs: info/refs, tree, HEAD + GET per file, a few retries.
 RESERVE_PER_SOURCE = 25
 
@@ -57,7 +57,7 @@ def run_live(
     engine: Engine,
     settings: Settings,
     *,
-    sources: Sequence[str] = SOURCES,
+    sources: Sequence[str] = LIVE_SOURCES,
     models: Sequence[str] | None = None,
     limit: int | None = None,
     backfill: bool = False,
@@ -69,9 +69,9 @@ def run_live(
     Raises :class:`db.errors.LockedError` when another run holds the lock and
     :class:`db.errors.HubError` (one line naming each failed source) when a source failed.
     """
-    unknown = [s for s in sources if s not in SOURCES]
+    unknown = [s for s in sources if s not in LIVE_SOURCES]
     if unknown:
-        raise InputError(f"unknown source {unknown[0]!r}; choose from: {', '.join(SOURCES)}")
+        raise InputError(f"unknown source {unknown[0]!r}; choose from: {', '.join(LIVE_SOURCES)}")
     if models and "hub" not in sources:
         raise InputError("--models applies to the 'hub' source")
     show = sys.stderr.isatty() if progress is None else progress
@@ -86,7 +86,7 @@ def run_live(
             disable_progress_bars()
         budget = RunBudget.from_settings(settings, stop)
         failures: list[str] = []
-        with hub_session(budget):
+        with hub_session(budget, telemetry=settings.hub_telemetry):
             api = make_api(settings)
             for position, source in enumerate(sources):
                 # The hub source stops early rather than starve the dataset sources after it.

@@ -32,15 +32,13 @@ def make_trigger(cron: str):
 
 def scheduled_run(settings: Settings, stop: threading.Event) -> None:
     """One scheduled ingest: every live source; failures are logged, never raised."""
-    from db.engine import make_engine, schema_is_current, upgrade_schema
+    from db.engine import ready_engine
     from ingest.live import run_live
 
     log.info("scheduled ingest run starting")
     engine = None
     try:
-        engine = make_engine(settings.database_url)
-        if not schema_is_current(engine):
-            upgrade_schema(engine)
+        engine = ready_engine(settings.database_url)
         run_live(engine, settings, progress=False, stop=stop)
         log.info("scheduled ingest run finished")
     except LockedError as exc:
