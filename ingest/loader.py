@@ -71,6 +71,19 @@ def plan_files(paths: Sequence[str | Path], as_of: dt.date | None) -> list[tuple
     return planned
 
 
+def check_usable(parsed: ParsedFile) -> None:
+    """Refuse a snapshot with no valid rows or mostly bad rows (:class:`InputError`, one line)."""
+    if not parsed.entries:
+        raise InputError(f"{parsed.path}: no valid rows (all {parsed.rows_read} rejected)")
+    share = len(parsed.rejections) / max(parsed.rows_read, 1)
+    if share > MAX_REJECTED_SHARE:
+        first = parsed.rejections[0].reason if parsed.rejections else ""
+        raise InputError(
+            f"{parsed.path}: {len(parsed.rejections)} of {parsed.rows_read} rows are bad "
+            f"(first: {first}); refusing a snapshot that would drop entries from the board"
+        )
+
+
 def import_parsed(
     engine: Engine,
     parsed: ParsedFile,
@@ -83,15 +96,7 @@ def import_parsed(
     ``cache`` carries what the previous import of a series left behind (see
     :class:`db.writes.ApplyCache`); it only makes the import faster.
     """
-    if not parsed.entries:
-        raise InputError(f"{parsed.path}: no valid rows (all {parsed.rows_read} rejected)")
-    share = len(parsed.rejections) / max(parsed.rows_read, 1)
-    if share > MAX_REJECTED_SHARE:
-        first = parsed.rejections[0].reason if parsed.rejections else ""
-        raise InputError(
-            f"{parsed.path}: {len(parsed.rejections)} of {parsed.rows_read} rows are bad "
-            f"(first: {first}); refusing a snapshot that would drop entries from the board"
-        )
+    check_usable(parsed)
     try:
         with engine.begin() as conn:
             writes.begin_write(conn)

@@ -76,7 +76,7 @@ def test_board_day_maps_onto_snapshots(seeded_conn):
 
 def test_arena_names_get_no_hub_link(seeded_conn):
     arena = data.ranked_board(seeded_conn, LMARENA, None, "arena_score")
-    assert arena["hub_url"].isna().all() or arena["hub_url"].dropna().str.startswith("https://huggingface.co/").all()
+    assert len(arena) > 100 and arena["hub_url"].isna().all()  # display names, not Hub ids
     assert data.hub_url("Gemini-2.5-Pro") is None
     assert data.hub_url("evil/<img src=x>") is None
     assert data.hub_url("microsoft/phi-2") == "https://huggingface.co/microsoft/phi-2"

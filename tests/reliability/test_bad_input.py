@@ -19,7 +19,7 @@ from db.engine import make_engine
 from db.errors import InputError
 from db.schema import IngestRun, RejectedRow
 from ingest.formats import parse_file
-from ingest.loader import MAX_REJECTED_SHARE
+from ingest.loader import check_usable
 from tests.reliability.corpus import CASES, Case, original
 from tests.reliability.helpers import canonical_dump, cli, dump_diff
 
@@ -37,11 +37,6 @@ def _parse(case: Case, folder: Path):
         return None, exc
 
 
-def _refused_by_loader(parsed) -> bool:
-    """The loader's rule: no valid rows, or more than half of them bad."""
-    return not parsed.entries or len(parsed.rejections) / parsed.rows_read > MAX_REJECTED_SHARE
-
-
 def test_every_corpus_file_is_handled_without_an_uncaught_exception(tmp_path, figure):
     refused = rows_rejected = same = 0
     for case in CASES:
@@ -50,9 +45,11 @@ def test_every_corpus_file_is_handled_without_an_uncaught_exception(tmp_path, fi
             if error is not None:
                 message = str(error)
                 assert "\n" not in message and re.search(case.reason, message), (case.name, message)
-            else:
-                assert _refused_by_loader(parsed), case.name
-                assert all(re.search(case.reason, r.reason) or r.reason for r in parsed.rejections)
+            else:  # parsed, then refused whole by the loader, with the case's reason
+                with pytest.raises(InputError) as refusal:
+                    check_usable(parsed)
+                message = str(refusal.value)
+                assert "\n" not in message and re.search(case.reason, message), (case.name, message)
             refused += 1
             continue
         assert error is None, (case.name, str(error))
@@ -78,7 +75,6 @@ def test_every_corpus_file_is_handled_without_an_uncaught_exception(tmp_path, fi
     figure("bad_input_files_refused_with_one_line", refused)
     figure("bad_input_bad_rows_rejected_with_reason", rows_rejected)
     figure("bad_input_harmless_variants_identical", same)
-    figure("bad_input_uncaught_exceptions", 0)
 
 
 @pytest.fixture(scope="module")

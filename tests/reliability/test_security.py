@@ -255,15 +255,7 @@ def test_junk_query_parameters_give_a_message_not_an_error(page, hostile_db, mon
         assert "no model" in messages, messages
 
 
-# --------------------------------------------------------------------------- the container
-
-
-def test_the_image_runs_as_a_non_root_user():
-    dockerfile = (ROOT / "Dockerfile").read_text()
-    users = re.findall(r"(?im)^\s*USER\s+(\S+)", dockerfile)
-    assert users and users[-1].split(":")[0] not in ("root", "0")
-    # The image test (tests/test_dockerfile.py, by the deployment work) checks the same and more.
-    assert "USER" in (ROOT / "tests" / "test_dockerfile.py").read_text()
+# The image runs as a non-root user: tests/test_dockerfile.py::test_base_image_and_a_non_root_user.
 
 
 # --------------------------------------------------------------------------- a read-only dashboard
