@@ -18,7 +18,6 @@ from sqlalchemy import Connection
 
 from dashboard.filters import SIZE_CLASSES, FilterState, group_members, group_name, rank_label
 from db import queries
-from db.errors import NotFoundError
 from db.queries import ModelFilter
 from db.registry import LMARENA, MODEL_CARD, OPEN_LLM_V1, OPEN_LLM_V2, leaderboard_def
 from db.reports import _csv_safe
@@ -154,10 +153,7 @@ def ranked_board(conn: Connection, board: str, as_of: dt.date | None, rank_key: 
         # Mean of the group's benchmarks; a model missing one of them is not ranked on the group.
         entries[rank_key] = entries[members].mean(axis=1, skipna=False) if not entries.empty else np.nan
     else:
-        bdef = next((b for b in lb.benchmarks if b.key == rank_key), None)
-        if bdef is None:
-            raise NotFoundError(f"{lb.display_name} has no benchmark {rank_key!r}")
-        higher = bdef.higher_is_better
+        higher = lb.benchmark(rank_key).higher_is_better
     pks = entries["model_pk"].unique().tolist() if not entries.empty else []
     models = queries.models_frame(conn, pks)
     ranked = queries.rank_board(entries, models, rank_key, higher)
@@ -219,7 +215,7 @@ def table_columns(board: str, rank_key: str) -> list[str]:
 def column_label(board: str, key: str, rank_key: str | None = None) -> str:
     if key == "score" and rank_key is not None:
         return rank_label(board, rank_key)
-    bench = next((b for b in leaderboard_def(board).benchmarks if b.key == key), None)
+    bench = leaderboard_def(board).find(key)
     if bench is not None:
         return bench.display_name
     return COLUMN_LABELS.get(key, key.replace("_", " ").capitalize())
@@ -377,9 +373,7 @@ def board_history(conn: Connection, board: str, bench: str) -> tuple[list[dt.dat
     so the history page needs no further query when a visitor picks other models.
     """
     lb = leaderboard_def(board)
-    bdef = next((b for b in lb.benchmarks if b.key == bench), None)
-    if bdef is None:
-        raise NotFoundError(f"{lb.display_name} has no benchmark {bench!r}")
+    bdef = lb.benchmark(bench)
     dates, values, models = queries.daily_values(conn, board, bench)
     lead_cols = ["size_class", "date", "model_pk", "model_id", "value"]
     rank_cols = ["date", "model_pk", "model_id", "rank", "score", "entries"]

@@ -116,7 +116,8 @@ def rank_label(board: str, key: str) -> str:
         return (
             f"{name.capitalize()} ({' + '.join(labels)})" if len(labels) > 1 else f"{name.capitalize()} ({labels[0]})"
         )
-    return next((b.display_name for b in leaderboard_def(board).benchmarks if b.key == key), key)
+    bench = leaderboard_def(board).find(key)
+    return bench.display_name if bench is not None else key
 
 
 @dataclass(frozen=True)

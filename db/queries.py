@@ -228,19 +228,12 @@ def board(
     limit: int | None = None,
 ) -> pd.DataFrame:
     """The ranked board: one row per model (its best variant), filtered, ranks re-numbered."""
-    lb = leaderboard_def(leaderboard) if leaderboard in LEADERBOARD_KEYS else None
     check_leaderboard(leaderboard)
-    assert lb is not None
+    lb = leaderboard_def(leaderboard)
     key = rank_by or lb.main_benchmark
-    bdef = next((b for b in lb.benchmarks if b.key == key), None)
-    if bdef is None:
-        raise NotFoundError(
-            f"unknown benchmark {key!r} for {leaderboard}; choose one of: {', '.join(b.key for b in lb.benchmarks)}"
-        )
+    bdef = lb.benchmark(key)
     entries = board_entries(conn, leaderboard, as_of)
-    models = (
-        _models_frame(conn, entries["model_pk"].unique().tolist()) if not entries.empty else _models_frame(conn, [])
-    )
+    models = _models_frame(conn, entries["model_pk"].unique().tolist())
     ranked = rank_board(entries, models, key, bdef.higher_is_better)
     ranked = filter_models(ranked, flt).copy()
     ranked["rank"] = np.arange(1, len(ranked) + 1)
@@ -307,11 +300,7 @@ def daily_leaders(
     check_leaderboard(leaderboard)
     lb = leaderboard_def(leaderboard)
     bench = rank_by or lb.main_benchmark
-    bdef = next((b for b in lb.benchmarks if b.key == bench), None)
-    if bdef is None:
-        raise NotFoundError(
-            f"unknown benchmark {bench!r} for {leaderboard}; choose one of: {', '.join(b.key for b in lb.benchmarks)}"
-        )
+    bdef = lb.benchmark(bench)
     dates, exploded = _daily_leaders_frame(conn, leaderboard, bench, flt)
     if exploded.empty:
         return pd.DataFrame(columns=["date", "model_id", "model_pk", "value"])
@@ -378,7 +367,7 @@ def rank_history(
     check_leaderboard(leaderboard)
     lb = leaderboard_def(leaderboard)
     bench = rank_by or lb.main_benchmark
-    bdef = next(b for b in lb.benchmarks if b.key == bench)
+    bdef = lb.benchmark(bench)
     dates, exploded = _daily_leaders_frame(conn, leaderboard, bench, flt)
     columns = ["date", "model_id", "model_pk", "rank", "score", "entries"]
     if exploded.empty:

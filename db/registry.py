@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, select
 
+from db.errors import NotFoundError
 from db.schema import Benchmark, Leaderboard
 
 
@@ -32,6 +33,18 @@ class LeaderboardDef:
     url: str
     main_benchmark: str
     benchmarks: tuple[BenchmarkDef, ...]
+
+    def find(self, key: str) -> BenchmarkDef | None:
+        """The benchmark ``key`` of this board, or ``None``."""
+        return next((b for b in self.benchmarks if b.key == key), None)
+
+    def benchmark(self, key: str) -> BenchmarkDef:
+        """The benchmark ``key`` of this board; :class:`NotFoundError` naming the choices otherwise."""
+        found = self.find(key)
+        if found is None:
+            choices = ", ".join(b.key for b in self.benchmarks)
+            raise NotFoundError(f"unknown benchmark {key!r} for {self.key}; choose one of: {choices}")
+        return found
 
 
 OPEN_LLM_V1 = "open-llm-leaderboard-v1"

@@ -385,7 +385,7 @@ def detect_format(header: list[str]) -> Format:
 
 @functools.cache
 def _bench_def(leaderboard: str, bench: str):
-    return next(b for b in leaderboard_def(leaderboard).benchmarks if b.key == bench)
+    return leaderboard_def(leaderboard).benchmark(bench)
 
 
 def _bench_value(leaderboard: str, bench: str, raw: object, column: str, required: bool = False):

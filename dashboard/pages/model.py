@@ -186,7 +186,7 @@ else:
                 continue
             left.caption("'Since' is the first snapshot with this score; 'Until' the first without it.")
             main = lb.main_benchmark
-            label = next(b.display_name for b in lb.benchmarks if b.key == main)
+            label = lb.benchmark(main).display_name
             hist = data.score_history(bundle["scores"], board, main)
             right.plotly_chart(
                 charts.score_history_figure(hist, label, f"{label} over time"), key=f"score_chart_{board}"
