@@ -71,12 +71,9 @@ def fact_label(field: str) -> str:
     return FACT_LABELS.get(field, field.replace("_", " ").capitalize())
 
 
-UNKNOWN_SIZE = "Size unknown"
-
 # Labels of the model columns shown in tables and written to downloads.
 COLUMN_LABELS = {
     "rank": "Rank",
-    "board_rank": "Rank on the whole board",
     "page_url": "Model",
     "model_id": "Model",
     "hub_url": "Hub",
@@ -110,10 +107,6 @@ def hub_url(model_id: object) -> str | None:
 def page_url(model_id: str) -> str:
     """Relative link to the model page (works under any base path)."""
     return "model?id=" + quote(model_id, safe="/ ()'.,:_-")
-
-
-def compare_url(ids: list[str]) -> str:
-    return "compare?ids=" + quote(",".join(ids), safe="/ ()'.,:_-")
 
 
 def safe_url(url: object) -> str | None:
@@ -166,7 +159,6 @@ def ranked_board(conn: Connection, board: str, as_of: dt.date | None, rank_key: 
     ranked = ranked.merge(listed, on="model_pk", how="left")
     ranked["hub_url"] = ranked["model_id"].map(hub_url)
     ranked["page_url"] = ranked["model_id"].map(page_url)
-    ranked["board_rank"] = ranked["rank"]
     return ranked
 
 
@@ -402,12 +394,6 @@ def board_history(conn: Connection, board: str, bench: str) -> tuple[list[dt.dat
     return dates, leaders, ranks
 
 
-def leaders_by_class(conn: Connection, board: str, bench: str) -> tuple[list[dt.date], pd.DataFrame]:
-    """The #1 on every snapshot date, overall ("all") and within each size class."""
-    dates, leaders, _ = board_history(conn, board, bench)
-    return dates, leaders
-
-
 def ranks_of(ranks: pd.DataFrame, model_ids: list[str]) -> pd.DataFrame:
     """Rank history of the given models (ids ignoring case), in the order given."""
     if ranks.empty or not model_ids:
@@ -469,13 +455,6 @@ def longest_reigns(reigns: pd.DataFrame, limit: int = 15) -> pd.DataFrame:
     if reigns.empty:
         return reigns
     return reigns.sort_values(["days", "start"], ascending=[False, True]).head(limit).reset_index(drop=True)
-
-
-def history_candidates(board: str) -> list[str]:
-    """Models shown first in the rank-over-time chart: Falcon's 2023 reign on v1."""
-    if board == "open-llm-leaderboard-v1":
-        return ["tiiuae/falcon-40b", "tiiuae/falcon-40b-instruct", "llama-65b"]
-    return []
 
 
 # --------------------------------------------------------------------------- model page
@@ -541,9 +520,11 @@ def model_fact_rows(model: dict) -> pd.DataFrame:
 
 
 def source_label(source: object) -> str:
-    """A source as people read it: board keys become board names."""
+    """A source as people read it: board keys become board names, "hub" the Hub's."""
     if not isinstance(source, str) or not source:
         return ""
+    if source == "hub":
+        return "Hugging Face Hub"
     for key in (OPEN_LLM_V1, OPEN_LLM_V2, LMARENA, MODEL_CARD):
         if source == key or source.startswith(key + " "):
             return leaderboard_def(key).display_name + source[len(key) :]
@@ -643,10 +624,6 @@ def source_status(last: pd.DataFrame, now: dt.datetime, stale_after_hours: float
     out["age_hours"] = (pd.Timestamp(now) - out["last_success"]).dt.total_seconds() / 3600
     out["stale"] = out["age_hours"] > stale_after_hours
     return out
-
-
-def model_filter_for(state: FilterState) -> ModelFilter:
-    return state.model_filter()
 
 
 def _fmt(value: object) -> str | None:

@@ -12,7 +12,7 @@ import datetime as dt
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 
 from db.queries import ModelFilter
 from db.registry import LEADERBOARD_KEYS, LMARENA, MODEL_CARD, OPEN_LLM_V2, leaderboard_def
@@ -393,10 +393,6 @@ class FilterState:
         if has("top_n") and isinstance(values[keys["top_n"]], int):
             changes["top_n"] = values[keys["top_n"]]
         return replace(base, **changes)
-
-
-def state_fields() -> list[str]:
-    return [f.name for f in fields(FilterState)]
 
 
 def _num(value: float) -> str:

@@ -30,10 +30,6 @@ def one_line(error: object) -> str:
     return " ".join(str(error).split())
 
 
-def is_sqlite(engine: Engine) -> bool:
-    return engine.dialect.name == "sqlite"
-
-
 def make_engine(url: str, *, create_dirs: bool = True, must_exist: bool = False) -> Engine:
     """Create an engine for ``url``. SQLite gets WAL, foreign keys and a busy timeout.
 

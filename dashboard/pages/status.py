@@ -8,7 +8,6 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import data, ui
-from db.registry import LEADERBOARD_KEYS, leaderboard_def
 
 url, ver = ui.cache_args()
 ui.enter_page("status")
@@ -18,10 +17,6 @@ bundle = ui.status_bundle(url, ver)
 st.title("Data status")
 now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
 sources = data.source_status(bundle["last"], now, settings.stale_after_hours)
-
-
-def _source_name(key: str) -> str:
-    return leaderboard_def(key).display_name if key in LEADERBOARD_KEYS else {"hub": "Hugging Face Hub"}.get(key, key)
 
 
 if sources.empty:
@@ -40,7 +35,7 @@ else:
     cols = st.columns(len(sources))
     for col, row in zip(cols, sources.itertuples(index=False), strict=True):
         col.metric(
-            _source_name(row.source),
+            data.source_label(row.source),
             f"{row.age_hours:.0f} h ago" if row.age_hours < 72 else f"{row.age_hours / 24:.0f} days ago",
             help=f"Last success: {row.last_success:%Y-%m-%d %H:%M} UTC",
             delta="stale" if row.stale else None,
@@ -58,7 +53,7 @@ snaps = bundle["snapshots"]
 if not snaps.empty:
     st.dataframe(
         snaps.assign(
-            leaderboard=snaps["leaderboard"].map(_source_name),
+            leaderboard=snaps["leaderboard"].map(data.source_label),
             first=pd.to_datetime(snaps["first"]),
             last=pd.to_datetime(snaps["last"]),
         ),
@@ -78,7 +73,7 @@ if runs.empty:
     ui.empty_state("No runs recorded yet.")
 else:
     st.dataframe(
-        runs.assign(source=runs["source"].map(_source_name), error=runs["error"].fillna("")),
+        runs.assign(source=runs["source"].map(data.source_label), error=runs["error"].fillna("")),
         hide_index=True,
         column_config={
             "run_id": st.column_config.NumberColumn("Run", format="%d"),

@@ -64,7 +64,7 @@ def test_text_from_the_data_is_inert():
 
 
 def test_leader_step_and_timeline(seeded_conn):
-    dates, leaders = data.leaders_by_class(seeded_conn, OPEN_LLM_V1, "average")
+    dates, leaders, _ = data.board_history(seeded_conn, OPEN_LLM_V1, "average")
     reigns = data.reigns_by_class(leaders, dates)
     overall = reigns[reigns["size_class"] == "all"]
     step = charts.leader_step_figure(leaders[leaders["size_class"] == "all"], overall, "Average", "t").to_dict()

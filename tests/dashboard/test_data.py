@@ -144,7 +144,7 @@ def test_permissive_share_of_top_n(v2):
 
 
 def test_leaders_by_class_agree_with_tenure(seeded_conn):
-    dates, leaders = data.leaders_by_class(seeded_conn, V1, "average")
+    dates, leaders, _ = data.board_history(seeded_conn, V1, "average")
     reigns = data.reigns_by_class(leaders, dates)
     expected = queries.tenure(seeded_conn, V1)
     got = reigns[reigns["size_class"] == "all"]
@@ -155,7 +155,7 @@ def test_leaders_by_class_agree_with_tenure(seeded_conn):
 
 
 def test_falcon_reign(seeded_conn):
-    dates, leaders = data.leaders_by_class(seeded_conn, V1, "average")
+    dates, leaders, _ = data.board_history(seeded_conn, V1, "average")
     reigns = data.reigns_by_class(leaders, dates)
     falcon = reigns[(reigns["size_class"] == "all") & (reigns["model_id"] == "tiiuae/falcon-40b-instruct")]
     assert len(falcon) == 1
