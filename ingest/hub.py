@@ -157,8 +157,12 @@ def base_model_of(info) -> tuple[str | None, str | None]:
 _PACKED_TAGS = {"gptq", "awq", "4-bit", "8-bit", "bitsandbytes", "exl2"}
 
 
-def params_of(info) -> tuple[float | None, str | None, bool, str | None]:
+def params_of(
+    info, base_model: tuple[str | None, str | None] | None = None
+) -> tuple[float | None, str | None, bool, str | None]:
     """(params in billions, source, is estimate, base model to take the size from).
+
+    ``base_model`` is ``base_model_of(info)`` when the caller has it already.
 
     ``safetensors.total`` counts stored tensors, which for 4-bit/8-bit GPTQ/AWQ/bitsandbytes
     repos are packed integers: those are corrected from ``quantization_config`` (bits per
@@ -166,7 +170,7 @@ def params_of(info) -> tuple[float | None, str | None, bool, str | None]:
     """
     config = info.config or {}
     quant = config.get("quantization_config") or {}
-    base, relation = base_model_of(info)
+    base, relation = base_model if base_model is not None else base_model_of(info)
     tags = {t.lower() for t in info.tags or []}
     quantized = bool(quant) or relation == "quantized" or bool(tags & _PACKED_TAGS)
     st = info.safetensors
@@ -246,9 +250,10 @@ def card_scores(info) -> dict[str, float]:
 
 def record_from_info(info, requested: str | None = None) -> HubRecord:
     """Normalise one ``ModelInfo`` (from ``list_models`` or ``model_info``)."""
-    params_b, params_source, estimate, base_for_params = params_of(info)
+    base_model = base_model_of(info)  # read once: it walks the card and the tags
+    params_b, params_source, estimate, base_for_params = params_of(info, base_model)
     lic = license_of(info)
-    base, _ = base_model_of(info)
+    base = base_model[0]
     created = info.created_at.date() if getattr(info, "created_at", None) else None
     if created is not None and created <= _CREATED_FLOOR:
         created = None
