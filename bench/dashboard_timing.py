@@ -23,19 +23,19 @@ APP = str(ROOT / "dashboard" / "app.py")
 
 # (page, query, widget to change, its new value)
 CASES = [
-    ("pages/leaderboard.py", {}, ("pills", "f_size", "edge")),
-    ("pages/leaderboard.py", {"size": "edge"}, ("text_input", "f_search", "qwen")),
-    ("pages/leaderboard.py", {"board": "open-llm-leaderboard-v1"}, ("multiselect", "f_license", ["permissive"])),
-    ("pages/size.py", {}, ("pills", "f_size", "laptop")),
-    ("pages/licenses.py", {}, ("segmented_control", "f_top", 25)),
-    ("pages/history.py", {}, ("selectbox", "f_rank", "mmlu")),
-    ("pages/model.py", {"id": "microsoft/phi-2"}, None),
+    ("views/leaderboard.py", {}, ("pills", "f_size", "edge")),
+    ("views/leaderboard.py", {"size": "edge"}, ("text_input", "f_search", "qwen")),
+    ("views/leaderboard.py", {"board": "open-llm-leaderboard-v1"}, ("multiselect", "f_license", ["permissive"])),
+    ("views/size.py", {}, ("pills", "f_size", "laptop")),
+    ("views/licenses.py", {}, ("segmented_control", "f_top", 25)),
+    ("views/history.py", {}, ("selectbox", "f_rank", "mmlu")),
+    ("views/model.py", {"id": "microsoft/phi-2"}, None),
     (
-        "pages/compare.py",
+        "views/compare.py",
         {"ids": "microsoft/phi-2,Qwen/Qwen2.5-3B-Instruct"},
         ("segmented_control", "f_board", "open-llm-leaderboard-v1"),
     ),
-    ("pages/status.py", {}, None),
+    ("views/status.py", {}, None),
 ]
 
 
@@ -82,7 +82,7 @@ def measure(repeats: int) -> list[tuple[str, float, float, float | None]]:
                 change_times.append(_timed(fresh.run))
                 if fresh.exception:
                     raise SystemExit(f"{page}: {fresh.exception[0].message}")
-        label = page.removeprefix("pages/").removesuffix(".py") + (
+        label = page.removeprefix("views/").removesuffix(".py") + (
             "?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else ""
         )
         rows.append(

@@ -1,1 +1,1 @@
-"""The Streamlit dashboard: app.py (navigation), pages/ (layout), and plain helpers that tests call."""
+"""The Streamlit dashboard: app.py (navigation), views/ (layout), and plain helpers that tests call."""

@@ -22,7 +22,7 @@ from dashboard.ui import md  # noqa: E402
 from db.errors import ConfigError, DatabaseError, TrackerError  # noqa: E402
 
 log = logging.getLogger("dashboard")
-PAGES = Path(__file__).resolve().parent / "pages"
+PAGES = Path(__file__).resolve().parent / "views"
 
 st.set_page_config(page_title="SLM Tracker", page_icon=":material/monitoring:", layout="wide")
 

@@ -50,7 +50,7 @@ def free_port() -> int:
 
 
 def start_server(database_url: str, port: int) -> subprocess.Popen:
-    env = {**os.environ, "DATABASE_URL": database_url, "PYTHONPATH": str(ROOT)}
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"} | {"DATABASE_URL": database_url}
     cmd = [
         sys.executable,
         "-m",

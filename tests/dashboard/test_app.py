@@ -133,7 +133,7 @@ def test_no_match_shows_what_to_do(app):
 
 
 def test_size_page(app):
-    at = ok(app("pages/size.py"))
+    at = ok(app("views/size.py"))
     assert at.segmented_control(key="f_color").value == "license"
     frontier = next(df.value for df in at.dataframe)
     assert frontier["params_b"].is_monotonic_increasing and len(frontier) >= 3
@@ -143,18 +143,18 @@ def test_size_page(app):
 
 
 def test_size_page_on_the_arena(app):
-    ok(app("pages/size.py", board="lmarena"))
+    ok(app("views/size.py", board="lmarena"))
 
 
 def test_licenses_page(app):
-    at = ok(app("pages/licenses.py", top="25"))
+    at = ok(app("views/licenses.py", top="25"))
     assert at.segmented_control(key="f_top").value == 25
     labels = [m.label for m in at.metric]
     assert "Edge (up to 3B): top 25" in labels
 
 
 def test_history_lists_falcon_40b_instruct_reign(app):
-    at = ok(app("pages/history.py"))
+    at = ok(app("views/history.py"))
     # The second table ("Every #1, in order") has no size-class column.
     reigns = next(df.value for df in at.dataframe if "size_class" not in df.value.columns)
     row = reigns[reigns["page_url"] == "model?id=tiiuae/falcon-40b-instruct"]
@@ -167,14 +167,14 @@ def test_history_lists_falcon_40b_instruct_reign(app):
 
 
 def test_history_on_another_board_starts_with_its_leaders(app):
-    at = ok(app("pages/history.py", board="lmarena"))
+    at = ok(app("views/history.py", board="lmarena"))
     ids = at.multiselect(key="f_ids").value
     assert len(ids) == 3 and "tiiuae/falcon-40b" not in ids
     assert not at.info
 
 
 def test_model_page_shows_claim_against_measurement(app):
-    at = ok(app("pages/model.py", id="microsoft/phi-2"))
+    at = ok(app("views/model.py", id="microsoft/phi-2"))
     assert plain(at.title[0].value) == "microsoft/phi-2"
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Claimed"] == "13 billion parameters"
@@ -185,23 +185,23 @@ def test_model_page_shows_claim_against_measurement(app):
 
 
 def test_model_page_alias_case_and_missing(app):
-    at = ok(app("pages/model.py", id="MICROSOFT/PHI-2"))
+    at = ok(app("views/model.py", id="MICROSOFT/PHI-2"))
     assert at.query_params["id"] == "microsoft/phi-2"
-    at = ok(app("pages/model.py", id="nobody/nothing"))
+    at = ok(app("views/model.py", id="nobody/nothing"))
     assert any("no model" in plain(i.value).lower() for i in at.info)
-    ok(app("pages/model.py"))
+    ok(app("views/model.py"))
 
 
 def test_compare_page(app):
-    at = ok(app("pages/compare.py", ids="microsoft/phi-2,Qwen/Qwen2.5-3B-Instruct"))
+    at = ok(app("views/compare.py", ids="microsoft/phi-2,Qwen/Qwen2.5-3B-Instruct"))
     table = at.dataframe[0].value
     assert list(table.columns) == ["microsoft/phi-2", "Qwen/Qwen2.5-3B-Instruct"]
-    at = ok(app("pages/compare.py", ids="microsoft/phi-2"))
+    at = ok(app("views/compare.py", ids="microsoft/phi-2"))
     assert any("at least two" in plain(i.value) for i in at.info)
 
 
 def test_status_page(app):
-    at = ok(app("pages/status.py"))
+    at = ok(app("views/status.py"))
     labels = {m.label for m in at.metric}
     assert {"Models", "Scores", "Snapshots", "Open LLM Leaderboard v1"} <= labels
     assert any("refreshed" in plain(s.value) for s in at.success)
@@ -220,7 +220,7 @@ def test_status_warns_when_data_is_stale(seeded_url, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", seeded_url)
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     at.run()
-    at.switch_page("pages/status.py")
+    at.switch_page("views/status.py")
     ok(at.run())
     assert any("older than 48 hours" in plain(w.value) for w in at.warning)
 

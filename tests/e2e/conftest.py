@@ -25,7 +25,8 @@ def server(seeded_db_file, tmp_path_factory):
     shutil.copyfile(seeded_db_file, db)
     url = f"sqlite:///{db}"
     add_evil_model(url)
-    env = {**os.environ, "DATABASE_URL": url, "PYTHONPATH": str(ROOT)}
+    # As `make run` and the image start it: no PYTHONPATH (app.py puts the project on sys.path).
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"} | {"DATABASE_URL": url}
     with dashboard_server(env, tmp_path_factory.mktemp("e2e-log") / "streamlit.log") as base:
         yield base
 

@@ -35,6 +35,22 @@ def model_count(page) -> tuple[int, int]:
     return int(shown.replace(",", "")), int(total.replace(",", ""))
 
 
+def test_a_fresh_server_whose_first_visitor_opens_a_deep_link(server, page):
+    """The first request of a new server is /size, not /: it must still be the app's page.
+
+    With the page modules in a folder named ``pages/`` Streamlit ran them directly (its
+    folder-based multipage mode) until someone had opened /, without app.py's navigation
+    and guards: "No module named 'dashboard'" for everyone who followed a shared link first.
+    The server runs as `make run` and the image run it (no PYTHONPATH). Keep this test first.
+    """
+    page.goto(f"{server}/size")
+    rendered(page)
+    assert page.get_by_role("heading", name="Size vs score").count() == 1
+    body = page.inner_text("body")
+    assert "encountered an error" not in body and FRIENDLY_ERROR not in body.lower()
+    assert "Licenses" in page.inner_text("[data-testid='stSidebarNav']")  # the app's navigation
+
+
 @pytest.mark.parametrize("name", list(PAGES))
 def test_every_page_renders(server, page, name):
     page.goto(f"{server}/{PAGES[name]}")

@@ -191,7 +191,7 @@ def _status_page_text(url: str, monkeypatch, token: str) -> str:
     monkeypatch.setenv("HF_TOKEN", token)
     at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=120)
     at.run()
-    at.switch_page("pages/status.py")
+    at.switch_page("views/status.py")
     at.run()
     assert not at.exception
     parts = [str(e.value) for kind in (at.markdown, at.caption, at.info, at.warning, at.error, at.metric) for e in kind]

@@ -241,7 +241,7 @@ def test_junk_query_parameters_give_a_message_not_an_error(page, hostile_db, mon
     at = AppTest.from_file(APP, default_timeout=120)
     at.run()
     if page != "leaderboard":
-        at.switch_page(f"pages/{page}.py")
+        at.switch_page(f"views/{page}.py")
     for key, value in JUNK.items():
         at.query_params[key] = value
     at.run()
@@ -280,7 +280,7 @@ def test_the_dashboard_never_writes(hostile_db, monkeypatch):
     at = AppTest.from_file(APP, default_timeout=120)
     at.run()
     for page in PAGE_FILES[1:]:
-        at.switch_page(f"pages/{page}.py")
+        at.switch_page(f"views/{page}.py")
         at.run()
         assert not at.exception, (page, [e.value for e in at.exception])
     assert every_row() == before

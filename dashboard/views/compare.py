@@ -62,5 +62,5 @@ st.caption("Model pages")
 links = st.columns(min(len(rows), 3))
 for i, model_id in enumerate(rows["model_id"]):
     links[i % len(links)].page_link(
-        "pages/model.py", label=ui.md(model_id), query_params={"id": model_id}, icon=":material/arrow_forward:"
+        "views/model.py", label=ui.md(model_id), query_params={"id": model_id}, icon=":material/arrow_forward:"
     )

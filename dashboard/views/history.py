@@ -61,7 +61,7 @@ if board == OPEN_LLM_V1 and bench == "average" and not falcon.empty:
         icon=":material/emoji_events:",
     )
     st.page_link(
-        "pages/model.py",
+        "views/model.py",
         label="tiiuae/falcon-40b-instruct",
         query_params={"id": "tiiuae/falcon-40b-instruct"},
         icon=":material/arrow_forward:",
