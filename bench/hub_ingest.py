@@ -1,6 +1,6 @@
 """``hub_ingest``: the live Hub ingest through the fake Hub's pages, against a bare client.
 
-The fake Hub (``tests/fakehub.py``) serves N text-generation models (the real bodies of
+The fake Hub (``testing/fakehub.py``) serves N text-generation models (the real bodies of
 ``tests/fixtures`` under new ids) in pages of 1,000 with ``Link`` cursors. The product runs
 ``python -m ingest run hub --limit N`` (a subprocess, as cron would run it) on a fresh SQLite
 file; the baseline fetches the very same pages (the listing URL the product asked for, then
@@ -47,8 +47,7 @@ def _baseline(first_url: str, db_path: Path) -> tuple[float, int]:
 
 
 def run(work: Path, sizes: Sizes) -> list[Result]:
-    sys.path.insert(0, str(ROOT))
-    from tests.fakehub import FakeHub, hub_env
+    from testing.fakehub import FakeHub, hub_env
 
     count = sizes.hub_models
     db_path = work / "hub.db"

@@ -1,7 +1,7 @@
 """Live ``hub`` ingest at scale through the fake Hub: time and peak memory of the CLI.
 
 ``python -m bench.hub_scale --models 100000 [--models 5000 ...]`` starts the fake Hub
-(``tests/fakehub.py``: the real text-generation bodies copied under new ids, served in pages
+(``testing/fakehub.py``: the real text-generation bodies copied under new ids, served in pages
 of 1,000 with ``Link`` cursors), runs ``python -m ingest run hub --limit N`` as a subprocess
 on a fresh SQLite file and prints its wall time and peak RSS. Peak RSS that stays flat as N
 grows shows that pages are streamed (records are staged on disk, not kept in memory); the
@@ -22,8 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def measure(count: int) -> tuple[float, float, int, float | None]:
     """(seconds, peak RSS in MiB, exit code, peak RSS after reading) for ``count`` listed models."""
-    sys.path.insert(0, str(ROOT))
-    from tests.fakehub import FakeHub, hub_env
+    from testing.fakehub import FakeHub, hub_env
 
     with tempfile.TemporaryDirectory() as tmp, FakeHub(generated=count) as hub:
         env = hub_env(

@@ -41,7 +41,7 @@ from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "hf-hub-api"
+FIXTURES = ROOT / "tests" / "fixtures" / "hf-hub-api"
 SEED = ROOT / "data" / "seed"
 
 CONTENTS_REPO = "open-llm-leaderboard/contents"

@@ -17,7 +17,7 @@ from ingest.hub import (
     params_of,
     record_from_info,
 )
-from tests.fakehub import FIXTURES, load_model_bodies
+from testing.fakehub import FIXTURES, load_model_bodies
 
 
 def info(repo_id: str) -> ModelInfo:

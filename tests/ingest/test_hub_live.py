@@ -22,7 +22,7 @@ from db.registry import MODEL_CARD
 from db.schema import Base, IngestRun, Model, ModelAlias, Score
 from ingest.live import run_live
 from ingest.lock import ingest_lock
-from tests.fakehub import ROOT, FakeHub, hub_env
+from testing.fakehub import ROOT, FakeHub, hub_env
 
 ZEPHYR = "HuggingFaceH4/zephyr-7b-beta"
 TOKEN = "hf_TestTokenThatMustNeverShow42"

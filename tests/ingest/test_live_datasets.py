@@ -13,7 +13,7 @@ from db.errors import HubError
 from db.registry import LMARENA, OPEN_LLM_V2
 from db.schema import IngestRun, Model, Score
 from ingest.live import run_live
-from tests.fakehub import (
+from testing.fakehub import (
     LMARENA_FILE,
     FakeHub,
     build_contents_dataset,
@@ -169,7 +169,7 @@ def test_model_markup_html_is_never_stored(hub, tmp_path, engine, db_url):
 
 
 def _seed_path(day: str):
-    from tests.fakehub import SEED
+    from testing.fakehub import SEED
 
     return SEED / "lmarena" / f"{day}.csv.xz"
 

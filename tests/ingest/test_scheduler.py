@@ -16,7 +16,7 @@ from db.errors import ConfigError
 from db.schema import IngestRun
 from ingest.lock import ingest_lock
 from ingest.scheduler import make_trigger
-from tests.fakehub import ROOT, FakeHub, build_contents_dataset, build_lmarena_dataset, hub_env
+from testing.fakehub import ROOT, FakeHub, build_contents_dataset, build_lmarena_dataset, hub_env
 
 
 @pytest.fixture

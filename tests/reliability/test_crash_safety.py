@@ -235,7 +235,7 @@ def _two_shard_contents():
 
     import pyarrow.parquet as pq
 
-    from tests.fakehub import CONTENTS_REPO, FakeDataset, build_contents_parquet
+    from testing.fakehub import CONTENTS_REPO, FakeDataset, build_contents_parquet
 
     whole = pq.read_table(io.BytesIO(build_contents_parquet(rows=120)))
     files = {"README.md": b"---\nlicense: apache-2.0\n---\n"}
@@ -250,7 +250,7 @@ def _two_shard_contents():
 
 @pytest.fixture(scope="module")
 def fake_hub():
-    from tests.fakehub import FakeHub, build_lmarena_dataset
+    from testing.fakehub import FakeHub, build_lmarena_dataset
 
     with FakeHub() as hub:
         hub.add_dataset(_two_shard_contents())
@@ -259,7 +259,7 @@ def fake_hub():
 
 
 def _hub_env(hub, db: Path, work: Path) -> dict[str, str]:
-    from tests.fakehub import hub_env
+    from testing.fakehub import hub_env
 
     return hub_env(
         hub,

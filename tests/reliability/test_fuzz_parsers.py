@@ -38,7 +38,7 @@ def _more_formats() -> dict[str, tuple[list[str], list[list[str]]]]:
     """The formats the corpus does not start from: Arena with arena_score, the Hub datasets' columns."""
     import pyarrow.parquet as pq
 
-    from tests.fakehub import SEED, build_contents_parquet, lmarena_rows
+    from testing.fakehub import SEED, build_contents_parquet, lmarena_rows
     from tests.reliability.helpers import seed_rows
 
     text = seed_rows("lmarena/2025-07-18.csv.xz").decode("utf-8")

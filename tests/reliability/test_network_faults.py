@@ -22,7 +22,7 @@ from sqlalchemy import select
 
 from db.engine import make_engine
 from db.schema import Base
-from tests.fakehub import FakeHub, build_contents_dataset, build_lmarena_dataset, hub_env
+from testing.fakehub import FakeHub, build_contents_dataset, build_lmarena_dataset, hub_env
 from tests.reliability.helpers import ROOT, canonical_dump, dump_diff
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("reliability-network")]

@@ -1,0 +1,1 @@
+"""Test doubles and helpers shared by ``tests/``, ``bench/`` and ``scripts/`` (not shipped in the wheel)."""
