@@ -19,8 +19,7 @@ from dashboard import data
 from dashboard.filters import BOARDS, HIDE_FLAGS, PARAM_STOPS, SIZE_BY_KEY, WIDGET_KEYS, FilterState
 from db import queries
 from db.config import Settings, load_settings
-from db.engine import make_engine, schema_is_current
-from db.errors import DatabaseError
+from db.engine import make_engine, require_current_schema
 from db.queries import ModelFilter
 from db.registry import leaderboard_def
 from db.schema import LICENSE_CATEGORIES, MODEL_TYPES
@@ -45,8 +44,7 @@ def settings() -> Settings:
 @st.cache_resource(show_spinner=False)
 def _engine(url: str) -> Engine:
     engine = make_engine(url, create_dirs=False, must_exist=True)
-    if not schema_is_current(engine):
-        raise DatabaseError("the database has no tables yet: run 'python -m ingest init' and 'python -m ingest seed'")
+    require_current_schema(engine)  # an old schema gets a note saying to run `ingest init`
     return engine
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, inspect
@@ -91,16 +93,105 @@ def upgrade_schema(engine: Engine) -> None:
 
 
 def ready_engine(url: str) -> Engine:
-    """An engine for ``url`` whose schema exists (created on first use)."""
+    """An engine for ``url`` at the newest migration: created on first use, upgraded when behind.
+
+    Commands that write (``ingest seed``, ``import``, ``run``, ``schedule``) use it, so they never
+    write into an old schema. A database newer than this code, or with tables Alembic did not
+    create, is refused with a one-line :class:`DatabaseError`.
+    """
     engine = make_engine(url)
-    if not schema_is_current(engine):
+    state = schema_state(engine)
+    if state.status in ("missing", "behind"):
         upgrade_schema(engine)
+        state = schema_state(engine)
+    problem = state.problem()
+    if problem:
+        raise DatabaseError(problem)
     return engine
 
 
 def schema_is_current(engine: Engine) -> bool:
-    """True when the database has been initialised (the tables exist)."""
+    """True when the database is at the newest migration (Alembic's head in ``db/migrations``)."""
+    return schema_state(engine).current
+
+
+@dataclass(frozen=True)
+class SchemaState:
+    """Where a database stands against the migrations this code ships.
+
+    ``revisions`` are the database's Alembic revisions (empty when it has none), ``heads`` the
+    newest revisions of the scripts. ``status`` is one of ``missing`` (no tables), ``behind``
+    (an older migration: ``ingest init`` upgrades it), ``current``, ``unversioned`` (tables but no
+    Alembic revision) or ``unknown`` (a revision these scripts do not know: newer code wrote it).
+    """
+
+    status: str
+    revisions: tuple[str, ...]
+    heads: tuple[str, ...]
+
+    @property
+    def current(self) -> bool:
+        return self.status == "current"
+
+    def problem(self) -> str | None:
+        """A one-line explanation and the fix, or None when the schema is current."""
+        have = ", ".join(self.revisions) or "none"
+        want = ", ".join(self.heads)
+        return {
+            "current": None,
+            "missing": "the database has no tables yet: run 'python -m ingest init' and 'python -m ingest seed'",
+            "behind": (
+                f"the database schema is older than this version of SLM Tracker (revision {have}, "
+                f"newest {want}): run 'python -m ingest init' to upgrade it"
+            ),
+            "unversioned": (
+                "the database has tables but no Alembic revision: it was not created by "
+                "'python -m ingest init'; point DATABASE_URL at an SLM Tracker database"
+            ),
+            "unknown": (
+                f"the database schema (revision {have}) is newer than this version of SLM Tracker "
+                f"(newest {want}): upgrade SLM Tracker"
+            ),
+        }[self.status]
+
+
+@lru_cache(maxsize=4)
+def migration_heads(migrations_dir: str = str(MIGRATIONS_DIR)) -> tuple[tuple[str, ...], frozenset[str]]:
+    """(the head revisions, every known revision) of the migration scripts, read once per process."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    cfg = Config()
+    cfg.set_main_option("script_location", migrations_dir)
+    script = ScriptDirectory.from_config(cfg)
+    known = frozenset(rev.revision for rev in script.walk_revisions())
+    return tuple(sorted(script.get_heads())), known
+
+
+def schema_state(engine: Engine) -> SchemaState:
+    """Compare the database's Alembic revision with the head of the migration scripts."""
+    from alembic.migration import MigrationContext
+
+    heads, known = migration_heads()
     try:
-        return inspect(engine).has_table("scores")
+        with engine.connect() as conn:
+            revisions = tuple(sorted(MigrationContext.configure(conn).get_current_heads()))
+            has_tables = bool(revisions) or inspect(conn).has_table("scores")
     except OperationalError as exc:
         raise DatabaseError(f"cannot open the database: {one_line(exc.orig)}") from None
+    if not revisions:
+        status = "unversioned" if has_tables else "missing"
+    elif revisions == heads:
+        status = "current"
+    elif set(revisions) <= known:
+        status = "behind"
+    else:
+        status = "unknown"
+    return SchemaState(status, revisions, heads)
+
+
+def require_current_schema(engine: Engine) -> None:
+    """Raise :class:`DatabaseError` with the fix unless the database is at the newest migration."""
+    problem = schema_state(engine).problem()
+    if problem:
+        raise DatabaseError(problem)

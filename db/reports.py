@@ -14,8 +14,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from db import queries
 from db.config import load_settings
-from db.engine import make_engine, one_line, schema_is_current
-from db.errors import DatabaseError, TrackerError
+from db.engine import make_engine, one_line, require_current_schema
+from db.errors import TrackerError
 from db.registry import LEADERBOARD_KEYS
 from db.schema import LICENSE_CATEGORIES
 
@@ -200,10 +200,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings(database_url=args.db)
         engine = make_engine(settings.database_url, create_dirs=False, must_exist=True)
-        if not schema_is_current(engine):
-            raise DatabaseError(
-                "the database has no tables yet: run 'python -m ingest init' and 'python -m ingest seed'"
-            )
+        require_current_schema(engine)
         with engine.connect() as conn:
             frame = REPORTS[args.command](conn, args)
     except TrackerError as exc:
