@@ -24,8 +24,10 @@ db: $(VENV)/.runtime
 	$(BIN)/python -m ingest init
 	$(BIN)/python -m ingest seed --if-empty
 
+# From the checkout, not installed: PYTHONPATH makes the packages importable to the app
+# (`pip install .` and `slm-tracker dashboard` do the same from a wheel; see README, Install).
 run: db
-	$(BIN)/streamlit run dashboard/app.py --server.port $(PORT) --server.headless true
+	PYTHONPATH="$(CURDIR)$${PYTHONPATH:+:$$PYTHONPATH}" $(BIN)/streamlit run dashboard/app.py --server.port $(PORT) --server.headless true
 
 test: $(VENV)/.dev
 	$(BIN)/python -m pytest -n 2 --dist loadgroup

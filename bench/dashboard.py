@@ -15,23 +15,19 @@ from __future__ import annotations
 
 import logging
 import os
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
 from bench.core import BOARD, Result, Sizes, env_without, fresh_sqlite, peak_rss_mb_of, quiet_streamlit
 from bench.generate import generate
 from ingest.loader import import_files
+from testing.servers import launch_chromium, start_streamlit, stop
 
 log = logging.getLogger("bench.dashboard")
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "dashboard" / "app.py")
 TIMEOUT = 600
-CHROMIUM = "/usr/bin/chromium"
 
 BARE = """
 import pandas as pd
@@ -147,47 +143,15 @@ def page_benchmarks(work: Path, db_path: Path, models: int, repeats: int = 3) ->
     ]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def rss_benchmark(work: Path, db_path: Path, models: int) -> Result:
     from playwright.sync_api import sync_playwright
 
-    port = _free_port()
-    env = env_without("STREAMLIT_")
-    env.update(DATABASE_URL=f"sqlite:///{db_path}", PYTHONPATH=str(ROOT))
-    cmd = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        APP,
-        "--server.headless",
-        "true",
-        "--server.port",
-        str(port),
-        "--browser.gatherUsageStats",
-        "false",
-    ]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
+    env = env_without("STREAMLIT_") | {"DATABASE_URL": f"sqlite:///{db_path}"}
+    proc, base = start_streamlit(env, startup_s=120)
     pages = 0
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=5) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("dashboard_rss: the server did not start") from None
-                time.sleep(0.5)
         with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+            browser = launch_chromium(pw)
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             for path, selector in (
                 ("/", '[data-testid="stDataFrame"]'),
@@ -204,11 +168,7 @@ def rss_benchmark(work: Path, db_path: Path, models: int) -> Result:
             browser.close()
         rss = peak_rss_mb_of(proc.pid)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc, timeout_s=30)
     if rss is None:
         raise RuntimeError("dashboard_rss: cannot read the server's memory")
     return Result(

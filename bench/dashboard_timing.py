@@ -119,16 +119,13 @@ def measure_browser(url: str) -> list[tuple[str, float, float, float | None]]:
 
     from playwright.sync_api import sync_playwright
 
-    sys.path.insert(0, str(ROOT))
-    from scripts.screenshots import CHROMIUM_ARGS, free_port, start_server
+    from testing.servers import launch_chromium, start_streamlit, stop
 
-    port = free_port()
-    proc = start_server(url, port)
-    base = f"http://127.0.0.1:{port}"
+    proc, base = start_streamlit({**os.environ, "DATABASE_URL": url})
     rows = []
     try:
         with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+            browser = launch_chromium(pw)
             for name, path in BROWSER_PAGES:
                 times = []
                 for _ in range(2):  # the first visit fills the caches, the second reads them
@@ -162,8 +159,7 @@ def measure_browser(url: str) -> list[tuple[str, float, float, float | None]]:
                 rows.append((f"{name} (browser)", times[0], times[1], change))
             browser.close()
     finally:
-        proc.terminate()
-        proc.wait(timeout=20)
+        stop(proc)
     return rows
 
 
@@ -180,7 +176,6 @@ def main(argv: list[str] | None = None) -> int:
         url = f"sqlite:///{tmp / 'seeded.db'}"
         subprocess.run([sys.executable, "-m", "ingest", "--db", url, "seed", "--no-progress"], cwd=ROOT, check=True)
     os.environ["DATABASE_URL"] = url
-    sys.path.insert(0, str(ROOT))
     from bench.core import quiet_streamlit
 
     quiet_streamlit()

@@ -1,4 +1,4 @@
-"""SLM Tracker dashboard: ``streamlit run dashboard/app.py``.
+"""SLM Tracker dashboard: ``slm-tracker dashboard``, or ``streamlit run dashboard/app.py`` from a checkout.
 
 Navigation only: each page is one module in ``dashboard/pages``. Every page runs inside a
 guard that logs any error and shows a friendly message instead of a traceback.
@@ -7,19 +7,24 @@ guard that logs any error and shows a friendly message instead of a traceback.
 from __future__ import annotations
 
 import logging
-import sys
 from pathlib import Path
 
-# `streamlit run dashboard/app.py` puts dashboard/ on sys.path, not the project root.
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+# `dashboard` must be importable: installed (`pip install .`, then `slm-tracker dashboard`), or
+# the checkout on PYTHONPATH (`make run` sets it; `streamlit run` only adds dashboard/ itself).
+import streamlit as st
+from streamlit.runtime.scriptrunner_utils.exceptions import RerunException, StopException
 
-import streamlit as st  # noqa: E402
-from streamlit.runtime.scriptrunner_utils.exceptions import RerunException, StopException  # noqa: E402
-
-from dashboard.ui import md  # noqa: E402
-from db.errors import ConfigError, DatabaseError, TrackerError  # noqa: E402
+try:
+    from dashboard.ui import md
+    from db.errors import ConfigError, DatabaseError, TrackerError
+except ModuleNotFoundError as exc:  # a bare `streamlit run dashboard/app.py` from a checkout
+    if exc.name not in ("dashboard", "db"):
+        raise
+    st.error(
+        "SLM Tracker's packages are not on the Python path: start the dashboard with `make run`, "
+        "`slm-tracker dashboard` (after `pip install .`) or `PYTHONPATH=. streamlit run dashboard/app.py`."
+    )
+    st.stop()
 
 log = logging.getLogger("dashboard")
 PAGES = Path(__file__).resolve().parent / "views"

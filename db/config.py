@@ -15,8 +15,15 @@ from pathlib import Path
 from db.errors import ConfigError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_DB_PATH = PROJECT_ROOT / "data" / "leaderboard.db"
-SEED_DIR = PROJECT_ROOT / "data" / "seed"
+# From a checkout (pyproject.toml beside the packages) the data folder is the checkout's data/;
+# from an installed wheel it is data/ under the current directory (the image's WORKDIR /app).
+DATA_DIR = PROJECT_ROOT / "data" if (PROJECT_ROOT / "pyproject.toml").is_file() else Path("data")
+# The bundled files (seed, board aliases): data/ in a checkout; in a wheel pyproject.toml maps
+# them to db/bundled/ (package data), found next to this module.
+_WHEEL_BUNDLE = Path(__file__).resolve().parent / "bundled"
+BUNDLED_DIR = _WHEEL_BUNDLE if (_WHEEL_BUNDLE / "seed").is_dir() else PROJECT_ROOT / "data"
+DEFAULT_DB_PATH = DATA_DIR / "leaderboard.db"
+SEED_DIR = BUNDLED_DIR / "seed"
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -80,12 +87,14 @@ class Settings:
     hub_max_retries: int = 5
     hub_backoff_base_s: float = 1.0
     watchlist: tuple[str, ...] = ()
-    cache_dir: Path = PROJECT_ROOT / "data" / "cache"
+    cache_dir: Path = DATA_DIR / "cache"
     ingest_cron: str = "0 3 * * *"
-    lock_path: Path = PROJECT_ROOT / "data" / "ingest.lock"
+    lock_path: Path = DATA_DIR / "ingest.lock"
     stale_after_hours: float = 48.0
     # huggingface_hub's telemetry: off unless HF_HUB_DISABLE_TELEMETRY is set to a false value.
     hub_telemetry: bool = False
+    # `slm-tracker dashboard`: the port Streamlit listens on (PORT, as `make run` and hosts set it).
+    dashboard_port: int = 8501
 
     def with_overrides(self, **overrides: object) -> Settings:
         clean = {k: v for k, v in overrides.items() if v is not None}
@@ -121,6 +130,7 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: object)
             "STALE_AFTER_HOURS", env.get("STALE_AFTER_HOURS"), d.stale_after_hours, minimum=1.0
         ),
         hub_telemetry=not parse_bool("HF_HUB_DISABLE_TELEMETRY", env.get("HF_HUB_DISABLE_TELEMETRY"), True),
+        dashboard_port=parse_int("PORT", env.get("PORT"), d.dashboard_port, minimum=1),
     )
     return settings.with_overrides(**overrides)
 

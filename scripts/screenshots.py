@@ -1,10 +1,11 @@
 """Take the dashboard screenshots used by docs/dashboard.md (and a full set for review).
 
-    python scripts/screenshots.py                 # seeds a temporary database first
-    DATABASE_URL=sqlite:////tmp/dash.db python scripts/screenshots.py --all
+    python -m scripts.screenshots                 # seeds a temporary database first
+    DATABASE_URL=sqlite:////tmp/dash.db python -m scripts.screenshots --all
 
-Starts ``streamlit run dashboard/app.py`` on a free port, opens every page in headless
-Chromium and writes docs/screenshots/<page>.png (1280 px, light). ``--all`` also writes
+Run from the checkout's root (``-m`` puts it on the path for ``testing.servers``). Starts
+``streamlit run dashboard/app.py`` on a free port (:func:`testing.servers.start_streamlit`),
+opens every page in headless Chromium and writes docs/screenshots/<page>.png (1280 px, light). ``--all`` also writes
 1280/390 px x light/dark variants to tests/artifacts/screenshots/ for a person to look at.
 """
 
@@ -13,24 +14,16 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
+
+from testing.servers import launch_chromium, start_streamlit, stop
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs" / "screenshots"
 ARTIFACTS = ROOT / "tests" / "artifacts" / "screenshots"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 PAGES = {
     "leaderboard": "",
     "leaderboard-edge": "?size=edge&license=permissive",
@@ -41,44 +34,6 @@ PAGES = {
     "compare": "compare?ids=microsoft/phi-2,Qwen/Qwen2.5-3B-Instruct,meta-llama/Llama-3.2-3B-Instruct",
     "status": "status",
 }
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_server(database_url: str, port: int) -> subprocess.Popen:
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"} | {"DATABASE_URL": database_url}
-    cmd = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(ROOT / "dashboard" / "app.py"),
-        "--server.port",
-        str(port),
-        "--server.headless",
-        "true",
-        "--server.address",
-        "127.0.0.1",
-        "--browser.gatherUsageStats",
-        "false",
-    ]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited: {proc.stderr.read().decode()[-2000:]}")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as resp:
-                if resp.status == 200:
-                    return proc
-        except OSError:
-            time.sleep(0.3)
-    proc.kill()
-    raise RuntimeError("streamlit did not become healthy within 60 s")
 
 
 def wait_rendered(page) -> None:
@@ -113,7 +68,7 @@ def shoot(base: str, out: Path, names: list[str], width: int, scheme: str) -> li
     out.mkdir(parents=True, exist_ok=True)
     written = []
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = launch_chromium(pw)
         context = browser.new_context(
             viewport={"width": width, "height": 900 if width > 600 else 844},
             color_scheme=scheme,
@@ -142,9 +97,7 @@ def main(argv: list[str] | None = None) -> int:
         tmp = Path(tempfile.mkdtemp(prefix="slm-shots-"))
         url = f"sqlite:///{tmp / 'seeded.db'}"
         subprocess.run([sys.executable, "-m", "ingest", "--db", url, "seed", "--no-progress"], cwd=ROOT, check=True)
-    port = free_port()
-    proc = start_server(url, port)
-    base = f"http://127.0.0.1:{port}"
+    proc, base = start_streamlit({**os.environ, "DATABASE_URL": url})
     try:
         for path in shoot(base, DOCS, list(PAGES), 1280, "light"):
             print(f"wrote {path.relative_to(ROOT)}")
@@ -154,8 +107,7 @@ def main(argv: list[str] | None = None) -> int:
                     for path in shoot(base, ARTIFACTS / f"{width}-{scheme}", list(PAGES), width, scheme):
                         print(f"wrote {path.relative_to(ROOT)}")
     finally:
-        proc.terminate()
-        proc.wait(timeout=20)
+        stop(proc)
         if tmp is not None:
             shutil.rmtree(tmp, ignore_errors=True)
     return 0

@@ -11,6 +11,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -135,3 +136,10 @@ def seeded_engine(seeded_url):
 
 # The reliability figures summary must also load in the xdist controller (it only reads this file).
 pytest_plugins = ("tests.reliability.conftest",)
+
+
+# Hypothesis: no per-example deadline and no "too slow" health check anywhere. The machine is
+# shared and loaded, so wall time says nothing about a property (one failed at 399 ms). Tests
+# that need other settings still pass their own @settings, which override only what they name.
+settings.register_profile("slm", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("slm")

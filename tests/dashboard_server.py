@@ -1,76 +1,49 @@
-"""A real dashboard server and a headless Chromium, shared by the browser suites."""
+"""The browser suites' fixtures on top of :mod:`testing.servers` (the one server helper)."""
 
 from __future__ import annotations
 
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from testing.servers import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    ServerError,
+    chromium_available,
+    free_port,
+    launch_chromium,
+    start_streamlit,
+    stop,
+)
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+__all__ = ["CHROMIUM", "CHROMIUM_ARGS", "chromium", "dashboard_server", "free_port"]
 
 
 @contextmanager
 def dashboard_server(env: dict[str, str], log_path: Path, startup_s: float = 60) -> Iterator[str]:
     """``streamlit run dashboard/app.py`` on a free port with ``env``; yields its base URL."""
-    port = free_port()
-    with log_path.open("w") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
-             "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + startup_s
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as resp:
-                    if resp.status == 200:
-                        break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    proc.kill()
-                    pytest.fail(f"streamlit did not start; see {log_path}")
-                time.sleep(0.3)
-        try:
-            yield base
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+    try:
+        proc, base = start_streamlit(env, log_path=log_path, startup_s=startup_s)
+    except ServerError as exc:
+        pytest.fail(str(exc))
+    try:
+        yield base
+    finally:
+        stop(proc)
 
 
 @contextmanager
 def chromium() -> Iterator[object]:
     """A headless Debian Chromium driven by Playwright (skips where it is not installed)."""
-    if not Path(CHROMIUM).exists():
-        pytest.skip("no Chromium at /usr/bin/chromium")
+    if not chromium_available():
+        pytest.skip(f"no Chromium at {CHROMIUM}")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = launch_chromium(pw)
         try:
             yield browser
         finally:

@@ -2,8 +2,9 @@
 
 ``docker build`` cannot run here, so the slow test does what the image does: a fresh virtualenv
 with only ``requirements.txt`` (pip's own cache and the configured index make it quick), the
-files the Dockerfile copies laid out the same way, the entrypoint (``init`` + ``seed --if-empty``)
-and the dashboard answering its health check.
+files the Dockerfile copies laid out the same way (minus what ``.dockerignore`` leaves out), the
+package installed from them, the entrypoint (``init`` + ``seed --if-empty``) and the image's
+command (``slm-tracker dashboard``) answering its health check.
 """
 
 from __future__ import annotations
@@ -12,15 +13,14 @@ import fnmatch
 import os
 import shlex
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 import yaml
+
+from testing.servers import free_port, wait_healthy
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -58,8 +58,15 @@ def test_base_image_and_a_non_root_user():
 def test_only_runtime_requirements_are_installed():
     assert not [rest for _, rest in instructions() if "requirements-dev" in rest]
     installs = [r for r in of("RUN") if "pip install" in r]
-    assert installs == ["pip install --no-cache-dir -r requirements.txt"]
+    assert installs == [
+        "pip install --no-cache-dir -r requirements.txt",
+        "pip install --no-cache-dir --no-deps /tmp/slm-src && rm -rf /tmp/slm-src",
+    ]
     assert any(r.split()[0] == "requirements.txt" for r in of("COPY"))
+    # The package is built from its pyproject.toml with everything it ships.
+    sources = copied_sources()
+    for needed in ("pyproject.toml", "README.md", "db", "ingest", "dashboard", "slm_tracker", "data"):
+        assert needed in sources, needed
 
 
 def test_healthcheck_volume_and_the_two_commands():
@@ -67,9 +74,10 @@ def test_healthcheck_volume_and_the_two_commands():
     assert "/_stcore/health" in health and "8501" in health
     assert '"/app/data"' in of("VOLUME")[0]
     cmd = yaml.safe_load(of("CMD")[0])  # JSON form
-    assert cmd == ["streamlit", "run", "dashboard/app.py", "--server.port", "8501", "--server.address", "0.0.0.0"]
+    assert cmd == ["slm-tracker", "dashboard", "--address", "0.0.0.0"]
+    assert "PORT=8501" in of("ENV")[0]
     entrypoint = (ROOT / "docker" / "entrypoint.sh").read_text()
-    assert "python -m ingest init" in entrypoint and "python -m ingest seed --if-empty" in entrypoint
+    assert "slm-tracker ingest init" in entrypoint and "slm-tracker ingest seed --if-empty" in entrypoint
     assert 'exec "$@"' in entrypoint
 
 
@@ -106,7 +114,16 @@ def test_everything_copied_exists_and_is_not_docker_ignored():
     for source in copied_sources():
         assert (ROOT / source).exists(), source
         assert not _ignored(source, patterns), source
-    for secret_or_bulk in (".venv", ".git", "tests", "requirements-dev.txt", "data/leaderboard.db", "data/cache"):
+    for secret_or_bulk in (
+        ".venv",
+        ".git",
+        "tests",
+        "testing",
+        "requirements-dev.txt",
+        "data/leaderboard.db",
+        "data/cache",
+        "data/ingest.lock",
+    ):
         assert _ignored(secret_or_bulk, patterns), secret_or_bulk
 
 
@@ -152,10 +169,17 @@ def _pip_can_reach_an_index(python: str, tmp: Path) -> bool:
     return probe.returncode == 0
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+def _copy_context(src: Path, dest: Path, patterns: list[str]) -> None:
+    """Copy ``src`` (a file or folder of the checkout) to ``dest`` as ``docker build`` sends it."""
+    if src.is_file():
+        shutil.copy2(src, dest)
+        return
+
+    def ignore(folder: str, names: list[str]) -> list[str]:
+        rel = Path(folder).relative_to(ROOT)
+        return [n for n in names if n == "__pycache__" or _ignored(str(rel / n), patterns)]
+
+    shutil.copytree(src, dest, ignore=ignore)
 
 
 @pytest.mark.slow
@@ -172,18 +196,26 @@ def test_the_image_steps_work_in_a_fresh_venv(tmp_path):
 
     # COPY: exactly what the Dockerfile copies, to the same places (/app -> tmp/app, / -> tmp/root).
     app, root = tmp_path / "app", tmp_path / "root"
+    patterns = dockerignore()
     for source, destination in copies():
         src = ROOT / source
         dest = root / destination.lstrip("/") if destination.startswith("/") else app / destination
         if destination.endswith("/") or destination == "./":
             dest = dest / Path(source).name
         dest.parent.mkdir(parents=True, exist_ok=True)
-        if src.is_dir():
-            shutil.copytree(src, dest, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy2(src, dest)
+        _copy_context(src, dest, patterns)
+    # RUN pip install --no-deps /tmp/slm-src: the package, built from the copied sources only.
+    (package,) = {dest for source, dest in copies() if source == "pyproject.toml"}
+    built = subprocess.run(
+        [python, "-m", "pip", "install", "-q", "--no-deps", str(root / package.lstrip("/"))],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert built.returncode == 0, built.stderr
+    shutil.rmtree(root / package.lstrip("/"))  # && rm -rf /tmp/slm-src: nothing runs from the sources
     entrypoint = root / "usr" / "local" / "bin" / "slm-entrypoint"
-    assert not (app / "data").exists()  # the seed reaches the data volume through the entrypoint
+    assert not (app / "data").exists()  # the database appears in the data volume on first start
     env = {
         "PATH": f"{venv / 'bin'}:{os.environ['PATH']}",
         "HOME": str(tmp_path),
@@ -191,9 +223,9 @@ def test_the_image_steps_work_in_a_fresh_venv(tmp_path):
         "SLM_CACHE_DIR": str(app / "data" / "cache"),
         "INGEST_LOCK": str(app / "data" / "ingest.lock"),
     }
-    # ENTRYPOINT: seed refresh, init + seed --if-empty, then the command.
+    # ENTRYPOINT: init + seed --if-empty (the seed comes from the installed package), then the command.
     done = subprocess.run(
-        ["sh", str(entrypoint), "python", "-m", "ingest", "status"],
+        ["sh", str(entrypoint), "slm-tracker", "ingest", "status"],
         cwd=app,
         env=env,
         capture_output=True,
@@ -203,33 +235,21 @@ def test_the_image_steps_work_in_a_fresh_venv(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "database ready" in done.stdout and "seed loaded" in done.stdout
     assert (app / "data" / "leaderboard.db").exists()
-    assert (app / "data" / "seed" / "manifest.json").exists()
     again = subprocess.run(
         ["sh", str(entrypoint), "true"], cwd=app, env=env, capture_output=True, text=True, timeout=120
     )
     assert again.returncode == 0 and "seed skipped" in again.stdout
 
-    # CMD: the dashboard, probed the way HEALTHCHECK does.
-    port = _free_port()
-    server = subprocess.Popen(
-        ["streamlit", "run", "dashboard/app.py", "--server.port", str(port), "--server.address", "127.0.0.1"],
-        cwd=app,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    # CMD: the image's own command (on loopback, on the port PORT names), probed as HEALTHCHECK does.
+    port = free_port()
+    cmd = [part.replace("0.0.0.0", "127.0.0.1") for part in yaml.safe_load(of("CMD")[0])]
+    served = {**env, "PORT": str(port)}
+    server = subprocess.Popen(cmd, cwd=app, env=served, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 90
-        status = None
-        while time.monotonic() < deadline and status != 200:
-            try:
-                status = urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2).status
-            except OSError:
-                time.sleep(0.5)
-        assert status == 200
+        wait_healthy(f"http://127.0.0.1:{port}", server, timeout_s=90)
         (health,) = of("HEALTHCHECK")
-        probe = shlex.split(health.split(" CMD ", 1)[1].replace("8501", str(port)))
-        assert subprocess.run(probe, env=env, timeout=30).returncode == 0
+        probe = shlex.split(health.split(" CMD ", 1)[1])
+        assert subprocess.run(probe, env=served, timeout=30).returncode == 0
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dashboard.filters import (
@@ -167,6 +167,7 @@ def test_rank_choices_and_groups():
 ids = st.lists(st.from_regex(r"[A-Za-z0-9][A-Za-z0-9._-]{0,20}/[A-Za-z0-9._-]{1,20}", fullmatch=True), max_size=6)
 
 
+@settings(deadline=None)  # the machine's load decides the time, not the property
 @given(
     licenses=st.lists(st.sampled_from(LICENSE_CATEGORIES), unique=True),
     types=st.lists(st.sampled_from(MODEL_TYPES), unique=True),

@@ -25,7 +25,7 @@ def server(seeded_db_file, tmp_path_factory):
     shutil.copyfile(seeded_db_file, db)
     url = f"sqlite:///{db}"
     add_evil_model(url)
-    # As `make run` and the image start it: no PYTHONPATH (app.py puts the project on sys.path).
+    # As `make run` starts it: the checkout on PYTHONPATH, nothing else (the helper sets it).
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"} | {"DATABASE_URL": url}
     with dashboard_server(env, tmp_path_factory.mktemp("e2e-log") / "streamlit.log") as base:
         yield base
