@@ -11,6 +11,7 @@ from __future__ import annotations
 import configparser
 import importlib.util
 import re
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -34,6 +35,12 @@ def built(tmp_path_factory) -> tuple[Path, set[str], str]:
     """(the installed-layout folder, the files it holds relative to it, entry_points.txt)."""
     tmp = tmp_path_factory.mktemp("package")
     lib = tmp / "lib"
+    # Build from a copy: setuptools writes build/ and *.egg-info next to the sources.
+    source = tmp / "src"
+    skip = shutil.ignore_patterns(
+        ".git", ".venv", ".*_cache", ".hypothesis", "__pycache__", "build", "*.egg-info", "artifacts", "docs", "cache"
+    )
+    shutil.copytree(ROOT, source, ignore=skip)
     if _can_build_a_wheel():
         out = tmp / "wheel"
         subprocess.run(
@@ -47,7 +54,7 @@ def built(tmp_path_factory) -> tuple[Path, set[str], str]:
                 "-q",
                 "-w",
                 str(out),
-                str(ROOT),
+                str(source),
             ],
             check=True,
             capture_output=True,
@@ -61,7 +68,7 @@ def built(tmp_path_factory) -> tuple[Path, set[str], str]:
         subprocess.run(
             [sys.executable, "-c", "from setuptools import setup; setup()", "-q",
              "build_py", "--build-lib", str(lib), "egg_info", "--egg-base", str(tmp)],
-            cwd=ROOT, check=True, capture_output=True, timeout=300,
+            cwd=source, check=True, capture_output=True, timeout=300,
         )  # fmt: skip
         (entry_points,) = tmp.glob("*.egg-info/entry_points.txt")
     files = {p.relative_to(lib).as_posix() for p in lib.rglob("*") if p.is_file()}
