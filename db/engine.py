@@ -82,6 +82,9 @@ def upgrade_schema(engine: Engine) -> None:
 
     from db.registry import ensure_registry
 
+    state = schema_state(engine)
+    if state.status in ("unknown", "unversioned"):
+        raise DatabaseError(state.problem())  # never migrate a schema these scripts did not write
     cfg = _alembic_config(engine)
     try:
         with engine.begin() as connection:
