@@ -85,8 +85,15 @@ def test_the_wheel_ships_migrations_seed_theme_and_config(built):
     aliases = sorted((ROOT / "data" / "aliases").glob("*.csv"))
     assert {f"db/bundled/aliases/{p.name}" for p in aliases} <= files
     assert {"dashboard/app.py", "dashboard/theme/app.css", "dashboard/.streamlit/config.toml"} <= files
-    views = {p.name for p in (ROOT / "dashboard" / "views").glob("*.py")}
-    assert views and {f"dashboard/views/{v}" for v in views} <= files
+    # Every module of the shipped packages, subpackages included (pyproject.toml lists packages
+    # one by one: a new subpackage missing there would be left out of the wheel).
+    modules = {
+        p.relative_to(ROOT).as_posix()
+        for package in ("db", "ingest", "dashboard", "slm_tracker")
+        for p in (ROOT / package).rglob("*.py")
+        if "__pycache__" not in p.parts
+    }
+    assert "dashboard/views/size.py" in modules and modules <= files, sorted(modules - files)
     for package in ("db", "ingest", "dashboard", "slm_tracker"):
         assert f"{package}/__init__.py" in files
     # Neither the tests, their doubles, the benchmarks nor a local database ride along.
