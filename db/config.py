@@ -86,6 +86,8 @@ class Settings:
     stale_after_hours: float = 48.0
     # huggingface_hub's telemetry: off unless HF_HUB_DISABLE_TELEMETRY is set to a false value.
     hub_telemetry: bool = False
+    # Epoch AI's Benchmarking Hub: the zip ``python -m ingest run epoch`` reads.
+    epoch_url: str = "https://epoch.ai/data/benchmark_data.zip"
 
     def with_overrides(self, **overrides: object) -> Settings:
         clean = {k: v for k, v in overrides.items() if v is not None}
@@ -121,6 +123,7 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: object)
             "STALE_AFTER_HOURS", env.get("STALE_AFTER_HOURS"), d.stale_after_hours, minimum=1.0
         ),
         hub_telemetry=not parse_bool("HF_HUB_DISABLE_TELEMETRY", env.get("HF_HUB_DISABLE_TELEMETRY"), True),
+        epoch_url=env.get("EPOCH_DATA_URL") or d.epoch_url,
     )
     return settings.with_overrides(**overrides)
 

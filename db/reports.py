@@ -127,6 +127,7 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"one of: {', '.join(LEADERBOARD_KEYS)}",
     )
     lb.add_argument("--as-of", type=arg_date, metavar="DATE", help="the board as it stood that day (default: now)")
+    lb.add_argument("--rank-by", metavar="BENCHMARK", help="rank by this benchmark key instead of the board's main one")
     _filters(lb)
     lb.add_argument("--limit", type=arg_positive_int, metavar="N", help="the top N rows")
     _common(lb)
@@ -169,8 +170,12 @@ def _flt(args: argparse.Namespace) -> queries.ModelFilter:
 
 
 def report_leaderboard(conn, args) -> pd.DataFrame:
-    frame = queries.board(conn, args.leaderboard, args.as_of, flt=_flt(args), limit=args.limit)
+    frame = queries.board(
+        conn, args.leaderboard, args.as_of, rank_by=getattr(args, "rank_by", None), flt=_flt(args), limit=args.limit
+    )
     frame = frame.rename(columns={"model_type": "type"})
+    if args.leaderboard in PROVENANCE_BOARDS:
+        return provenance_report(conn, frame, args)
     return frame.reindex(columns=LEADERBOARD_COLUMNS)
 
 
@@ -214,3 +219,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     print(render(frame, args.format))
     return 0
+
+
+# --------------------------------------------------------------------------- boards with provenance
+
+PROVENANCE_BOARDS = ("hub-evals", "epoch")
+# Boards whose scores carry their provenance add it after the usual columns (stderr: Epoch's +/-).
+PROVENANCE_COLUMNS = [*LEADERBOARD_COLUMNS, "stderr", "provenance", "variant", "run_date", "source"]
+
+
+def provenance_report(conn, frame: pd.DataFrame, args) -> pd.DataFrame:
+    from db import provenance
+    from db.registry import stored_board_def
+
+    bench = getattr(args, "rank_by", None) or stored_board_def(conn, args.leaderboard).main_benchmark
+    frame = provenance.with_provenance(conn, frame, args.leaderboard, bench)
+    frame["source"] = frame["source_name"] if "source_name" in frame.columns else None
+    return frame.reindex(columns=PROVENANCE_COLUMNS)
