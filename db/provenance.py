@@ -187,9 +187,14 @@ def board_provenance(conn: Connection, leaderboard: str, model_pks: Sequence[int
     return pd.DataFrame.from_records([tuple(r) for r in rows], columns=PROVENANCE_COLUMNS)
 
 
-def model_evals(conn: Connection, model_pk: int, boards: Sequence[str]) -> pd.DataFrame:
+def model_evals(conn: Connection, model_pk: int, boards: Sequence[str], *, latest: bool = False) -> pd.DataFrame:
     """Every current score of a model on ``boards`` with its provenance (an empty provenance
-    for boards that keep none): leaderboard, benchmark, variant, value, valid_from, provenance, ..."""
+    for boards that keep none): leaderboard, benchmark, variant, value, valid_from, valid_to,
+    provenance, ... With ``latest``, the newest value of every key even when it has left its board
+    since (``valid_to`` says when)."""
+    conditions = [SCORES.c.model_id == model_pk, SCORES.c.leaderboard_key.in_(list(boards))]
+    if not latest:
+        conditions.append(SCORES.c.valid_to.is_(None))
     score_rows = conn.execute(
         select(
             SCORES.c.leaderboard_key,
@@ -197,11 +202,19 @@ def model_evals(conn: Connection, model_pk: int, boards: Sequence[str]) -> pd.Da
             SCORES.c.variant,
             SCORES.c.value,
             SCORES.c.valid_from,
-        ).where(SCORES.c.model_id == model_pk, SCORES.c.leaderboard_key.in_(list(boards)), SCORES.c.valid_to.is_(None))
+            SCORES.c.valid_to,
+        ).where(*conditions)
     ).all()
     scores = pd.DataFrame.from_records(
-        [tuple(r) for r in score_rows], columns=["leaderboard", "benchmark", "variant", "value", "valid_from"]
+        [tuple(r) for r in score_rows],
+        columns=["leaderboard", "benchmark", "variant", "value", "valid_from", "valid_to"],
     )
+    if latest and not scores.empty:
+        scores = (
+            scores.sort_values("valid_from", kind="mergesort")
+            .drop_duplicates(["leaderboard", "benchmark", "variant"], keep="last")
+            .reset_index(drop=True)
+        )
     prov_rows = conn.execute(
         select(
             PROV.c.leaderboard_key,
