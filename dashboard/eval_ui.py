@@ -74,7 +74,9 @@ def model_section(model_id: str) -> None:
     if not compare.empty:
         st.markdown("**Claimed vs measured** (the same benchmark; each number on its source's own scale)")
         st.dataframe(
-            compare[["benchmark", "side", "score_text", "percent", "badge", "source", "link", "as_of", "until"]],
+            blank_links(
+                compare[["benchmark", "side", "score_text", "percent", "badge", "as_of", "until", "source", "link"]]
+            ),
             hide_index=True,
             column_config={
                 "benchmark": "Benchmark",
@@ -82,10 +84,10 @@ def model_section(model_id: str) -> None:
                 "score_text": st.column_config.TextColumn("Score (± stderr)", help="as the source reports it"),
                 "percent": st.column_config.NumberColumn("As %", format="%.1f", help="fractions times 100"),
                 "badge": "Provenance",
-                "source": st.column_config.TextColumn("Source", width="large"),
-                "link": st.column_config.LinkColumn("Link", display_text="open ↗"),
-                "as_of": st.column_config.DateColumn("Since", format="YYYY-MM-DD"),
-                "until": st.column_config.DateColumn("Until", format="YYYY-MM-DD", help="empty: still current"),
+                "source": st.column_config.TextColumn("Source", width="medium"),
+                "link": st.column_config.LinkColumn("Link", display_text="open ↗", width="small"),
+                "as_of": st.column_config.TextColumn("Since"),
+                "until": st.column_config.TextColumn("Until", help="the first snapshot without this value"),
             },
             key="claimed_vs_measured",
         )
@@ -93,10 +95,10 @@ def model_section(model_id: str) -> None:
     if shown.empty:
         shown = found
     st.dataframe(
-        shown[["benchmark", "task", "score_text", "badge", "date", "source", "link", "notes"]],
+        blank_links(shown[["benchmark_name", "task", "score_text", "badge", "date", "source", "link", "notes"]]),
         hide_index=True,
         column_config={
-            "benchmark": "Benchmark",
+            "benchmark_name": "Benchmark",
             "task": "Task",
             "score_text": st.column_config.TextColumn("Score (± stderr)"),
             "badge": "Provenance",
@@ -129,3 +131,12 @@ def status_section() -> None:
         key="eval_sources_table",
     )
     credit({EPOCH})
+
+
+def blank_links(frame: pd.DataFrame) -> pd.DataFrame:
+    """Missing links and texts as empty cells (a table shows None otherwise)."""
+    out = frame.copy()
+    for column in ("link", "source_link", "log_link", "hub_url", "source", "notes"):
+        if column in out.columns:
+            out[column] = out[column].astype(object).where(out[column].notna(), "")
+    return out

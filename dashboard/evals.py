@@ -110,6 +110,7 @@ def eval_board(
     ranked["source"] = ranked["source_name"].fillna("")
     ranked["source_link"] = ranked["source_url"].map(safe_url)
     ranked["log_link"] = ranked["log_url"].map(safe_url)
+    ranked["params_b"] = pd.to_numeric(ranked["params_b"], errors="coerce")
     ranked["run_date"] = pd.to_datetime(ranked["run_date"], errors="coerce")
     return ranked.reindex(columns=BOARD_COLUMNS).reset_index(drop=True)
 
@@ -150,6 +151,14 @@ def model_evals(conn: Connection, model_id: str) -> dict[str, pd.DataFrame]:
     compare = tasks.claimed_vs_measured(latest)
     if not current.empty:
         current = current.copy()
+        display = {
+            (board, b.key): b.display_name
+            for board in current["leaderboard"].unique()
+            for b in stored_board_def(conn, board).benchmarks
+        }
+        current["benchmark_name"] = [
+            display.get((lb, b), b) for lb, b in zip(current["leaderboard"], current["benchmark"], strict=True)
+        ]
         current["badge"] = current["provenance"].map(badge)
         current["link"] = [
             safe_url(u) or safe_url(lg) for u, lg in zip(current["source_url"], current["log_url"], strict=True)
@@ -160,6 +169,8 @@ def model_evals(conn: Connection, model_id: str) -> dict[str, pd.DataFrame]:
         compare["badge"] = compare["provenance"].map(badge)
         compare["link"] = compare["link"].map(safe_url)
         compare["score_text"] = [score_text(v, e) for v, e in zip(compare["value"], compare["stderr"], strict=True)]
+        compare["until"] = [_day_text(u, "current") for u in compare["until"]]
+        compare["as_of"] = [_day_text(d, "") for d in compare["as_of"]]
     return {"evals": current, "compare": compare}
 
 
@@ -196,3 +207,9 @@ def source_rows(conn: Connection) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows, columns=["source", "last_run", "status", "revision", "last_change"])
+
+
+def _day_text(value: object, missing: str) -> str:
+    if isinstance(value, (dt.date, pd.Timestamp)):
+        return value.isoformat()[:10]
+    return missing
