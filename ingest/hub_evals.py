@@ -211,14 +211,22 @@ def tracked_models(engine: Engine, settings: Settings) -> list[str]:
     return ids + [w for w in settings.watchlist if w.lower() not in known]
 
 
-def fetch_eval_results(api, repo_id: str) -> list | None:
+def hub_headers(api) -> dict[str, str]:
+    """The headers ``HfApi`` sends (user agent, the token where there is one)."""
+    from huggingface_hub.utils import build_hf_headers
+
+    return build_hf_headers(token=api.token, library_name=api.library_name, library_version=api.library_version)
+
+
+def fetch_eval_results(api, repo_id: str, headers: dict[str, str] | None = None) -> list | None:
     """The raw ``evalResults`` of a model (``None`` when the repo is not on the Hub)."""
     from huggingface_hub.errors import RepositoryNotFoundError
-    from huggingface_hub.utils import build_hf_headers, get_session, hf_raise_for_status
+    from huggingface_hub.utils import get_session, hf_raise_for_status
 
-    headers = build_hf_headers(token=api.token, library_name=api.library_name, library_version=api.library_version)
     response = get_session().get(
-        f"{api.endpoint}/api/models/{repo_id}", headers=headers, params={"expand": ["evalResults"]}
+        f"{api.endpoint}/api/models/{repo_id}",
+        headers=headers if headers is not None else hub_headers(api),
+        params={"expand": ["evalResults"]},
     )
     try:
         hf_raise_for_status(response)
@@ -235,8 +243,9 @@ def harvest_hub(api, repo_ids: Sequence[str]) -> tuple[list[str], Harvest]:
     by_lower = {b.lower(): b for b in official}
     harvest = Harvest()
     read: set[str] = set()
+    headers = hub_headers(api)
     for repo_id in repo_ids:
-        items = fetch_eval_results(api, repo_id)
+        items = fetch_eval_results(api, repo_id, headers)
         if items is None:
             harvest.models_missing += 1
             continue

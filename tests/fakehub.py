@@ -490,6 +490,9 @@ class _Server(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in two writes: without TCP_NODELAY every small answer on a kept-alive
+    # connection waits about 40 ms for the client's delayed ACK (the Hub answers in far less).
+    disable_nagle_algorithm = True
     fake: FakeHub
 
     def log_message(self, *args) -> None:  # quiet
