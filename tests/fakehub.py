@@ -20,6 +20,8 @@ What it serves:
   ``fixtures/hf-hub-api/eval-results`` (:attr:`FakeHub.eval_results`); ``GET /api/datasets?filter=
   benchmark:official`` lists :attr:`FakeHub.benchmarks`; ``GET /api/datasets/{id}/leaderboard``
   answers :attr:`FakeHub.leaderboards` (the real GPQA excerpt; ``?base_model=`` recorded).
+- Epoch AI's ``/data/benchmark_data.zip`` (a zip of the real CSVs in ``fixtures/epoch``) with an
+  ``ETag``, answering 304 to ``If-None-Match`` with it (``hub_env`` points ``EPOCH_DATA_URL`` here).
 - Faults, switchable per test: ``hub.fault(r"/api/models", "429", times=1, retry_after=1)``;
   kinds ``429``, ``500``, ``503``, ``slow``, ``trickle``, ``cutoff``, ``malformed``, ``drop``.
 
@@ -111,6 +113,17 @@ def eval_repo_ids() -> dict[str, str]:
         repo = re.search(r"- repository: (\S+)", path.read_text()).group(1)
         out[repo.lower()] = repo
     return out
+
+
+def build_epoch_zip() -> bytes:
+    """``benchmark_data.zip`` as Epoch serves it, from the real CSV files in ``fixtures/epoch``."""
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as handle:
+        for path in sorted((FIXTURES.parent / "epoch").glob("*.csv")):
+            handle.writestr(zipfile.ZipInfo(path.name, date_time=(2026, 4, 16, 0, 0, 0)), path.read_bytes())
+    return buffer.getvalue()
 
 
 def load_leaderboard_excerpt() -> list[dict]:
@@ -352,6 +365,7 @@ class FakeHub:
         self.benchmarks: list[str] = list(OFFICIAL_BENCHMARKS)
         self.leaderboards: dict[str, list[dict]] = {"idavidrein/gpqa": load_leaderboard_excerpt()}
         self.leaderboard_queries: list[dict[str, list[str]]] = []
+        self._epoch_zip: bytes | None = None
         self.requests: list[tuple[str, str, int]] = []  # (method, path, status)
         self.auth_headers: list[str | None] = []
         self._lock = threading.Lock()
@@ -595,6 +609,8 @@ class _Handler(BaseHTTPRequestHandler):
             return self._list_models(query)
         if path == "/api/datasets":
             return self._list_datasets(query, head)
+        if path == "/data/benchmark_data.zip":
+            return self._epoch_zip(head)
         if path.startswith("/api/datasets/") and path.endswith("/leaderboard"):
             return self._leaderboard(path.removeprefix("/api/datasets/").removesuffix("/leaderboard"), query, head)
         if path.startswith("/api/models/"):
@@ -662,6 +678,15 @@ class _Handler(BaseHTTPRequestHandler):
         if "evalResults" in expand and key in fake.eval_results:
             body = {**body, "evalResults": fake.eval_results[key]}
         self._json(200, _expand(body, expand), head=head)
+
+    def _epoch_zip(self, head: bool) -> None:
+        fake = self.fake
+        if fake._epoch_zip is None:
+            fake._epoch_zip = build_epoch_zip()
+        etag = f'"{hashlib.sha256(fake._epoch_zip).hexdigest()[:20]}"'
+        if self.headers.get("If-None-Match") == etag:
+            return self._send(304, b"", {"ETag": etag}, head=True)
+        self._send(200, fake._epoch_zip, {"Content-Type": "application/zip", "ETag": etag}, head=head)
 
     def _list_datasets(self, query: dict[str, list[str]], head: bool) -> None:
         filters = query.get("filter", [])
@@ -765,6 +790,7 @@ def hub_env(hub: FakeHub, **extra: str) -> dict[str, str]:
 
     env = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "HUB_", "HUGGINGFACE_"))}
     env.update(
+        EPOCH_DATA_URL=f"{hub.url}/data/benchmark_data.zip",
         HF_ENDPOINT=hub.url,
         HF_HUB_DISABLE_TELEMETRY="1",
         HF_HUB_DISABLE_XET="1",
