@@ -71,8 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="live ingest from the Hugging Face Hub (HF_ENDPOINT, HF_TOKEN honoured)",
         description=(
             "Fetch fresh data from the Hugging Face Hub: 'hub' (model metadata), "
-            "'open-llm-leaderboard-v2' (the contents dataset) and 'lmarena' "
-            "(mathewhe/chatbot-arena-elo). Without SOURCE, all three."
+            "'open-llm-leaderboard-v2' (the contents dataset), 'lmarena' "
+            "(mathewhe/chatbot-arena-elo), 'hub-evals' (the Hub's eval results) and 'epoch' "
+            "(Epoch AI's benchmark_data.zip, only when its ETag changed). Without SOURCE, all of them."
         ),
     )
     run.add_argument(
