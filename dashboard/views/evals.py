@@ -86,7 +86,7 @@ else:
             ]
         ],
         hide_index=True,
-        height=560,
+        height=560 if len(rows) > 15 else "auto",
         column_config={
             "rank": st.column_config.NumberColumn("Rank", format="%d", width=56),
             **ui.model_link_config(width="medium"),
