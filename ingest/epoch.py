@@ -66,7 +66,6 @@ MAX_ZIP_BYTES = 200 * 1024 * 1024  # the real zip is about 2.3 MB
 MAX_MEMBER_BYTES = 100 * 1024 * 1024
 
 RUNS, EXTERNAL, INDEX = "runs", "external", "index"
-_RUN_COLUMNS = {"Model version", "mean_score", "stderr", "Started at"}
 # Columns that describe a model or a result, never the score itself.
 _META = {
     "model version",
@@ -216,10 +215,11 @@ def display_name(stem: str) -> str:
 
 
 def _number(text: str | None) -> float | None:
+    """A finite number; ``45.2%`` is 45.2 (the file's own scale is kept)."""
     if text is None or str(text).strip() == "":
         return None
     try:
-        value = float(str(text).strip())
+        value = float(str(text).strip().removesuffix("%").strip())
     except ValueError:
         return None
     return value if math.isfinite(value) else None
@@ -240,23 +240,41 @@ def _clean(text: str | None) -> str | None:
     return text or None
 
 
-def detect_shape(name: str, header: Sequence[str]) -> tuple[str, str]:
-    """(shape, score column) from a CSV header; :class:`InputError` naming the file otherwise."""
+def detect_shape(name: str, header: Sequence[str], records: Sequence[dict] = ()) -> tuple[str, str]:
+    """(shape, score column) from a CSV header; :class:`InputError` naming the file otherwise.
+
+    Epoch's files put the score right after ``Model version`` (``mean_score``, ``ECI Score``,
+    ``EM``, ``Global average``, ...), followed by descriptive columns and sometimes more scores
+    (LiveBench's category averages): the column after ``Model version`` is the score when its
+    values are numbers; otherwise the only numeric column that is not descriptive.
+    """
     columns = [c.strip() for c in header]
     present = set(columns)
-    if _RUN_COLUMNS <= present:
+    if "Model version" in present and "mean_score" in present and ("Started at" in present or "stderr" in present):
         return RUNS, "mean_score"
     if "Model version" in present and "ECI Score" in present:
         return INDEX, "ECI Score"
-    if "Model version" in present and {"Source", "Source link"} <= present:
-        candidates = [c for c in columns if c and c.lower() not in _META]
+    if "Model version" in present and {"Source", "Source link"} & present:
+        after = columns.index("Model version") + 1
+        if after < len(columns) and columns[after].lower() not in _META and _numeric(records, columns[after]):
+            return EXTERNAL, columns[after]
+        candidates = [c for c in columns if c and c.lower() not in _META and _numeric(records, c)]
         if len(candidates) == 1:
             return EXTERNAL, candidates[0]
         what = ", ".join(candidates) if candidates else "none"
-        raise InputError(f"{name}: unknown Epoch shape: external results need one score column (found: {what})")
+        raise InputError(f"{name}: unknown Epoch shape: no score column after 'Model version' (numeric: {what})")
     raise InputError(
         f"{name}: unknown Epoch shape (header: {', '.join(columns[:8])}{', ...' if len(columns) > 8 else ''})"
     )
+
+
+def _numeric(records: Sequence[dict], column: str) -> bool:
+    """True when most non-empty values of ``column`` are numbers (a score column)."""
+    values = [str(r.get(column) or "").strip() for r in records]
+    values = [v for v in values if v]
+    if not values:
+        return not records  # a header without rows: judged by the header alone
+    return sum(_number(v) is not None for v in values) >= 0.8 * len(values)
 
 
 def parse_csv(name: str, data: bytes) -> EpochFile:
@@ -272,7 +290,6 @@ def parse_csv(name: str, data: bytes) -> EpochFile:
         raise InputError(f"{name}: empty file") from None
     except csv.Error as exc:
         raise InputError(f"{name}: not a CSV file ({exc})") from None
-    shape, score_col = detect_shape(name, header)
     stem = Path(name).stem
     if len(stem) > 60:
         raise InputError(f"{name}: the file name is too long for a benchmark key (at most 60 characters)")
@@ -285,6 +302,7 @@ def parse_csv(name: str, data: bytes) -> EpochFile:
             records.append(dict(zip(columns, line, strict=False)))
     except csv.Error as exc:
         raise InputError(f"{name}: broken CSV ({exc})") from None
+    shape, score_col = detect_shape(name, header, records)
     result = EpochFile(name=name, benchmark=_benchmark(stem, shape, score_col, records), shape=shape)
     result.rows_read = len(records)
     best: dict[tuple[str, str], int] = {}

@@ -334,3 +334,30 @@ def test_a_snapshot_on_day_d_lists_exactly_the_rows_valid_by_d(spec, import_offs
     days = sorted(plan)
     for a, b in zip(days, days[1:], strict=False):
         assert {id(r) for r in plan[a]} <= {id(r) for r in plan[b]}
+
+
+def _rewrite(src: str, dest: Path, *, rename: dict[str, str] | None = None, drop: tuple[str, ...] = ()) -> Path:
+    """A real file with columns renamed or dropped (values untouched): shapes this copy lacks."""
+    rows = rows_of(src)
+    columns = [c for c in rows[0] if c not in drop]
+    with dest.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow([(rename or {}).get(c, c) for c in columns])
+        for row in rows:
+            writer.writerow([row[c] for c in columns])
+    return dest
+
+
+def test_an_external_file_scores_by_the_column_after_model_version(engine, tmp_path):
+    path = _rewrite("mmlu_external.csv", tmp_path / "livebench_style.csv", rename={"EM": "Global average"})
+    report = epoch.import_epoch(engine, [path], day=DAY)
+    assert not report.failed and report.files[0].shape == "external"
+    expected = best_per_model("mmlu_external.csv", "EM")
+    assert board(engine, "livebench_style") == pytest.approx(expected)
+
+
+def test_a_runs_file_without_run_dates_counts_from_its_first_snapshot(engine, tmp_path):
+    path = _rewrite("gpqa_diamond.csv", tmp_path / "gpqa_nodates.csv", drop=("Started at",))
+    epoch.import_epoch(engine, [path], day=DAY)
+    assert board(engine, "gpqa_nodates", DAY - dt.timedelta(days=1)) == {}
+    assert board(engine, "gpqa_nodates", DAY) == pytest.approx(best_per_model("gpqa_diamond.csv", "mean_score"))
