@@ -284,12 +284,31 @@ NAMED_TASKS: dict[str, str] = {
     "ai2_arc": "reasoning",
     "allenai/ai2_arc": "reasoning",
     "google/ifeval": "instruction following",
+    "livecodebench": "coding",
     "overall": "overall",
     "hard_prompts": "reasoning",
     "multi_turn": "chat",
     "longer_query": "long context",
     "creative_writing": "creative writing",
     "instruction_following": "instruction following",
+    # Arena categories (LMArena's text leaderboard): filters of the overall board, styles, languages.
+    "coding": "coding",
+    "math": "math",
+    "hard_prompts_english": "reasoning",
+    "english": "chat",
+    "no_tie": "chat",
+    "no_short": "chat",
+    "no_refusal": "chat",
+    "expert": "knowledge",
+    "long_user": "long context",
+    "software_and_it_services": "coding",
+    "mathematical": "math",
+    "writing_and_literature_and_language": "creative writing",
+    "life_and_physical_and_social_science": "knowledge",
+    "medicine_and_healthcare": "knowledge",
+    "legal_and_government": "knowledge",
+    "business_management_and_financial_operations": "knowledge",
+    "entertainment_sports_and_media": "chat",
 }
 # ... then words in the name, in this order (the first match wins).
 _TASK_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -318,13 +337,20 @@ def task_of(name: str) -> str:
     Arena category): its entry in :data:`NAMED_TASKS`, else the first word rule that matches,
     else ``overall`` (a general benchmark the registry does not name yet). Always one of TASKS.
     """
+    import re
+
     key = name.strip().lower()
     if key in NAMED_TASKS:
         return NAMED_TASKS[key]
-    words = key.replace("-", "_").replace("/", "_").replace(" ", "_")
+    # Whole words, word starts or ends ("gsm" in "gsm8k", "fiction" in "fictionlivebench", "math"
+    # in "frontiermath"), so that "arc" does not match "research"; a long needle anywhere.
+    tokens = [t for t in re.split(r"[^a-z0-9]+", key) if t]
     for task, needles in _TASK_WORDS:
-        if any(needle in words for needle in needles):
-            return task
+        for needle in needles:
+            if any(t.startswith(needle) or (len(needle) >= 4 and t.endswith(needle)) for t in tokens) or (
+                len(needle) >= 6 and needle in key
+            ):
+                return task
     return "overall"
 
 
