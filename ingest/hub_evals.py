@@ -68,6 +68,8 @@ class Harvest:
     models_read: int = 0
     models_missing: int = 0
     leaderboard_entries: int = 0
+    read: set[str] = field(default_factory=set)  # models (lower) whose own results were read
+    stopped_at: int | None = None  # the request budget ran out before this model
 
 
 # --------------------------------------------------------------------------- normalise (pure)
@@ -238,23 +240,35 @@ def fetch_eval_results(api, repo_id: str, headers: dict[str, str] | None = None)
 
 
 def harvest_hub(api, repo_ids: Sequence[str]) -> tuple[list[str], Harvest]:
-    """Read the official benchmarks, their leaderboards and the models' results (no writes)."""
+    """Read the official benchmarks, their leaderboards and the models' results (no writes).
+
+    The leaderboards are read first; when the run's request budget runs out among the models,
+    reading stops there (``harvest.stopped_at``) and the models not read keep their scores.
+    """
+    from ingest.http import BudgetExhausted
+
     official = sorted({d.id for d in api.list_datasets(benchmark=True)}, key=str.lower)
     by_lower = {b.lower(): b for b in official}
     harvest = Harvest()
-    read: set[str] = set()
+    boards = {bench: api.get_dataset_leaderboard(bench, base_model_only=False) for bench in official}
     headers = hub_headers(api)
-    for repo_id in repo_ids:
-        items = fetch_eval_results(api, repo_id, headers)
+    for position, repo_id in enumerate(repo_ids):
+        try:
+            items = fetch_eval_results(api, repo_id, headers)
+        except BudgetExhausted:
+            if position == 0:
+                raise
+            harvest.stopped_at = position
+            log.warning("hub-evals: request budget used up after %d of %d models", position, len(repo_ids))
+            break
         if items is None:
             harvest.models_missing += 1
             continue
         harvest.models_read += 1
-        read.add(repo_id.lower())
+        harvest.read.add(repo_id.lower())
         parse_model_results(repo_id, items, by_lower, harvest)
-    for bench in official:
-        entries = api.get_dataset_leaderboard(bench, base_model_only=False)
-        parse_leaderboard(bench, entries, read, harvest)
+    for bench, entries in boards.items():
+        parse_leaderboard(bench, entries, harvest.read, harvest)
     return official, harvest
 
 
@@ -269,7 +283,12 @@ def run_hub_evals(
     run_id = writes.start_run(engine, HUB_EVALS, {"models": len(repo_ids), "snapshot_date": day.isoformat()})
     try:
         official, harvest = harvest_hub(api, repo_ids)
-        detail = _load(engine, run_id, official, harvest, day, refreshed=None if not models else repo_ids)
+        refreshed = None if not models else repo_ids
+        if harvest.stopped_at is not None:  # the models not read keep their current scores
+            refreshed = repo_ids[: harvest.stopped_at]
+        detail = _load(engine, run_id, official, harvest, day, refreshed=refreshed)
+        if harvest.stopped_at is not None:
+            detail["stopped_by_budget_after"] = harvest.stopped_at
     except BaseException as exc:
         from ingest.contents import _one_line
 

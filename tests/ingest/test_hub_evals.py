@@ -170,3 +170,18 @@ def test_the_cli_evals_report(hub, tmp_path, db_url, engine):
 )
 def test_hub_provenance_rule(verified, pr, expected):
     assert hub_provenance(verified, pr) == expected
+
+
+def test_the_request_budget_stops_reading_and_the_models_not_read_keep_their_scores(hub, tmp_path, db_url, engine):
+    run(hub, tmp_path, db_url, engine)
+    before = evals_of(engine, DUAL)
+    # list_datasets + 4 leaderboards + 2 models = 7 requests: the third model is not read.
+    settings = settings_for(hub, tmp_path, db_url, HUB_REQUEST_BUDGET="7")
+    hub.eval_results[AURA.lower()] = hub.eval_results[AURA.lower()][:1]  # Aura now lists one result
+    assert run_live(engine, settings, sources=["hub-evals"], models=[AURA, VEDIKA, DUAL], progress=False) == 0
+    aura = evals_of(engine, AURA)
+    assert len(aura[aura["leaderboard"] == "hub-evals"]) == len(
+        [i for i in hub.eval_results[AURA.lower()] if i["data"]["dataset"]["id"] in OFFICIAL_BENCHMARKS]
+    )
+    after = evals_of(engine, DUAL)
+    assert after[["benchmark", "value"]].equals(before[["benchmark", "value"]])  # carried over
