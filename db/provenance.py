@@ -45,13 +45,25 @@ def hub_provenance(verified: object, pull_request: object) -> str:
 
     Verified wins (the Hub checked its signature); otherwise a result that lives in an open pull
     request is a community submission; anything else is in the model's own repo: self-reported.
-    Only a real ``True`` counts as verified (``"false"`` or ``1`` from a sloppy body do not).
+    Only a real ``True`` counts as verified (``"false"`` or ``1`` from a sloppy body do not), and
+    only a pull request number from 1 up names a pull request.
     """
     if verified is True:
         return VERIFIED
-    if pull_request is not None and pull_request is not False and str(pull_request).strip() not in ("", "0"):
-        return COMMUNITY
-    return SELF_REPORTED
+    return COMMUNITY if _pr_number(pull_request) is not None else SELF_REPORTED
+
+
+def _pr_number(value: object) -> int | None:
+    """A pull request number (a whole number from 1 up, or its digits as text), else ``None``."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if value > 0 else None
+    if isinstance(value, float) and value.is_integer() and value > 0:
+        return int(value)
+    if isinstance(value, str) and value.strip().isdigit() and int(value.strip()) > 0:
+        return int(value.strip())
+    return None
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,8 @@ import re
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from db import queries, tasks
@@ -185,3 +187,22 @@ def test_the_request_budget_stops_reading_and_the_models_not_read_keep_their_sco
     )
     after = evals_of(engine, DUAL)
     assert after[["benchmark", "value"]].equals(before[["benchmark", "value"]])  # carried over
+
+
+_JSONISH = st.none() | st.booleans() | st.integers(-3, 10**6) | st.text(max_size=8) | st.floats(allow_nan=True)
+
+
+@settings(deadline=None, max_examples=200)
+@given(_JSONISH, _JSONISH)
+def test_hub_provenance_is_always_one_word_of_the_vocabulary(verified, pull_request):
+    kind = hub_provenance(verified, pull_request)
+    assert kind in (VERIFIED, COMMUNITY, SELF_REPORTED)
+    assert (kind == VERIFIED) == (verified is True)  # only a real True is verified
+    if verified is not True:
+        is_pr = (
+            (isinstance(pull_request, int) and not isinstance(pull_request, bool) and pull_request > 0)
+            or (isinstance(pull_request, float) and pull_request == pull_request and pull_request >= 1
+                and pull_request == int(pull_request))
+            or (isinstance(pull_request, str) and pull_request.strip().isdigit() and int(pull_request) > 0)
+        )  # fmt: skip
+        assert (kind == COMMUNITY) == is_pr
