@@ -206,3 +206,19 @@ def test_hub_provenance_is_always_one_word_of_the_vocabulary(verified, pull_requ
             or (isinstance(pull_request, str) and pull_request.strip().isdigit() and int(pull_request) > 0)
         )  # fmt: skip
         assert (kind == COMMUNITY) == is_pr
+
+
+def test_the_hub_board_with_badges_and_verified_only(hub, tmp_path, db_url, engine):
+    from dashboard import evals as board_data
+
+    for item in hub.eval_results[VEDIKA.lower()]:
+        if item["data"]["dataset"]["id"] == "Idavidrein/gpqa":
+            item["verified"] = True
+    run(hub, tmp_path, db_url, engine)
+    with engine.connect() as conn:
+        every = board_data.eval_board(conn, "hub-evals", "Idavidrein/gpqa")
+        verified = board_data.eval_board(conn, "hub-evals", "Idavidrein/gpqa", verified_only=True)
+    expected = {e["modelId"] for e in load_leaderboard_excerpt()} | {AURA, VEDIKA}
+    assert {u.removeprefix("model?id=") for u in every["page_url"]} == expected
+    assert set(every["badge"]) == {"✔ verified", "○ self-reported"}
+    assert verified["page_url"].tolist() == [f"model?id={VEDIKA}"] and verified["rank"].tolist() == [1]
