@@ -38,6 +38,8 @@ pages = [
     st.Page(PAGES / "history.py", title="History", icon=":material/history:", url_path="history"),
     st.Page(PAGES / "model.py", title="Model", icon=":material/deployed_code:", url_path="model"),
     st.Page(PAGES / "compare.py", title="Compare", icon=":material/compare_arrows:", url_path="compare"),
+    st.Page(PAGES / "evals.py", title="Eval results", icon=":material/verified:", url_path="evals"),
+    st.Page(PAGES / "tasks.py", title="Tasks", icon=":material/task_alt:", url_path="tasks"),
     st.Page(PAGES / "status.py", title="Data status", icon=":material/monitor_heart:", url_path="status"),
 ]
 page = st.navigation(pages)

@@ -19,7 +19,9 @@ from db.registry import LEADERBOARD_KEYS, LMARENA, MODEL_CARD, OPEN_LLM_V2, lead
 from db.schema import LICENSE_CATEGORIES, MODEL_TYPES
 
 # Boards a visitor can pick (the self-reported model-card "board" is shown on model pages only).
-BOARDS = tuple(k for k in LEADERBOARD_KEYS if k != MODEL_CARD)
+# Boards whose benchmarks are registered from data (Epoch, the Hub's eval results) have their own
+# page (dashboard/views/evals.py).
+BOARDS = tuple(k for k in LEADERBOARD_KEYS if k != MODEL_CARD and not leaderboard_def(k).dynamic)
 
 
 @dataclass(frozen=True)

@@ -95,6 +95,8 @@ class Settings:
     hub_telemetry: bool = False
     # `slm-tracker dashboard`: the port Streamlit listens on (PORT, as `make run` and hosts set it).
     dashboard_port: int = 8501
+    # Epoch AI's Benchmarking Hub: the zip ``python -m ingest run epoch`` reads.
+    epoch_url: str = "https://epoch.ai/data/benchmark_data.zip"
 
     def with_overrides(self, **overrides: object) -> Settings:
         clean = {k: v for k, v in overrides.items() if v is not None}
@@ -131,6 +133,7 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: object)
         ),
         hub_telemetry=not parse_bool("HF_HUB_DISABLE_TELEMETRY", env.get("HF_HUB_DISABLE_TELEMETRY"), True),
         dashboard_port=parse_int("PORT", env.get("PORT"), d.dashboard_port, minimum=1),
+        epoch_url=env.get("EPOCH_DATA_URL") or d.epoch_url,
     )
     return settings.with_overrides(**overrides)
 

@@ -16,7 +16,7 @@ import pandas as pd
 from sqlalchemy import Connection, func, select
 
 from db.errors import NotFoundError
-from db.registry import LEADERBOARD_KEYS, leaderboard_def
+from db.registry import LEADERBOARD_KEYS, stored_board_def
 from db.schema import (
     BENCHMARKS,
     CLAIMS,
@@ -156,7 +156,7 @@ def board_entries(conn: Connection, leaderboard: str, as_of: dt.date | None = No
     """Every entry (model variant) on the board as it stood on ``as_of``, one column per benchmark."""
     check_leaderboard(leaderboard)
     rows = _active(conn, leaderboard, as_of)
-    bench_keys = [b.key for b in leaderboard_def(leaderboard).benchmarks]
+    bench_keys = [b.key for b in stored_board_def(conn, leaderboard).benchmarks]
     if not rows:
         return pd.DataFrame(columns=["model_pk", "variant", "precision", "revision", *bench_keys])
     raw = pd.DataFrame.from_records(
@@ -229,7 +229,7 @@ def board(
 ) -> pd.DataFrame:
     """The ranked board: one row per model (its best variant), filtered, ranks re-numbered."""
     check_leaderboard(leaderboard)
-    lb = leaderboard_def(leaderboard)
+    lb = stored_board_def(conn, leaderboard)
     key = rank_by or lb.main_benchmark
     bdef = lb.benchmark(key)
     entries = board_entries(conn, leaderboard, as_of)
@@ -298,7 +298,7 @@ def daily_leaders(
 ) -> pd.DataFrame:
     """The #1 on every snapshot date: columns date, model_id, value."""
     check_leaderboard(leaderboard)
-    lb = leaderboard_def(leaderboard)
+    lb = stored_board_def(conn, leaderboard)
     bench = rank_by or lb.main_benchmark
     bdef = lb.benchmark(bench)
     dates, exploded = _daily_leaders_frame(conn, leaderboard, bench, flt)
@@ -365,7 +365,7 @@ def rank_history(
 ) -> pd.DataFrame:
     """Rank and score of the given models on every snapshot date where they are listed."""
     check_leaderboard(leaderboard)
-    lb = leaderboard_def(leaderboard)
+    lb = stored_board_def(conn, leaderboard)
     bench = rank_by or lb.main_benchmark
     bdef = lb.benchmark(bench)
     dates, exploded = _daily_leaders_frame(conn, leaderboard, bench, flt)

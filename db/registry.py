@@ -33,6 +33,9 @@ class LeaderboardDef:
     url: str
     main_benchmark: str
     benchmarks: tuple[BenchmarkDef, ...]
+    # True for boards whose benchmarks are registered from data at import (``epoch``: one per
+    # CSV file; ``hub-evals``: the Hub's official benchmark datasets); see stored_board_def.
+    dynamic: bool = False
 
     def find(self, key: str) -> BenchmarkDef | None:
         """The benchmark ``key`` of this board, or ``None``."""
@@ -51,6 +54,8 @@ OPEN_LLM_V1 = "open-llm-leaderboard-v1"
 OPEN_LLM_V2 = "open-llm-leaderboard-v2"
 LMARENA = "lmarena"
 MODEL_CARD = "model-card"
+HUB_EVALS = "hub-evals"
+EPOCH = "epoch"
 
 LEADERBOARDS: tuple[LeaderboardDef, ...] = (
     LeaderboardDef(
@@ -158,12 +163,36 @@ LEADERBOARDS: tuple[LeaderboardDef, ...] = (
             BenchmarkDef("drop", "DROP", "reasoning", "as reported by the card"),
         ),
     ),
+    LeaderboardDef(
+        key=HUB_EVALS,
+        display_name="Hub eval results",
+        description=(
+            "Evaluation results stored in model repos (.eval_results/*.yaml) and ranked on the "
+            "Hub's official benchmark datasets; each score is verified, community or self-reported."
+        ),
+        url="https://huggingface.co/docs/hub/eval-results",
+        main_benchmark="Idavidrein/gpqa",
+        benchmarks=(),
+        dynamic=True,
+    ),
+    LeaderboardDef(
+        key=EPOCH,
+        display_name="Epoch AI Benchmarking Hub",
+        description=(
+            "Independent runs by Epoch AI (with standard errors and logs), curated external results "
+            "and the Epoch Capabilities Index. CC BY 4.0."
+        ),
+        url="https://epoch.ai/benchmarks",
+        main_benchmark="epoch_capabilities_index",
+        benchmarks=(),
+        dynamic=True,
+    ),
 )
 
 LEADERBOARD_KEYS = tuple(lb.key for lb in LEADERBOARDS)
 IMPORT_SOURCES = (OPEN_LLM_V1, OPEN_LLM_V2, LMARENA)
 # What ``python -m ingest run`` reads from the Hub, in this order: model metadata, then datasets.
-LIVE_SOURCES = ("hub", OPEN_LLM_V2, LMARENA)
+LIVE_SOURCES = ("hub", OPEN_LLM_V2, LMARENA, HUB_EVALS, EPOCH)
 
 
 def leaderboard_def(key: str) -> LeaderboardDef:
@@ -213,3 +242,170 @@ def ensure_registry(engine: Engine) -> None:
                         .where(bm_table.c.leaderboard_key == lb.key, bm_table.c.key == bm.key)
                         .values(**bvalues)
                     )
+
+
+# --------------------------------------------------------------------------- tasks across boards
+
+# The agreed vocabulary of tasks (benchmark ``task_group`` values), then the non-task groups of
+# auxiliary columns. Every benchmark and Arena category of every board maps to one of these.
+TASKS = (
+    "overall",
+    "chat",
+    "coding",
+    "math",
+    "reasoning",
+    "knowledge",
+    "instruction following",
+    "long context",
+    "multilingual",
+    "function calling",
+    "creative writing",
+    "commonsense",
+    "truthfulness",
+    "safety",
+)
+AUXILIARY_GROUPS = ("popularity", "uncertainty", "rank")
+
+# Benchmarks registered from data (Epoch's file stems, the Hub's benchmark datasets, Arena
+# categories): exact names first (lower case) ...
+NAMED_TASKS: dict[str, str] = {
+    "epoch_capabilities_index": "overall",
+    "gpqa_diamond": "knowledge",
+    "math_level_5": "math",
+    "mmlu_external": "knowledge",
+    "idavidrein/gpqa": "knowledge",
+    "tiger-lab/mmlu-pro": "knowledge",
+    "cais/hle": "knowledge",
+    "matharena/aime_2026": "math",
+    "matharena/aime_2025": "math",
+    "openai/gsm8k": "math",
+    "mmmu/mmmu_pro": "reasoning",
+    "lukaemon/bbh": "reasoning",
+    "ai2_arc": "reasoning",
+    "allenai/ai2_arc": "reasoning",
+    "google/ifeval": "instruction following",
+    "livecodebench": "coding",
+    "overall": "overall",
+    "hard_prompts": "reasoning",
+    "multi_turn": "chat",
+    "longer_query": "long context",
+    "creative_writing": "creative writing",
+    "instruction_following": "instruction following",
+    # Arena categories (LMArena's text leaderboard): filters of the overall board, styles, languages.
+    "coding": "coding",
+    "math": "math",
+    "hard_prompts_english": "reasoning",
+    "english": "chat",
+    "no_tie": "chat",
+    "no_short": "chat",
+    "no_refusal": "chat",
+    "expert": "knowledge",
+    "long_user": "long context",
+    "software_and_it_services": "coding",
+    "mathematical": "math",
+    "writing_and_literature_and_language": "creative writing",
+    "life_and_physical_and_social_science": "knowledge",
+    "medicine_and_healthcare": "knowledge",
+    "legal_and_government": "knowledge",
+    "business_management_and_financial_operations": "knowledge",
+    "entertainment_sports_and_media": "chat",
+}
+# ... then words in the name, in this order (the first match wins).
+_TASK_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("overall", ("capabilities_index", "eci", "average")),
+    ("coding", ("swe", "code", "coding", "aider", "humaneval", "mbpp", "terminal", "webdev", "cybench")),
+    ("math", ("math", "aime", "gsm", "otis", "hmmt", "usamo", "imo")),
+    ("function calling", ("tool", "function", "bfcl", "tau")),
+    ("long context", ("long", "fiction", "needle", "ruler", "context")),
+    ("instruction following", ("ifeval", "instruction", "ifbench")),
+    ("creative writing", ("writing", "creative", "story")),
+    (
+        "multilingual",
+        ("multilingual", "mgsm", "chinese", "french", "german", "spanish", "japanese", "korean", "russian", "language"),
+    ),
+    ("safety", ("safety", "harm", "jailbreak")),
+    ("truthfulness", ("truthful", "simpleqa", "hallucination", "factual")),
+    ("commonsense", ("hellaswag", "winogrande", "piqa", "commonsense")),
+    ("knowledge", ("mmlu", "gpqa", "hle", "trivia", "knowledge", "qa", "geobench", "chess")),
+    ("reasoning", ("reason", "arc", "bbh", "puzzle", "logic", "mmmu", "video", "vision", "weird")),
+    ("chat", ("chat", "arena", "turn")),
+)
+
+
+def task_of(name: str) -> str:
+    """The task of a benchmark registered from data (an Epoch file stem, a Hub dataset id, an
+    Arena category): its entry in :data:`NAMED_TASKS`, else the first word rule that matches,
+    else ``overall`` (a general benchmark the registry does not name yet). Always one of TASKS.
+    """
+    import re
+
+    key = name.strip().lower()
+    if key in NAMED_TASKS:
+        return NAMED_TASKS[key]
+    # Whole words, word starts or ends ("gsm" in "gsm8k", "fiction" in "fictionlivebench", "math"
+    # in "frontiermath"), so that "arc" does not match "research"; a long needle anywhere.
+    tokens = [t for t in re.split(r"[^a-z0-9]+", key) if t]
+    for task, needles in _TASK_WORDS:
+        for needle in needles:
+            if any(t.startswith(needle) or (len(needle) >= 4 and t.endswith(needle)) for t in tokens) or (
+                len(needle) >= 6 and needle in key
+            ):
+                return task
+    return "overall"
+
+
+def stored_board_def(conn, key: str) -> LeaderboardDef:
+    """The board ``key`` with its benchmarks; a dynamic board's are read from the ``benchmarks`` table."""
+    lb = leaderboard_def(key)
+    if not lb.dynamic:
+        return lb
+    rows = conn.execute(
+        select(Benchmark.__table__)
+        .where(Benchmark.__table__.c.leaderboard_key == key)
+        .order_by(Benchmark.__table__.c.position, Benchmark.__table__.c.key)
+    ).all()
+    benches = tuple(
+        BenchmarkDef(
+            r.key,
+            r.display_name,
+            r.task_group,
+            r.description,
+            scale=r.scale,
+            higher_is_better=r.higher_is_better,
+            min_value=r.min_value,
+            max_value=r.max_value,
+        )
+        for r in rows
+    )
+    if not benches:  # nothing imported yet: the main benchmark, so that queries answer "no rows"
+        benches = (BenchmarkDef(lb.main_benchmark, lb.main_benchmark, task_of(lb.main_benchmark), ""),)
+    main = lb.main_benchmark if any(b.key == lb.main_benchmark for b in benches) else benches[0].key
+    from dataclasses import replace
+
+    return replace(lb, benchmarks=benches, main_benchmark=main)
+
+
+def register_benchmarks(conn, key: str, benches: list[BenchmarkDef]) -> int:
+    """Insert or update benchmarks of the dynamic board ``key`` (found in data); returns how many changed."""
+    table = Benchmark.__table__
+    existing = {r.key: r for r in conn.execute(select(table).where(table.c.leaderboard_key == key))}
+    changed = 0
+    for bm in benches:
+        values = {
+            "display_name": bm.display_name,
+            "description": bm.description,
+            "higher_is_better": bm.higher_is_better,
+            "scale": bm.scale,
+            "min_value": bm.min_value,
+            "max_value": bm.max_value,
+            "task_group": bm.task_group,
+        }
+        current = existing.get(bm.key)
+        if current is None:
+            conn.execute(table.insert().values(leaderboard_key=key, key=bm.key, position=len(existing), **values))
+            existing[bm.key] = bm
+            changed += 1
+        elif any(getattr(current, k) != v for k, v in values.items()):
+            conn.execute(table.update().where(table.c.leaderboard_key == key, table.c.key == bm.key).values(**values))
+            changed += 1
+    return changed

@@ -15,8 +15,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from db import queries
 from db.config import load_settings
 from db.engine import make_engine, one_line, require_current_schema
-from db.errors import TrackerError
-from db.registry import LEADERBOARD_KEYS
+from db.errors import InputError, TrackerError
+from db.registry import LEADERBOARD_KEYS, TASKS
 from db.schema import LICENSE_CATEGORIES
 
 FORMATS = ("table", "csv", "json")
@@ -121,12 +121,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     lb.add_argument(
         "--leaderboard",
-        required=True,
+        required=False,
         choices=LEADERBOARD_KEYS,
         metavar="L",
         help=f"one of: {', '.join(LEADERBOARD_KEYS)}",
     )
     lb.add_argument("--as-of", type=arg_date, metavar="DATE", help="the board as it stood that day (default: now)")
+    lb.add_argument("--rank-by", metavar="BENCHMARK", help="rank by this benchmark key instead of the board's main one")
+    lb.add_argument(
+        "--task", choices=TASKS, metavar="T", help=f"rank one task across boards instead: {', '.join(TASKS)}"
+    )
     _filters(lb)
     lb.add_argument("--limit", type=arg_positive_int, metavar="N", help="the top N rows")
     _common(lb)
@@ -157,6 +161,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--leaderboard", choices=LEADERBOARD_KEYS, metavar="L", help="only this leaderboard (default: every board)"
     )
     _common(hi)
+    _add_evals(sub)
     return parser
 
 
@@ -169,8 +174,16 @@ def _flt(args: argparse.Namespace) -> queries.ModelFilter:
 
 
 def report_leaderboard(conn, args) -> pd.DataFrame:
-    frame = queries.board(conn, args.leaderboard, args.as_of, flt=_flt(args), limit=args.limit)
+    if getattr(args, "task", None):
+        return report_task(conn, args)
+    if not args.leaderboard:
+        raise InputError("leaderboard needs --leaderboard L or --task T")
+    frame = queries.board(
+        conn, args.leaderboard, args.as_of, rank_by=getattr(args, "rank_by", None), flt=_flt(args), limit=args.limit
+    )
     frame = frame.rename(columns={"model_type": "type"})
+    if args.leaderboard in PROVENANCE_BOARDS:
+        return provenance_report(conn, frame, args)
     return frame.reindex(columns=LEADERBOARD_COLUMNS)
 
 
@@ -195,6 +208,19 @@ def report_history(conn, args) -> pd.DataFrame:
 REPORTS = {"leaderboard": report_leaderboard, "tenure": report_tenure, "history": report_history}
 
 
+def _add_evals(sub) -> None:
+    ev = sub.add_parser(
+        "evals",
+        help="every eval result of a model with its task, provenance and source",
+        description=(
+            "Every current score of one model on every board: benchmark, task, value, date, "
+            "provenance (measured, verified, community, self-reported, external) and source."
+        ),
+    )
+    ev.add_argument("model_id", metavar="MODEL_ID", help="Hub repo id or board name (case does not matter)")
+    _common(ev)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
@@ -211,3 +237,38 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     print(render(frame, args.format))
     return 0
+
+
+# --------------------------------------------------------------------------- boards with provenance
+
+PROVENANCE_BOARDS = ("hub-evals", "epoch")
+# Boards whose scores carry their provenance add it after the usual columns (stderr: Epoch's +/-).
+PROVENANCE_COLUMNS = [*LEADERBOARD_COLUMNS, "stderr", "provenance", "variant", "run_date", "source"]
+
+
+def provenance_report(conn, frame: pd.DataFrame, args) -> pd.DataFrame:
+    from db import provenance
+    from db.registry import stored_board_def
+
+    bench = getattr(args, "rank_by", None) or stored_board_def(conn, args.leaderboard).main_benchmark
+    frame = provenance.with_provenance(conn, frame, args.leaderboard, bench)
+    frame["source"] = frame["source_name"] if "source_name" in frame.columns else None
+    return frame.reindex(columns=PROVENANCE_COLUMNS)
+
+
+def report_task(conn, args) -> pd.DataFrame:
+    from db import tasks
+
+    if args.leaderboard or getattr(args, "rank_by", None):
+        raise InputError("--task ranks across boards: leave out --leaderboard and --rank-by")
+    return tasks.task_board(conn, args.task, as_of=args.as_of, flt=_flt(args), limit=args.limit)
+
+
+def report_evals(conn, args) -> pd.DataFrame:
+    from db import tasks
+
+    frame = tasks.model_evals(conn, args.model_id)
+    return frame.reindex(columns=tasks.EVALS_COLUMNS if args.format == "csv" else [*tasks.EVALS_COLUMNS, "leaderboard"])
+
+
+REPORTS["evals"] = report_evals

@@ -257,6 +257,38 @@ class SourceState(Base):
     updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 
+class ScoreProvenance(Base):
+    """Where a score of a board with mixed provenance (``hub-evals``, ``epoch``) comes from.
+
+    One row per score key (board, model, variant, benchmark), beside its history in ``scores``:
+    ``provenance`` is one of :data:`db.provenance.PROVENANCE`; Epoch's runs add their standard
+    error, log link and run date. ``first_seen`` is the first snapshot that listed the key.
+    """
+
+    __tablename__ = "score_provenance"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    leaderboard_key: Mapped[str] = mapped_column(ForeignKey("leaderboards.key", ondelete="CASCADE"))
+    model_id: Mapped[int] = mapped_column(ForeignKey("models.id", ondelete="CASCADE"))
+    variant: Mapped[str] = mapped_column(String(300), default="")
+    benchmark_key: Mapped[str] = mapped_column(String(60))
+    provenance: Mapped[str] = mapped_column(String(20))
+    source_name: Mapped[str | None] = mapped_column(Text)
+    source_url: Mapped[str | None] = mapped_column(Text)
+    stderr: Mapped[float | None] = mapped_column(Float)
+    log_url: Mapped[str | None] = mapped_column(Text)
+    run_date: Mapped[dt.date | None] = mapped_column(Date)
+    task_id: Mapped[str | None] = mapped_column(Text)
+    notes: Mapped[str | None] = mapped_column(Text)
+    first_seen: Mapped[dt.date | None] = mapped_column(Date)
+    last_seen: Mapped[dt.date | None] = mapped_column(Date)
+
+    __table_args__ = (
+        UniqueConstraint("leaderboard_key", "model_id", "variant", "benchmark_key"),
+        Index("ix_score_provenance_model", "model_id"),
+    )
+
+
 # The Core table objects, for the set-based reads (db.queries) and writes (db.writes).
 MODELS = Model.__table__
 MODEL_ALIASES = ModelAlias.__table__
@@ -269,3 +301,4 @@ SCORES = Score.__table__
 INGEST_RUNS = IngestRun.__table__
 REJECTED_ROWS = RejectedRow.__table__
 SOURCE_STATE = SourceState.__table__
+SCORE_PROVENANCE = ScoreProvenance.__table__

@@ -16,7 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from db.config import Settings, load_settings, mask_secrets
 from db.engine import make_engine, one_line, ready_engine, upgrade_schema
 from db.errors import TrackerError
-from db.registry import IMPORT_SOURCES, LIVE_SOURCES
+from db.registry import EPOCH, IMPORT_SOURCES, LIVE_SOURCES
 from db.reports import arg_date, arg_positive_int
 
 log = logging.getLogger("ingest")
@@ -54,8 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
             "are applied in date order. The format is detected from the header."
         ),
     )
-    imp.add_argument("source", choices=IMPORT_SOURCES, help="which leaderboard the files belong to")
-    imp.add_argument("paths", nargs="+", metavar="PATH", help="snapshot files")
+    imp.add_argument("source", choices=(*IMPORT_SOURCES, EPOCH), help="which leaderboard the files belong to")
+    imp.add_argument("paths", nargs="+", metavar="PATH", help="snapshot files (epoch: the zip, its folder or CSVs)")
     imp.add_argument("--as-of", type=arg_date, metavar="DATE", help="snapshot date for a single file")
     imp.add_argument("--no-progress", action="store_true", help="no progress bar even on a terminal")
 
@@ -71,14 +71,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="live ingest from the Hugging Face Hub (HF_ENDPOINT, HF_TOKEN honoured)",
         description=(
             "Fetch fresh data from the Hugging Face Hub: 'hub' (model metadata), "
-            "'open-llm-leaderboard-v2' (the contents dataset) and 'lmarena' "
-            "(mathewhe/chatbot-arena-elo). Without SOURCE, all three."
+            "'open-llm-leaderboard-v2' (the contents dataset), 'lmarena' "
+            "(mathewhe/chatbot-arena-elo), 'hub-evals' (the Hub's eval results) and 'epoch' "
+            "(Epoch AI's benchmark_data.zip, only when its ETag changed). Without SOURCE, all of them."
         ),
     )
     run.add_argument(
         "sources", nargs="*", metavar="SOURCE", help=f"one or more of: {', '.join(LIVE_SOURCES)} (default: all)"
     )
-    run.add_argument("--models", nargs="+", metavar="ID", help="hub: ingest just these repo ids")
+    run.add_argument("--models", nargs="+", metavar="ID", help="hub, hub-evals: ingest just these repo ids")
     run.add_argument("--limit", type=arg_positive_int, metavar="N", help="hub: the top N most downloaded models")
     run.add_argument("--backfill", action="store_true", help="lmarena: import every tagged day not yet stored")
     run.add_argument("--no-progress", action="store_true", help="no progress bar even on a terminal")
@@ -135,6 +136,10 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     from ingest.loader import import_files
 
     engine = _engine_for_ingest(settings)
+    if args.source == EPOCH:
+        from ingest.epoch import cli_import
+
+        return cli_import(engine, args.paths, args.as_of)
     report = import_files(
         engine, args.source, args.paths, as_of=args.as_of, progress=None if not args.no_progress else False
     )

@@ -72,8 +72,8 @@ def run_live(
     unknown = [s for s in sources if s not in LIVE_SOURCES]
     if unknown:
         raise InputError(f"unknown source {unknown[0]!r}; choose from: {', '.join(LIVE_SOURCES)}")
-    if models and "hub" not in sources:
-        raise InputError("--models applies to the 'hub' source")
+    if models and "hub" not in sources and "hub-evals" not in sources:
+        raise InputError("--models applies to the 'hub' and 'hub-evals' sources")
     show = sys.stderr.isatty() if progress is None else progress
     day = dt.datetime.now(dt.UTC).date()
     with ingest_lock(settings.lock_path):
@@ -122,6 +122,14 @@ def _run_source(api, engine, settings, budget, source, models, limit, backfill, 
         return run_hub(
             api, engine, settings, budget, models=list(models or []) or None, limit=limit, day=day, progress=show
         )
+    if source == "hub-evals":
+        from ingest.hub_evals import run_hub_evals
+
+        return run_hub_evals(api, engine, settings, budget, models=list(models or []) or None, day=day)
+    if source == "epoch":
+        from ingest.epoch import run_epoch
+
+        return run_epoch(engine, settings, budget, day=day)
     if source == "open-llm-leaderboard-v2":
         from ingest.contents import run_contents
 

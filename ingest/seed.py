@@ -88,6 +88,7 @@ def load_seed(engine: Engine, seed_dir: Path = SEED_DIR, *, progress: bool | Non
             else:
                 summary.failed += 1
                 log.warning("seed file failed: %s", result.error)
+    summary.imported += load_epoch_seed(engine, seed_dir, manifest)
     summary.facts = load_model_facts(engine, seed_dir / "models.csv")
     summary.claims = load_claims(engine, seed_dir / "claims.csv")
     return summary
@@ -178,3 +179,17 @@ def load_claims(engine: Engine, path: Path) -> int:
             )
         writes.add_claims(conn, claims)
     return len(rows)
+
+
+def load_epoch_seed(engine: Engine, seed_dir: Path, manifest: dict) -> int:
+    """Import the seed's Epoch AI files as one snapshot (1 when it changed something, else 0)."""
+    from ingest.epoch import import_epoch
+
+    items = [item for item in manifest["files"] if item.get("kind") == "epoch"]
+    if not items:
+        return 0
+    day = dt.date.fromisoformat(items[0]["snapshot_date"])
+    report = import_epoch(engine, [seed_dir / item["path"] for item in items], day=day, label="seed: epoch")
+    for line in report.failed:
+        log.warning("seed epoch file refused: %s", line)
+    return 1 if report.run_id is not None else 0

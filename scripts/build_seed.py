@@ -232,6 +232,26 @@ def snapshot_files(shared: Path) -> list[dict]:
     return files
 
 
+EPOCH_SNAPSHOT = "2026-05-02"  # the commit date of the copy: the zip was fetched on or before that day
+EPOCH_COMMIT = "4a91fc028f149f096592c4db8b114b8b77f9711f"
+
+
+def epoch_files(shared: Path) -> list[dict]:
+    """Epoch AI's Benchmarking Hub CSVs (an unpacked copy of benchmark_data.zip, April 2026), CC BY 4.0."""
+    return [
+        {
+            "leaderboard": "epoch",
+            "src": src,
+            "snapshot_date": EPOCH_SNAPSHOT,
+            "source_repository": "madhu24raj/bayes-llm-saturation",
+            "source_path": f"benchmark_data/{src.name}",
+            "commit": EPOCH_COMMIT,
+            "license": "CC BY 4.0 (Epoch AI, 'AI Benchmarking Hub', https://epoch.ai/benchmarks)",
+        }
+        for src in sorted((shared / "epoch" / "benchmark_data").glob("*.csv"))
+    ]
+
+
 def _rows(path: Path) -> list[dict]:
     with path.open(encoding="utf-8-sig", newline="") as handle:
         return list(csv.DictReader(handle))
@@ -339,6 +359,34 @@ def main(argv: list[str] | None = None) -> int:
                 else "one commit per snapshot date in the source repository; the id was not recorded",
             }
         )
+    for item in epoch_files(shared):
+        src = item.pop("src")
+        rel = Path("epoch") / f"{src.name}.xz"
+        digest, rows = copy_snapshot(src, SEED / rel)
+        manifest["files"].append(
+            {
+                "path": str(rel),
+                "kind": "epoch",
+                **item,
+                "sha256": digest,
+                "rows": rows,
+                "copied_from": f"shared/data/{src.relative_to(shared)}",
+                "note": "the snapshot date is the commit date of the copy (the zip was fetched on or before it); "
+                "rows counts physical lines",
+            }
+        )
+    readme = shared / "epoch" / "benchmark_data" / "README.md"
+    shutil.copyfile(readme, SEED / "epoch" / "README.md")
+    manifest["files"].append(
+        {
+            "path": "epoch/README.md",
+            "kind": "license",
+            "source_repository": "madhu24raj/bayes-llm-saturation",
+            "source_path": "benchmark_data/README.md",
+            "commit": EPOCH_COMMIT,
+            "sha256": sha256_bytes(readme.read_bytes()),
+        }
+    )
     facts = model_facts(shared)
     with (SEED / "models.csv").open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=["repo_id", "field", "value", "source", "source_url"])

@@ -33,7 +33,13 @@ PAGES = {
     "model": "model?id=microsoft/phi-2",
     "compare": "compare?ids=microsoft/phi-2,Qwen/Qwen2.5-3B-Instruct,meta-llama/Llama-3.2-3B-Instruct",
     "status": "status",
+    "epoch": "evals?board=epoch&bench=gpqa_diamond",
+    "model-claimed": "model?id=llama-65b",
+    "tasks": "tasks?task=math",
 }
+
+# Pages whose first render takes a while (a query across every board): wait for their table.
+READY = {"tasks": "[data-testid='stDataFrame']", "epoch": "[data-testid='stDataFrame']"}
 
 
 def wait_rendered(page) -> None:
@@ -78,6 +84,8 @@ def shoot(base: str, out: Path, names: list[str], width: int, scheme: str) -> li
         for name in names:
             page.goto(f"{base}/{PAGES[name]}")
             page.set_viewport_size({"width": width, "height": 900 if width > 600 else 844})
+            if name in READY:
+                page.wait_for_selector(READY[name], timeout=60000)
             wait_rendered(page)
             fit_height(page, width)
             path = out / f"{name}.png"
@@ -90,7 +98,9 @@ def shoot(base: str, out: Path, names: list[str], width: int, scheme: str) -> li
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--all", action="store_true", help="also 390 px and dark variants into tests/artifacts")
+    parser.add_argument("--only", nargs="+", choices=list(PAGES), metavar="PAGE", help="just these pages")
     args = parser.parse_args(argv)
+    names = args.only or list(PAGES)
     tmp = None
     url = os.environ.get("DATABASE_URL")
     if not url:
@@ -99,12 +109,12 @@ def main(argv: list[str] | None = None) -> int:
         subprocess.run([sys.executable, "-m", "ingest", "--db", url, "seed", "--no-progress"], cwd=ROOT, check=True)
     proc, base = start_streamlit({**os.environ, "DATABASE_URL": url})
     try:
-        for path in shoot(base, DOCS, list(PAGES), 1280, "light"):
+        for path in shoot(base, DOCS, names, 1280, "light"):
             print(f"wrote {path.relative_to(ROOT)}")
         if args.all:
             for width in (1280, 390):
                 for scheme in ("light", "dark"):
-                    for path in shoot(base, ARTIFACTS / f"{width}-{scheme}", list(PAGES), width, scheme):
+                    for path in shoot(base, ARTIFACTS / f"{width}-{scheme}", names, width, scheme):
                         print(f"wrote {path.relative_to(ROOT)}")
     finally:
         stop(proc)

@@ -15,6 +15,13 @@ What it serves:
 - Datasets for ``hf_hub_download``, ``list_repo_files`` and ``list_repo_refs``: ``/api/datasets/..``
   (info, ``tree``, ``refs``) and ``/datasets/{id}/resolve/{rev}/{path}`` with ``X-Repo-Commit``,
   ``ETag`` and ``Content-Length``.
+- Eval results: ``GET /api/models/{id}?expand=evalResults`` answers the API's wrapper items
+  (``filename, verified, data, pullRequest``) built from the real ``.eval_results/*.yaml`` files in
+  ``fixtures/hf-hub-api/eval-results`` (:attr:`FakeHub.eval_results`); ``GET /api/datasets?filter=
+  benchmark:official`` lists :attr:`FakeHub.benchmarks`; ``GET /api/datasets/{id}/leaderboard``
+  answers :attr:`FakeHub.leaderboards` (the real GPQA excerpt; ``?base_model=`` recorded).
+- Epoch AI's ``/data/benchmark_data.zip`` (a zip of the real CSVs in ``fixtures/epoch``) with an
+  ``ETag``, answering 304 to ``If-None-Match`` with it (``hub_env`` points ``EPOCH_DATA_URL`` here).
 - Faults, switchable per test: ``hub.fault(r"/api/models", "429", times=1, retry_after=1)``;
   kinds ``429``, ``500``, ``503``, ``slow``, ``trickle``, ``cutoff``, ``malformed``, ``drop``.
 
@@ -74,6 +81,55 @@ def load_redirects() -> dict[str, tuple[str, str]]:
                 old = uri.removeprefix("/api/models/")
                 redirects[old.lower()] = (response["headers"]["Location"][0], response["body"]["string"])
     return redirects
+
+
+# --------------------------------------------------------------------------- eval results
+
+EVAL_RESULTS = FIXTURES / "eval-results"
+# The official benchmark datasets the Hub's docs name as examples (hubdocs_eval-results.md).
+OFFICIAL_BENCHMARKS = ("Idavidrein/gpqa", "TIGER-Lab/MMLU-Pro", "cais/hle", "openai/gsm8k")
+
+
+def load_eval_results() -> dict[str, list[dict]]:
+    """Model repo (lower) -> its ``evalResults`` as the API gives them: one wrapper item
+    ``{filename, verified, data, pullRequest}`` per entry of the real YAML files (none of them
+    carries a verifyToken, so ``verified`` is false; they are on ``main``: no pull request)."""
+    items: dict[str, list[dict]] = {}
+    for path in sorted(EVAL_RESULTS.glob("eval_results__*.yaml")):
+        prov = path.with_suffix(".provenance.md").read_text()
+        repo = re.search(r"- repository: (\S+)", prov).group(1)
+        filename = re.search(r"- path: (\S+)", prov).group(1)
+        for entry in yaml.safe_load(path.read_text()):
+            items.setdefault(repo.lower(), []).append(
+                {"filename": filename, "verified": False, "data": entry, "pullRequest": None}
+            )
+    return items
+
+
+def eval_repo_ids() -> dict[str, str]:
+    """Lower-case -> real spelling of the model repos whose eval results are recorded."""
+    out = {}
+    for path in sorted(EVAL_RESULTS.glob("eval_results__*.provenance.md")):
+        repo = re.search(r"- repository: (\S+)", path.read_text()).group(1)
+        out[repo.lower()] = repo
+    return out
+
+
+def build_epoch_zip() -> bytes:
+    """``benchmark_data.zip`` as Epoch serves it, from the real CSV files in ``fixtures/epoch``."""
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as handle:
+        for path in sorted((FIXTURES.parent / "epoch").glob("*.csv")):
+            handle.writestr(zipfile.ZipInfo(path.name, date_time=(2026, 4, 16, 0, 0, 0)), path.read_bytes())
+    return buffer.getvalue()
+
+
+def load_leaderboard_excerpt() -> list[dict]:
+    """The two complete entries of the real ``GET /api/datasets/Idavidrein/gpqa/leaderboard`` excerpt."""
+    text = (EVAL_RESULTS / "api_datasets__Idavidrein__gpqa__leaderboard__TRUNCATED.json.txt").read_text()
+    return json.loads(text[: text.index(',{"rank":3')] + "]")
 
 
 # --------------------------------------------------------------------------- datasets
@@ -304,6 +360,12 @@ class FakeHub:
         self.generated = generated
         self.page_cap = page_cap
         self.faults: list[Fault] = []
+        self.eval_results = load_eval_results()
+        self.eval_repos = eval_repo_ids()
+        self.benchmarks: list[str] = list(OFFICIAL_BENCHMARKS)
+        self.leaderboards: dict[str, list[dict]] = {"idavidrein/gpqa": load_leaderboard_excerpt()}
+        self.leaderboard_queries: list[dict[str, list[str]]] = []
+        self._epoch_zip: bytes | None = None
         self.requests: list[tuple[str, str, int]] = []  # (method, path, status)
         self.auth_headers: list[str | None] = []
         self._lock = threading.Lock()
@@ -442,6 +504,9 @@ class _Server(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in two writes: without TCP_NODELAY every small answer on a kept-alive
+    # connection waits about 40 ms for the client's delayed ACK (the Hub answers in far less).
+    disable_nagle_algorithm = True
     fake: FakeHub
 
     def log_message(self, *args) -> None:  # quiet
@@ -542,6 +607,12 @@ class _Handler(BaseHTTPRequestHandler):
         query = parse_qs(split.query)
         if path == "/api/models":
             return self._list_models(query)
+        if path == "/api/datasets":
+            return self._list_datasets(query, head)
+        if path == "/data/benchmark_data.zip":
+            return self._epoch_zip(head)
+        if path.startswith("/api/datasets/") and path.endswith("/leaderboard"):
+            return self._leaderboard(path.removeprefix("/api/datasets/").removesuffix("/leaderboard"), query, head)
         if path.startswith("/api/models/"):
             return self._model_info(path.removeprefix("/api/models/"), query, head)
         if path.startswith("/api/datasets/"):
@@ -599,10 +670,47 @@ class _Handler(BaseHTTPRequestHandler):
         if body is None:
             index = fake.generated_id(repo_id)
             body = fake.generated_body(index) if index is not None else None
+        if body is None and key in fake.eval_repos:  # a repo known by its eval results only
+            body = {"_id": hashlib.md5(key.encode()).hexdigest()[:24], "id": fake.eval_repos[key]}
         if body is None:
             return self._error(404, "RepoNotFound", "Repository not found", head)
         expand = query.get("expand", []) + query.get("expand[]", [])
+        if "evalResults" in expand and key in fake.eval_results:
+            body = {**body, "evalResults": fake.eval_results[key]}
         self._json(200, _expand(body, expand), head=head)
+
+    def _epoch_zip(self, head: bool) -> None:
+        fake = self.fake
+        if fake._epoch_zip is None:
+            fake._epoch_zip = build_epoch_zip()
+        etag = f'"{hashlib.sha256(fake._epoch_zip).hexdigest()[:20]}"'
+        if self.headers.get("If-None-Match") == etag:
+            return self._send(304, b"", {"ETag": etag}, head=True)
+        self._send(200, fake._epoch_zip, {"Content-Type": "application/zip", "ETag": etag}, head=head)
+
+    def _list_datasets(self, query: dict[str, list[str]], head: bool) -> None:
+        filters = query.get("filter", [])
+        if "benchmark:official" not in filters:
+            return self._json(200, [], head=head)
+        entries = [
+            {
+                "_id": hashlib.md5(d.encode()).hexdigest()[:24],
+                "id": d,
+                "author": d.split("/")[0],
+                "private": False,
+                "downloads": 0,
+                "likes": 0,
+                "tags": ["benchmark:official"],
+            }
+            for d in self.fake.benchmarks
+        ]
+        self._json(200, entries, head=head)
+
+    def _leaderboard(self, repo_id: str, query: dict[str, list[str]], head: bool) -> None:
+        self.fake.leaderboard_queries.append(query)
+        if repo_id not in self.fake.benchmarks and repo_id.lower() not in self.fake.leaderboards:
+            return self._error(404, "RepoNotFound", "Repository not found", head)
+        self._json(200, self.fake.leaderboards.get(repo_id.lower(), []), head=head)
 
     def _dataset(self, repo_id: str) -> FakeDataset | None:
         return self.fake.datasets.get(repo_id.lower())
@@ -682,6 +790,7 @@ def hub_env(hub: FakeHub, **extra: str) -> dict[str, str]:
 
     env = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "HUB_", "HUGGINGFACE_"))}
     env.update(
+        EPOCH_DATA_URL=f"{hub.url}/data/benchmark_data.zip",
         HF_ENDPOINT=hub.url,
         HF_HUB_DISABLE_TELEMETRY="1",
         HF_HUB_DISABLE_XET="1",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, data, ui
+from dashboard import charts, data, eval_ui, ui
 from db.errors import NotFoundError
 from db.registry import MODEL_CARD, leaderboard_def
 
@@ -151,6 +151,7 @@ if bundle["chain"]:
         key="chain_table",
     )
 
+eval_ui.model_section(bundle["model"]["repo_id"])
 st.subheader("Scores")
 boards = bundle["boards"]
 if not boards:

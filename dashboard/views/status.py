@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from dashboard import data, ui
+from dashboard import data, eval_ui, ui
 
 url, ver = ui.cache_args()
 ui.enter_page("status")
@@ -42,6 +42,7 @@ else:
             delta_color="inverse",
         )
 
+eval_ui.status_section()
 counts = bundle["counts"]
 st.subheader("What is in the database")
 c = st.columns(4)

@@ -46,7 +46,7 @@ def test_help_on_every_command(module):
     top = cli(module, "--help", check=True).stdout
     commands = {
         "ingest": ["init", "seed", "import", "status", "run", "schedule"],
-        "db": ["leaderboard", "tenure", "history"],
+        "db": ["leaderboard", "tenure", "history", "evals"],
     }
     for command in commands[module]:
         assert command in top
