@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import pandas as pd
 from sqlalchemy.exc import SQLAlchemyError
 
-from db import queries
+from db import device_reports, queries
 from db.config import load_settings
 from db.engine import make_engine, one_line, schema_is_current
 from db.errors import DatabaseError, TrackerError
@@ -129,6 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
     lb.add_argument("--as-of", type=arg_date, metavar="DATE", help="the board as it stood that day (default: now)")
     _filters(lb)
     lb.add_argument("--limit", type=arg_positive_int, metavar="N", help="the top N rows")
+    device_reports.add_fits_args(lb)
     _common(lb)
 
     te = sub.add_parser(
@@ -157,6 +158,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--leaderboard", choices=LEADERBOARD_KEYS, metavar="L", help="only this leaderboard (default: every board)"
     )
     _common(hi)
+    device_reports.add_commands(sub, _common)
     return parser
 
 
@@ -169,9 +171,11 @@ def _flt(args: argparse.Namespace) -> queries.ModelFilter:
 
 
 def report_leaderboard(conn, args) -> pd.DataFrame:
-    frame = queries.board(conn, args.leaderboard, args.as_of, flt=_flt(args), limit=args.limit)
+    limit = None if device_reports.wants_fits(args) else args.limit
+    frame = queries.board(conn, args.leaderboard, args.as_of, flt=_flt(args), limit=limit)
+    frame = device_reports.apply_fits(conn, frame, args)
     frame = frame.rename(columns={"model_type": "type"})
-    return frame.reindex(columns=LEADERBOARD_COLUMNS)
+    return frame.reindex(columns=LEADERBOARD_COLUMNS + device_reports.fits_columns(args))
 
 
 def report_tenure(conn, args) -> pd.DataFrame:
@@ -193,6 +197,7 @@ def report_history(conn, args) -> pd.DataFrame:
 
 
 REPORTS = {"leaderboard": report_leaderboard, "tenure": report_tenure, "history": report_history}
+REPORTS.update(device_reports.REPORTS)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
