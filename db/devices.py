@@ -320,7 +320,7 @@ def add_memory(
 
     usable = np.ones(len(out), dtype=bool)
     if cfg is not None:
-        usable = keys.map(cfg["config_problem"].isna()).fillna(False).to_numpy(dtype=bool)
+        usable = keys.map(cfg["config_problem"].isna().astype(object)).eq(True).to_numpy(dtype=bool)
     else:
         usable[:] = False
     layers, kv_heads, head_dim = col("layers"), col("kv_heads"), col("head_dim")

@@ -446,9 +446,7 @@ BUILD_FIELDS = [
 
 def _provenance(path: Path) -> dict:
     """Repository, path, commit and URL of a shared file's ``.provenance.md``."""
-    prov = path.with_name(path.stem + ".provenance.md") if path.suffix != ".md" else path
-    if not prov.exists():
-        prov = path.parent / (path.name.rsplit(".", 1)[0] + ".provenance.md")
+    prov = path.with_name(path.stem + ".provenance.md")
     out = {}
     for line in prov.read_text(encoding="utf-8").splitlines():
         if line.startswith("- ") and ":" in line:
