@@ -10,6 +10,7 @@ import pytest
 
 from db import devices, memory, queries
 from db.config import SEED_DIR
+from db.errors import NotFoundError
 from db.reports import main
 
 
@@ -127,7 +128,7 @@ def test_builds_listed_for_the_base_and_never_as_models(seeded_engine):
         builds = devices.builds_for(conn, "google/gemma-3-1b-it")
         counts = devices.build_counts(devices.builds_for(conn, "Qwen/Qwen2.5-1.5B-Instruct"))
         facts = devices.fact_counts(conn)
-        with pytest.raises(Exception):
+        with pytest.raises(NotFoundError):
             queries.find_model(conn, "ggml-org/gemma-3-1b-it-GGUF")
     assert set(builds["build_repo_id"]) == {"ggml-org/gemma-3-1b-it-GGUF"}
     sized = builds[builds["size_bytes"].notna()].iloc[0]
