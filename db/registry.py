@@ -164,6 +164,9 @@ LEADERBOARD_KEYS = tuple(lb.key for lb in LEADERBOARDS)
 IMPORT_SOURCES = (OPEN_LLM_V1, OPEN_LLM_V2, LMARENA)
 # What ``python -m ingest run`` reads from the Hub, in this order: model metadata, then datasets.
 LIVE_SOURCES = ("hub", OPEN_LLM_V2, LMARENA)
+# Configs and quantised builds of tracked models: last, once the hub source has their revisions.
+HUB_CONFIGS = "hub-configs"
+LIVE_SOURCES += (HUB_CONFIGS,)
 
 
 def leaderboard_def(key: str) -> LeaderboardDef:

@@ -72,7 +72,7 @@ def run_live(
     unknown = [s for s in sources if s not in LIVE_SOURCES]
     if unknown:
         raise InputError(f"unknown source {unknown[0]!r}; choose from: {', '.join(LIVE_SOURCES)}")
-    if models and "hub" not in sources:
+    if models and "hub" not in sources and "hub-configs" not in sources:
         raise InputError("--models applies to the 'hub' source")
     show = sys.stderr.isatty() if progress is None else progress
     day = dt.datetime.now(dt.UTC).date()
@@ -122,6 +122,10 @@ def _run_source(api, engine, settings, budget, source, models, limit, backfill, 
         return run_hub(
             api, engine, settings, budget, models=list(models or []) or None, limit=limit, day=day, progress=show
         )
+    if source == "hub-configs":
+        from ingest.hub_configs import run_hub_configs
+
+        return run_hub_configs(api, engine, settings, budget, day=day, models=list(models or []) or None)
     if source == "open-llm-leaderboard-v2":
         from ingest.contents import run_contents
 

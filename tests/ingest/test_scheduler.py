@@ -81,12 +81,17 @@ def stop(proc: subprocess.Popen) -> tuple[int, str]:
 def test_run_now_then_a_clean_stop_on_sigterm(hub, tmp_path):
     proc = start(hub, tmp_path, "--run-now")
     try:
-        wait_for(lambda: len(finished_runs(tmp_path)) >= 3)
+        wait_for(lambda: len(finished_runs(tmp_path)) >= 4)
     finally:
         code, log = stop(proc)
     assert code == 0, log
     statuses = {r.source: r.status for r in finished_runs(tmp_path)}
-    assert statuses == {"hub": "succeeded", "open-llm-leaderboard-v2": "succeeded", "lmarena": "succeeded"}
+    assert statuses == {
+        "hub": "succeeded",
+        "open-llm-leaderboard-v2": "succeeded",
+        "lmarena": "succeeded",
+        "hub-configs": "succeeded",
+    }
     assert "scheduler started: cron '0 3 * * *' (UTC)" in log
     assert "scheduled ingest run finished" in log
     assert "received SIGTERM: stopping" in log and log.strip().endswith("scheduler stopped")
