@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dashboard import devices as fits
 from dashboard import ui
 from dashboard.filters import WIDGET_KEYS, FilterState, rank_choices, rank_label
 
@@ -72,9 +73,11 @@ with st.sidebar:
         st.query_params.clear()
         st.rerun()
 
+fit = fits.fits_widgets()  # reads the URL: before write_query rewrites it
 state = ui.read_state(query_state)
 ui.write_query(state, DEFAULTS)
 # Filtered rows and display table come from a cache keyed by the filter state and data version.
 shown = ui.board_view(url, ver, board, rank_key, state)
+shown = fits.filter_view(url, ver, board, rank_key, shown, fit)
 
 ui.board_results(board, rank_key, state, dates, shown)

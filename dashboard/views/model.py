@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, data, ui
+from dashboard import devices as fits
 from db.errors import NotFoundError
 from db.registry import MODEL_CARD, leaderboard_def
 
@@ -151,6 +152,7 @@ if bundle["chain"]:
         key="chain_table",
     )
 
+fits.model_section(url, ver, model)
 st.subheader("Scores")
 boards = bundle["boards"]
 if not boards:
