@@ -90,7 +90,7 @@ class FitsState:
     def describe(self) -> str:
         if not self.active:
             return ""
-        return f"fits in {self.budget:g} GB at {self.bits:g}-bit, {self.context:,} tokens"
+        return f"fit in {self.budget:g} GB at {self.bits:g}-bit with {self.context:,} tokens of context"
 
 
 def apply_fits(rows: pd.DataFrame, configs: pd.DataFrame, state: FitsState) -> pd.DataFrame:
@@ -109,7 +109,9 @@ def apply_fits(rows: pd.DataFrame, configs: pd.DataFrame, state: FitsState) -> p
 def with_memory_column(table: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
     """A display table plus the memory column (rows and table are in the same order)."""
     out = table.copy(deep=False)
-    out[MEMORY_LABEL] = rows["memory_gb"].round(2).to_numpy()
+    # Next to the model's name, where it is seen without scrolling.
+    at = out.columns.get_loc("hub_url") + 1 if "hub_url" in out.columns else min(2, len(out.columns))
+    out.insert(at, MEMORY_LABEL, rows["memory_gb"].round(2).to_numpy())
     return out
 
 
@@ -156,17 +158,19 @@ def device_rows(result: pd.DataFrame) -> pd.DataFrame:
     out = result.assign(
         page_url=result["model_id"].map(lambda m: f"model?id={m}" if isinstance(m, str) else None),
         bits=result["bits"].map(lambda b: f"{b}-bit" if not pd.isna(b) else ""),
+        build_repo_id=result["build_repo_id"].astype(object).where(result["build_repo_id"].notna(), ""),
+        size_confidence=result["size_confidence"].astype(object).where(result["size_confidence"].notna(), ""),
     )
     return out[
         [
             "task",
             "page_url",
-            "leaderboard",
-            "score",
             "bits",
             "memory_gb",
-            "params_b",
+            "score",
             "size_confidence",
+            "params_b",
+            "leaderboard",
             "build_repo_id",
             "build_link",
         ]
@@ -350,6 +354,7 @@ def builds_rows(builds: pd.DataFrame) -> pd.DataFrame:
             "GGUF params": builds["gguf_total"],
             "GGUF context": builds["gguf_context_length"],
             "Link": builds["link"],
+            "Source": builds["source"],
         }
     )
 

@@ -11,6 +11,7 @@ lists it, and scores a build has (as its own ``models`` row) stay with it.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Iterable, Sequence
 
 import numpy as np
@@ -407,59 +408,63 @@ def best_for_devices(
 
     ``board_frames`` maps a board key to its entries joined with model facts (one row per
     variant, a column per benchmark, ``model_id``, ``params_b``, ``params_is_estimate``, ...).
-    A model "fits" a device when :func:`fits_filter` keeps it at that precision.
+    A model "fits" a device when :func:`fits_filter` keeps it at that precision; ties on the
+    score go to the id first in alphabetical order (ignoring case).
     """
     rows: list[dict] = []
-    # Memory at each precision, once per board.
-    with_mem: dict[str, dict[float, pd.DataFrame]] = {}
+    # Per board, once: memory at each precision, and the memory that counts for fitting
+    # (NaN where fits_filter would drop the row whatever the budget).
+    prepared: dict[str, tuple[dict[float, pd.DataFrame], dict[float, np.ndarray], np.ndarray]] = {}
     for key, frame in board_frames.items():
-        with_mem[key] = {b: add_memory(frame, configs, bits=b, context=context) for b in memory.PRECISIONS}
+        by_bits, usable = {}, {}
+        for bits in memory.PRECISIONS:
+            mem = add_memory(frame, configs, bits=bits, context=context)
+            keep = fits_filter(
+                mem, math.inf, include_doubtful=include_doubtful, include_unknown_kv=include_unknown_kv
+            ).index
+            gb = np.full(len(mem), np.nan)
+            gb[mem.index.get_indexer(keep)] = mem.loc[keep, "memory_gb"].to_numpy(dtype=float)
+            by_bits[bits], usable[bits] = mem, gb
+        prepared[key] = (by_bits, usable, frame["model_id"].astype(str).str.lower().to_numpy())
     build_pick = _build_picker(builds)
     for task in tasks:
         board, members = task_board(task)
-        frames = with_mem.get(board)
-        for dev in devices:
-            base = {
-                "device": dev.key,
-                "usable_gb": dev.usable_gb,
-                "task": task,
-                "leaderboard": board,
-                "context": context,
-            }
-            if frames is None:
+        base_rows = [
+            {"device": d.key, "usable_gb": d.usable_gb, "task": task, "leaderboard": board, "context": context}
+            for d in devices
+        ]
+        if board not in prepared or board_frames[board].empty:
+            rows += base_rows
+            continue
+        by_bits, usable, keys = prepared[board]
+        first = by_bits[memory.PRECISIONS[0]]
+        score = first[members].mean(axis=1, skipna=False).to_numpy(dtype=float)
+        scored = np.flatnonzero(~np.isnan(score))
+        # Best first: score descending, then id ascending.
+        order = scored[np.lexsort((keys[scored], -score[scored]))]
+        for dev, base in zip(devices, base_rows, strict=True):
+            needed = np.full(len(order), np.nan)
+            for bits in sorted(memory.PRECISIONS):  # lowest first: the highest precision that fits wins
+                fit = usable[bits][order] <= dev.usable_gb
+                needed[fit] = bits
+            hits = np.flatnonzero(~np.isnan(needed))
+            if not len(hits):
                 rows.append(base)
                 continue
-            first = frames[memory.PRECISIONS[0]]
-            score = first[members].mean(axis=1, skipna=False) if members else pd.Series(np.nan, index=first.index)
-            needed = pd.Series(np.nan, index=first.index)
-            for bits in sorted(memory.PRECISIONS):  # lowest first, so the highest precision that fits wins
-                kept = fits_filter(
-                    frames[bits],
-                    dev.usable_gb,
-                    include_doubtful=include_doubtful,
-                    include_unknown_kv=include_unknown_kv,
-                ).index
-                needed.loc[kept] = bits
-            ok = score.notna() & needed.notna()
-            if not ok.any():
-                rows.append(base)
-                continue
-            cand = first[ok].assign(_score=score[ok], _key=first.loc[ok, "model_id"].str.lower())
-            cand = cand.sort_values(["_score", "_key"], ascending=[False, True], kind="mergesort")
-            best_idx = cand.index[0]
-            bits = float(needed.loc[best_idx])
-            chosen = frames[bits].loc[best_idx]
+            pos = order[hits[0]]
+            bits = float(needed[hits[0]])
+            chosen = by_bits[bits].iloc[pos]
             pick = build_pick(chosen["model_id"], chosen, dev.usable_gb, bits)
             rows.append(
                 {
                     **base,
                     "model_id": chosen["model_id"],
-                    "score": round(float(cand.loc[best_idx, "_score"]), 4),
+                    "score": round(float(score[pos]), 4),
                     "bits": int(bits),
                     "memory_gb": round(float(chosen["memory_gb"]), 3),
                     "memory_basis": chosen["memory_basis"],
                     "params_b": chosen["params_b"],
-                    "size_confidence": size_confidence(first.loc[[best_idx]]).iloc[0],
+                    "size_confidence": size_confidence(first.iloc[[pos]]).iloc[0],
                     "params_source": chosen.get("params_source"),
                     **pick,
                 }
@@ -524,7 +529,11 @@ def board_frames(conn: Connection, boards: Sequence[str]) -> dict[str, pd.DataFr
     out = {}
     for key in boards:
         entries = queries.board_entries(conn, key)
-        pks = entries["model_pk"].unique().tolist() if not entries.empty else []
+        if entries.empty:  # an empty board: the columns, no rows
+            columns = [*entries.columns, "model_id", *queries.MODEL_COLUMNS[1:], "params_confidence"]
+            out[key] = pd.DataFrame(columns=list(dict.fromkeys(columns)))
+            continue
+        pks = entries["model_pk"].unique().tolist()
         models = queries.models_frame(conn, pks)
         frame = entries.merge(models, on="model_pk", how="left").rename(columns={"repo_id": "model_id"})
         frame = frame.merge(confidence_frame(conn, pks), on="model_pk", how="left")

@@ -36,11 +36,12 @@ if "dev_device" not in st.session_state:
 
 labels = {**{d.key: d.label for d in memory.DEVICES}, fits.CUSTOM: "Type a budget"}
 st.pills("Device", options=list(labels), format_func=labels.get, key="dev_device", required=True)
-cols = st.columns([1, 1, 2], vertical_alignment="bottom")
-if st.session_state["dev_device"] == fits.CUSTOM:
+custom = st.session_state["dev_device"] == fits.CUSTOM
+cols = st.columns([1, 1, 2] if custom else [1, 3], vertical_alignment="bottom")
+if custom:
     cols[0].number_input("Memory budget (GB)", min_value=0.5, max_value=1024.0, step=0.5, key="dev_gb")
-cols[1].selectbox("Context (tokens)", options=list(fits.CONTEXTS), format_func=lambda n: f"{n:,}", key="dev_ctx")
-with cols[2]:
+cols[-2].selectbox("Context (tokens)", options=list(fits.CONTEXTS), format_func=lambda n: f"{n:,}", key="dev_ctx")
+with cols[-1]:
     st.toggle("Include models whose size is doubtful", key="dev_doubtful")
     st.toggle("Include models without a config (KV cache unknown)", key="dev_nokv")
 
@@ -64,9 +65,10 @@ options = {
 }
 chosen = fits.best_models(url, ver, (tuple(vars(device).values()),), **options)
 rows = fits.device_rows(chosen)
-found = rows["page_url"].notna().sum() if not rows.empty else 0
-st.subheader(f"{device.label}: {device.usable_gb:g} GB")
-if found == 0:
+missing = rows.loc[rows["page_url"].isna(), "task"].tolist() if not rows.empty else []
+rows = rows[rows["page_url"].notna()] if not rows.empty else rows
+st.subheader(device.label)
+if rows.empty:
     ui.empty_state(
         "No model with a known memory estimate fits this device.",
         "Try a larger budget, a shorter context, or include models without a config.",
@@ -89,6 +91,14 @@ else:
         },
         key="device_table",
     )
+    if missing:
+        st.caption(
+            ui.md(
+                "No model with a known memory estimate fits for: " + ", ".join(missing) + ". Their boards' models "
+                "have no config yet (the KV cache is unknown); turn on 'Include models without a config' to rank "
+                "them by weights + overhead."
+            )
+        )
     st.caption(
         "Memory is an estimate: weights = params x bits / 8; KV cache = 2 x layers x KV heads x head "
         "dimension x context x 2 bytes (an upper bound for sliding-window models). The model page shows each "

@@ -67,13 +67,13 @@ with st.sidebar:
         st.multiselect(
             label, options=sorted({*options[column], *chosen}, key=str.lower), key=WIDGET_KEYS[name], placeholder=holder
         )
+    fit = fits.fits_widgets()  # reads the URL: before write_query rewrites it
     if st.button("Reset filters", key="f_reset", icon=":material/restart_alt:"):
         for name in WIDGETS:
             st.session_state.pop(WIDGET_KEYS[name], None)
         st.query_params.clear()
         st.rerun()
 
-fit = fits.fits_widgets()  # reads the URL: before write_query rewrites it
 state = ui.read_state(query_state)
 ui.write_query(state, DEFAULTS)
 # Filtered rows and display table come from a cache keyed by the filter state and data version.

@@ -146,3 +146,26 @@ def test_seed_device_files_have_provenance():
         entry = kinds[f"hub/{row['path']}"]
         assert entry["source_repository"] and entry["commit"] and entry["copied_from"].startswith("shared/data/")
         assert row["source_url"].startswith("https://github.com/")
+
+
+def test_best_for_devices_agrees_with_a_naive_search(seeded_engine):
+    """No model scores higher than the chosen one and still fits the device at 4 bits (the lowest precision)."""
+    with seeded_engine.connect() as conn:
+        frames = devices.board_frames(conn, devices.TASK_BOARDS)
+        configs, builds = devices.configs_frame(conn), devices.builds_frame(conn)
+    result = devices.best_for_devices(frames, configs, builds, tasks=devices.task_groups(), include_unknown_kv=True)
+    for row in result.itertuples(index=False):
+        board, members = devices.task_board(row.task)
+        mem = devices.add_memory(frames[board], configs, bits=4, context=4096)
+        ok = devices.fits_filter(mem, row.usable_gb, include_unknown_kv=True)
+        scores = ok[members].mean(axis=1, skipna=False).dropna()
+        if not isinstance(row.model_id, str):
+            assert scores.empty
+            continue
+        assert row.score == pytest.approx(round(scores.max(), 4))
+        # ...and the precision is the highest at which it fits.
+        for bits in (16, 8):
+            if bits > row.bits:
+                at = devices.add_memory(frames[board], configs, bits=bits, context=4096)
+                same = at[at["model_id"] == row.model_id]
+                assert not (same["memory_gb"] <= row.usable_gb).all() or same.empty
