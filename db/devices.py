@@ -311,19 +311,22 @@ def add_memory(
     """
     out = frame.copy(deep=False)
     id_col = "model_id" if "model_id" in out.columns else "repo_id"
-    keys = out[id_col].astype(str).str.lower()
+    keys = out[id_col].astype(str).str.lower().to_numpy(dtype=object)
     cfg = configs.drop_duplicates("repo_id_lower").set_index("repo_id_lower") if not configs.empty else None
+    # One look-up of every row's config, then plain array takes (Series.map per column is slow).
+    where = cfg.index.get_indexer(keys) if cfg is not None else np.full(len(out), -1)
+    found = where >= 0
 
     def col(name: str) -> np.ndarray:
-        if cfg is None or name not in cfg.columns:
-            return np.full(len(out), np.nan)
-        return keys.map(cfg[name]).to_numpy(dtype=float, na_value=np.nan)
+        values = np.full(len(out), np.nan)
+        if cfg is not None and name in cfg.columns:
+            source = cfg[name].to_numpy(dtype=float, na_value=np.nan)
+            values[found] = source[where[found]]
+        return values
 
-    usable = np.ones(len(out), dtype=bool)
+    usable = found.copy()
     if cfg is not None:
-        usable = keys.map(cfg["config_problem"].isna().astype(object)).eq(True).to_numpy(dtype=bool)
-    else:
-        usable[:] = False
+        usable[found] = cfg["config_problem"].isna().to_numpy()[where[found]]
     layers, kv_heads, head_dim = col("layers"), col("kv_heads"), col("head_dim")
     kv_heads = np.where(usable, kv_heads, np.nan)
     w, kv, total = memory.totals_gb(
