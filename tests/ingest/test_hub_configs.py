@@ -120,3 +120,20 @@ def test_the_request_budget_is_a_planned_cap(hub, tmp_path, engine, db_url):
     (run,) = runs(engine)
     assert run.status == "succeeded" and "request budget" in run.detail["note"]
     assert 0 < run.detail["configs"] + run.detail["no_config"] < 3
+
+
+def test_the_seed_never_overwrites_what_a_live_run_read(hub, tmp_path, engine, db_url):
+    from ingest.seed import load_device_facts
+
+    track(engine, {LLAMA: SHA[LLAMA], GEMMA: SHA[GEMMA]})
+    run_live(engine, settings_for(hub, tmp_path, db_url), sources=["hub-configs"], progress=False)
+    live_llama, live_gemma_builds = config(engine, LLAMA), None
+    with engine.connect() as conn:
+        live_gemma_builds = devices.builds_for(conn, GEMMA)
+    configs, builds = load_device_facts(engine)
+    assert configs > 10 and builds > 0  # the seed's other models got their facts
+    assert config(engine, LLAMA) == live_llama  # read at a Hub revision: kept
+    with engine.connect() as conn:
+        assert devices.builds_for(conn, GEMMA).equals(live_gemma_builds)  # listed live: kept
+        assert not devices.builds_for(conn, "Qwen/Qwen2.5-1.5B-Instruct").empty  # seed-only: written
+    assert config(engine, "microsoft/phi-2")["config_sha"] is None
