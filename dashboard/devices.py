@@ -331,11 +331,17 @@ def _model_devices(url: str, ver: tuple, repo_id: str, params_b, params_source, 
     with ui.engine().connect() as conn:
         model = {"repo_id": repo_id, "params_b": params_b, "params_source": params_source}
         table, cfg = devices.model_memory(conn, model, context=context)
+        builds = devices.builds_for(conn, repo_id)
+        if not builds.empty:
+            builds["total_gb"] = [
+                memory.build_total(None if pd.isna(b) else int(b), cfg, context=context).value_gb
+                for b in builds["size_bytes"]
+            ]
         return {
             "table": table,
             "config": cfg,
             "config_url": devices.config_source_url(conn, repo_id),
-            "builds": devices.builds_for(conn, repo_id),
+            "builds": builds,
         }
 
 
@@ -350,6 +356,7 @@ def builds_rows(builds: pd.DataFrame) -> pd.DataFrame:
             "Format": builds["format"],
             "Bits": builds["bits"],
             "Size (GB)": builds["size_gb"],
+            "Total to run (GB)": builds["total_gb"] if "total_gb" in builds else None,
             "Downloads": builds["downloads"],
             "GGUF params": builds["gguf_total"],
             "GGUF context": builds["gguf_context_length"],
@@ -410,6 +417,9 @@ def model_section(url: str, ver: tuple, model: dict) -> None:
         hide_index=True,
         column_config={
             "Size (GB)": st.column_config.NumberColumn("Size (GB)", format="%.2f"),
+            "Total to run (GB)": st.column_config.NumberColumn(
+                "Total to run (GB)", format="%.2f", help="file size + KV cache at the chosen context + overhead"
+            ),
             "Downloads": st.column_config.NumberColumn("Downloads", format="localized"),
             "GGUF params": st.column_config.NumberColumn("GGUF params", format="localized"),
             "Link": st.column_config.LinkColumn("Link", display_text="Hub ↗"),

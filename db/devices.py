@@ -489,6 +489,7 @@ def _build_picker(builds: pd.DataFrame):
         kv = row["kv_cache_gb"] if not pd.isna(row["kv_cache_gb"]) else 0.0
         sized = group[group["size_bytes"].notna()].copy()
         if not sized.empty:
+            # memory.build_total's rule: the file's bytes + the base model's KV cache + overhead.
             sized["need"] = sized["size_bytes"].astype(float) / memory.GB + kv + memory.OVERHEAD_GB
             fitting = sized[sized["need"] <= budget]
             if not fitting.empty:

@@ -260,6 +260,28 @@ def memory_table(
     ]
 
 
+def build_total(
+    size_bytes: int | None, cfg: ArchConfig | None, *, context: int = DEFAULT_CONTEXT, overhead_gb: float = OVERHEAD_GB
+) -> Figure:
+    """Memory to run a quantised build whose file size is known: its size + the KV cache + overhead.
+
+    The build's weights are its real bytes (the file), not params x bits / 8; the KV cache comes
+    from the base model's config (a build keeps its base's architecture).
+    """
+    formula = "build file size + kv_cache + overhead"
+    kv = kv_cache(cfg, context)
+    if size_bytes is None or size_bytes <= 0:
+        return Figure("build_total", None, formula, note="build size unknown")
+    inputs = (
+        Input("build_size", size_bytes / GB, "the Hub's file size"),
+        Input("kv_cache", kv.value_gb, "kv_cache"),
+        Input("overhead", overhead_gb, "stated runtime allowance"),
+    )
+    if not kv.known:
+        return Figure("build_total", None, formula, inputs, note=kv.note)
+    return Figure("build_total", size_bytes / GB + kv.value_gb + overhead_gb, formula, inputs)
+
+
 def fits(total_gb: float | None, budget_gb: float) -> bool:
     """A model fits when its estimated total is known and at most the budget."""
     return total_gb is not None and total_gb <= budget_gb

@@ -162,22 +162,28 @@ def collect(api, settings: Settings, todo: list[tuple[str, str]], day: dt.date, 
 
     for repo_id, sha in todo:
         try:
-            cfg, url = read_config(api, settings, repo_id, sha)
+            try:
+                cfg, url = read_config(api, settings, repo_id, sha)
+            except (GatedRepoError, RepositoryNotFoundError) as exc:
+                # Recorded with the revision, so it is not asked again until the repo changes.
+                stats.refused += 1
+                log.info("hub-configs: %s: %s", repo_id, str(exc).splitlines()[0][:160])
+                kind = "gated" if isinstance(exc, GatedRepoError) else "not found or private"
+                cfg = memory.ArchConfig(
+                    source=f"Hub {repo_id} @ {sha[:10]}", problem=f"config.json not readable ({kind})"
+                )
+                url = None
             builds = build_rows(api, repo_id, day)
         except BudgetExhausted as exc:
             stats.note = str(exc)
             log.warning("hub-configs: %s; writing the %d configs read so far", exc, len(stats.config_rows))
             return
-        except (GatedRepoError, RepositoryNotFoundError) as exc:
-            stats.refused += 1
-            log.info("hub-configs: %s: %s", repo_id, str(exc).splitlines()[0][:160])
-            continue
         except HfHubHTTPError as exc:
             raise HubError(f"hub-configs: {repo_id}: {str(exc).splitlines()[0][:200]}") from None
         if cfg is None:
             stats.no_config += 1
             cfg = memory.ArchConfig(source=f"Hub {repo_id} @ {sha[:10]}", problem="no config.json on the Hub")
-        else:
+        elif not cfg.problem.startswith("config.json not readable"):
             stats.configs += 1
         stats.config_rows.append(devices.config_row(repo_id, cfg, sha=sha, source_url=url))
         stats.build_rows[repo_id] = builds

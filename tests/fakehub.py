@@ -738,6 +738,11 @@ class _Handler(BaseHTTPRequestHandler):
     def _model_resolve(self, rest: str, head: bool) -> None:
         """``/{repo}/resolve/{rev}/{file}`` for model repos (``hf_hub_download`` of a model file)."""
         repo_id, _, tail = rest.partition("/resolve/")
+        status = self.fake.statuses.get(repo_id.lower())
+        if status == 403:
+            return self._error(403, "GatedRepo", f"Access to model {repo_id} is restricted.", head)
+        if status in (401, 404):
+            return self._error(status, "RepoNotFound", "Repository not found", head)
         files = self.fake.model_files.get(repo_id.lower())
         known = repo_id.lower() in self.fake.models or repo_id.lower() in self.fake.gguf or files is not None
         if not known:

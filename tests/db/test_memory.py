@@ -155,3 +155,12 @@ def test_needed_bits_is_the_highest_precision_that_fits(params, budget):
         assert memory.fits(memory.estimate(params, cfg, bits=bits).total_gb, budget)
         higher = [b for b in memory.PRECISIONS if b > bits]
         assert all(not memory.fits(memory.estimate(params, cfg, bits=b).total_gb, budget) for b in higher)
+
+
+def test_a_quantised_build_runs_in_its_file_size_plus_the_cache():
+    # ggml-org/gemma-3-1b-it-GGUF: gguf.totalFileSize 2,006,573,568 bytes; the base's config (MLC preset).
+    cfg = memory.parse_config(mlc_preset("gemma3_1b_it"))
+    fig = memory.build_total(2006573568, cfg, context=4096)
+    assert fig.value_gb == pytest.approx(2.006573568 + 0.109051904 + memory.OVERHEAD_GB)
+    assert memory.build_total(None, cfg).value_gb is None
+    assert memory.build_total(2006573568, None).note == "KV cache unknown (no config)"

@@ -137,3 +137,16 @@ def test_the_seed_never_overwrites_what_a_live_run_read(hub, tmp_path, engine, d
         assert devices.builds_for(conn, GEMMA).equals(live_gemma_builds)  # listed live: kept
         assert not devices.builds_for(conn, "Qwen/Qwen2.5-1.5B-Instruct").empty  # seed-only: written
     assert config(engine, "microsoft/phi-2")["config_sha"] is None
+
+
+def test_a_gated_config_is_recorded_and_not_asked_again_until_the_repo_changes(hub, tmp_path, engine, db_url):
+    track(engine, {LLAMA: SHA[LLAMA]})
+    hub.statuses[LLAMA.lower()] = 403
+    settings = settings_for(hub, tmp_path, db_url)
+    assert run_live(engine, settings, sources=["hub-configs"], progress=False) == 0
+    row = config(engine, LLAMA)
+    assert row["problem"] == "config.json not readable (gated)" and row["config_sha"] == SHA[LLAMA]
+    assert runs(engine)[-1].detail["refused"] == 1
+    hub.requests.clear()
+    run_live(engine, settings, sources=["hub-configs"], progress=False)
+    assert hub.requests == []
