@@ -93,13 +93,22 @@ class FitsState:
         return f"fit in {self.budget:g} GB at {self.bits:g}-bit with {self.context:,} tokens of context"
 
 
-def apply_fits(rows: pd.DataFrame, configs: pd.DataFrame, state: FitsState) -> pd.DataFrame:
-    """The rows (a ranked board) that fit ``state``, ranks re-numbered, with the memory column used."""
+def apply_fits(
+    rows: pd.DataFrame, configs: pd.DataFrame, state: FitsState, confidence: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """The rows (a ranked board) that fit ``state``, ranks re-numbered, with the memory column used.
+
+    ``confidence`` (model_pk, params_confidence) marks doubtful sizes when the rows lack it.
+    """
     if not state.active or rows.empty:
         return rows
     with_mem = devices.add_memory(rows, configs, bits=state.bits, context=state.context)
     if "params_confidence" not in with_mem.columns:
-        with_mem = with_mem.assign(params_confidence=None)
+        if confidence is not None and not confidence.empty and "model_pk" in with_mem.columns:
+            marks = confidence.set_index("model_pk")["params_confidence"]
+            with_mem = with_mem.assign(params_confidence=with_mem["model_pk"].map(marks))
+        else:
+            with_mem = with_mem.assign(params_confidence=None)
     kept = devices.fits_filter(with_mem, state.budget).copy(deep=False)
     if "rank" in kept.columns:
         kept["rank"] = np.arange(1, len(kept) + 1)
@@ -257,6 +266,15 @@ def write_url(state: FitsState) -> None:
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
+def _confidence(url: str, ver: tuple) -> pd.DataFrame:
+    """Every model's size confidence (empty until that fact exists)."""
+    from dashboard import ui
+
+    with ui.engine().connect() as conn:
+        return devices.confidence_frame(conn, None)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
 def _configs(url: str, ver: tuple) -> pd.DataFrame:
     """Every stored config (shared, never changed in place)."""
     from dashboard import ui
@@ -304,7 +322,7 @@ def filter_view(url: str, ver: tuple, board: str, rank_key: str, view, state: Fi
     write_url(state)
     if not state.active:
         return view
-    rows = apply_fits(view.rows, _configs(url, ver), state)
+    rows = apply_fits(view.rows, _configs(url, ver), state, _confidence(url, ver))
     table = with_memory_column(data.display_frame(rows, board, rank_key), rows)
     st.caption(
         f"Showing models that {state.describe()}: memory = weights + KV cache + "
@@ -318,7 +336,7 @@ def filter_frame(url: str, ver: tuple, frame: pd.DataFrame, state: FitsState) ->
     write_url(state)
     if not state.active:
         return frame
-    return apply_fits(frame, _configs(url, ver), state)
+    return apply_fits(frame, _configs(url, ver), state, _confidence(url, ver))
 
 
 # --------------------------------------------------------------------------- model and status pages

@@ -268,8 +268,13 @@ def _has_confidence() -> bool:
     return "params_confidence" in MODELS.c
 
 
-def confidence_frame(conn: Connection, pks: Sequence[int]) -> pd.DataFrame:
-    """model_pk -> params_confidence (None everywhere while the column does not exist)."""
+def confidence_frame(conn: Connection, pks: Sequence[int] | None) -> pd.DataFrame:
+    """model_pk -> params_confidence (None everywhere while the column does not exist); ``None``: every model."""
+    if pks is None:
+        if not _has_confidence():
+            return pd.DataFrame({"model_pk": pd.Series(dtype="int64"), "params_confidence": pd.Series(dtype=object)})
+        rows = conn.execute(select(MODELS.c.id, MODELS.c.params_confidence)).all()
+        return pd.DataFrame.from_records([tuple(r) for r in rows], columns=["model_pk", "params_confidence"])
     if not _has_confidence() or not len(pks):
         return pd.DataFrame({"model_pk": list(pks), "params_confidence": [None] * len(pks)})
     keys = sorted(set(int(p) for p in pks))

@@ -120,3 +120,17 @@ def test_status_page_counts_device_facts(app):
     at = ok(app("views/status.py"))
     labels = [m.label for m in at.metric]
     assert "Models with a config" in labels and "Quantised builds" in labels
+
+
+def test_apply_fits_honours_a_stored_size_confidence(seeded_conn):
+    from dashboard import data
+
+    ranked = data.ranked_board(seeded_conn, "open-llm-leaderboard-v2", None, "average")
+    configs = devices.configs_frame(seeded_conn)
+    state = fits.FitsState(device="gpu-24", bits=4)
+    kept = fits.apply_fits(ranked, configs, state)
+    llama = ranked.loc[ranked["model_id"] == "meta-llama/Llama-3.2-3B-Instruct", "model_pk"].iloc[0]
+    marks = pd.DataFrame({"model_pk": [llama], "params_confidence": ["doubtful"]})
+    marked = fits.apply_fits(ranked, configs, state, marks)
+    assert "meta-llama/Llama-3.2-3B-Instruct" in set(kept["model_id"])
+    assert set(kept["model_id"]) - set(marked["model_id"]) == {"meta-llama/Llama-3.2-3B-Instruct"}
