@@ -131,10 +131,11 @@ def memory_rows(table: list[memory.Estimate]) -> pd.DataFrame:
         out.append(
             {
                 "Precision": f"{est.bits:g}-bit",
+                # The total first: on a phone the other columns scroll.
+                "Total (GB)": est.total.value_gb,
                 "Weights (GB)": est.weights.value_gb,
                 "KV cache (GB)": est.kv_cache.value_gb,
                 "Overhead (GB)": est.overhead_gb,
-                "Total (GB)": est.total.value_gb,
                 "Note": est.kv_cache.note or est.weights.note,
             }
         )
