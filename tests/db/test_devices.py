@@ -6,6 +6,7 @@ import csv
 import io
 import json
 
+import pandas as pd
 import pytest
 
 from db import devices, memory, queries
@@ -169,3 +170,36 @@ def test_best_for_devices_agrees_with_a_naive_search(seeded_engine):
                 at = devices.add_memory(frames[board], configs, bits=bits, context=4096)
                 same = at[at["model_id"] == row.model_id]
                 assert not (same["memory_gb"] <= row.usable_gb).all() or same.empty
+
+
+def test_a_sized_gguf_build_that_fits_is_linked(seeded_engine):
+    """Gemma 3 1B on a phone: its f16 GGUF (gguf.totalFileSize, real) + KV cache + overhead fits in 4 GB."""
+    from tests.db.test_memory import mlc_preset
+
+    cfg = memory.parse_config(mlc_preset("gemma3_1b_it"), source="mlc-llm gemma3_1b_it")
+    configs = pd.DataFrame([{**devices.config_row("google/gemma-3-1b-it", cfg, sha=None), "config_problem": None}])
+    configs = configs.rename(columns={"source": "config_source"})
+    with seeded_engine.connect() as conn:
+        builds = devices.builds_frame(conn, ["google/gemma-3-1b-it"])
+    board = pd.DataFrame(
+        [
+            {
+                "model_pk": 1,
+                "model_id": "google/gemma-3-1b-it",
+                "params_b": 999885952 / 1e9,  # gguf.total of ggml-org/gemma-3-1b-it-GGUF
+                "params_is_estimate": False,
+                "params_source": "gguf.total",
+                "params_confidence": None,
+                "average": 10.0,
+            }
+        ]
+    )
+    result = devices.best_for_devices(
+        {"open-llm-leaderboard-v2": board}, configs, builds, tasks=["overall"], devices=[memory.device("phone")]
+    )
+    row = result.iloc[0]
+    assert row["model_id"] == "google/gemma-3-1b-it" and row["bits"] == 16
+    assert row["build_repo_id"] == "ggml-org/gemma-3-1b-it-GGUF" and row["build_size_gb"] == pytest.approx(
+        2.007, abs=1e-3
+    )
+    assert row["memory_gb"] == pytest.approx(999885952 * 2 / 1e9 + 109_051_904 / 1e9 + 0.5, abs=1e-3)
