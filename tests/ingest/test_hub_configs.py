@@ -150,3 +150,13 @@ def test_a_gated_config_is_recorded_and_not_asked_again_until_the_repo_changes(h
     hub.requests.clear()
     run_live(engine, settings, sources=["hub-configs"], progress=False)
     assert hub.requests == []
+
+
+def test_the_cli_runs_the_source_for_chosen_models(hub, tmp_path, engine, db_url):
+    from tests.ingest.test_hub_live import run_cli
+
+    track(engine, SHA)
+    result = run_cli(hub, tmp_path, db_url, "run", "hub-configs", "--models", LLAMA, "--no-progress")
+    assert result.returncode == 0, result.stderr
+    assert config(engine, LLAMA)["layers"] == 16 and config(engine, GEMMA) is None
+    assert "hub-configs: succeeded" in result.stderr
