@@ -462,4 +462,4 @@ def status_section(url: str, ver: tuple) -> None:
     st.subheader("Device facts")
     cols = st.columns(len(counts))
     for col, (label, value) in zip(cols, counts.items(), strict=True):
-        col.metric(label.capitalize(), f"{value:,}")
+        col.metric(label[:1].upper() + label[1:], f"{value:,}")
