@@ -36,6 +36,7 @@ pages = [
     st.Page(PAGES / "size.py", title="Size vs score", icon=":material/scatter_plot:", url_path="size"),
     st.Page(PAGES / "licenses.py", title="Licenses", icon=":material/gavel:", url_path="licenses"),
     st.Page(PAGES / "history.py", title="History", icon=":material/history:", url_path="history"),
+    st.Page(PAGES / "devices.py", title="Best for your device", icon=":material/devices:", url_path="devices"),
     st.Page(PAGES / "model.py", title="Model", icon=":material/deployed_code:", url_path="model"),
     st.Page(PAGES / "compare.py", title="Compare", icon=":material/compare_arrows:", url_path="compare"),
     st.Page(PAGES / "evals.py", title="Eval results", icon=":material/verified:", url_path="evals"),

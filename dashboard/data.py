@@ -525,6 +525,8 @@ def source_label(source: object) -> str:
         return ""
     if source == "hub":
         return "Hugging Face Hub"
+    if source == "hub-configs":
+        return "Hub configs and builds"
     for key in (OPEN_LLM_V1, OPEN_LLM_V2, LMARENA, MODEL_CARD, "hub-evals", "epoch"):
         if source == key or source.startswith(key + " "):
             return leaderboard_def(key).display_name + source[len(key) :]

@@ -192,7 +192,9 @@ LEADERBOARDS: tuple[LeaderboardDef, ...] = (
 LEADERBOARD_KEYS = tuple(lb.key for lb in LEADERBOARDS)
 IMPORT_SOURCES = (OPEN_LLM_V1, OPEN_LLM_V2, LMARENA)
 # What ``python -m ingest run`` reads from the Hub, in this order: model metadata, then datasets.
-LIVE_SOURCES = ("hub", OPEN_LLM_V2, LMARENA, HUB_EVALS, EPOCH)
+# Configs and quantised builds of tracked models: last, once the hub source has their revisions.
+HUB_CONFIGS = "hub-configs"
+LIVE_SOURCES = ("hub", OPEN_LLM_V2, LMARENA, HUB_EVALS, EPOCH, HUB_CONFIGS)
 
 
 def leaderboard_def(key: str) -> LeaderboardDef:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import pandas as pd
 from sqlalchemy.exc import SQLAlchemyError
 
-from db import queries
+from db import device_reports, queries
 from db.config import load_settings
 from db.engine import make_engine, one_line, require_current_schema
 from db.errors import InputError, TrackerError
@@ -133,6 +133,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _filters(lb)
     lb.add_argument("--limit", type=arg_positive_int, metavar="N", help="the top N rows")
+    device_reports.add_fits_args(lb)
     _common(lb)
 
     te = sub.add_parser(
@@ -162,6 +163,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _common(hi)
     _add_evals(sub)
+    device_reports.add_commands(sub, _common)
     return parser
 
 
@@ -178,13 +180,15 @@ def report_leaderboard(conn, args) -> pd.DataFrame:
         return report_task(conn, args)
     if not args.leaderboard:
         raise InputError("leaderboard needs --leaderboard L or --task T")
+    limit = None if device_reports.wants_fits(args) else args.limit
     frame = queries.board(
-        conn, args.leaderboard, args.as_of, rank_by=getattr(args, "rank_by", None), flt=_flt(args), limit=args.limit
+        conn, args.leaderboard, args.as_of, rank_by=getattr(args, "rank_by", None), flt=_flt(args), limit=limit
     )
+    frame = device_reports.apply_fits(conn, frame, args)
     frame = frame.rename(columns={"model_type": "type"})
     if args.leaderboard in PROVENANCE_BOARDS:
         return provenance_report(conn, frame, args)
-    return frame.reindex(columns=LEADERBOARD_COLUMNS)
+    return frame.reindex(columns=LEADERBOARD_COLUMNS + device_reports.fits_columns(args))
 
 
 def report_tenure(conn, args) -> pd.DataFrame:
@@ -206,6 +210,7 @@ def report_history(conn, args) -> pd.DataFrame:
 
 
 REPORTS = {"leaderboard": report_leaderboard, "tenure": report_tenure, "history": report_history}
+REPORTS.update(device_reports.REPORTS)
 
 
 def _add_evals(sub) -> None:

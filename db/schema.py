@@ -302,3 +302,62 @@ INGEST_RUNS = IngestRun.__table__
 REJECTED_ROWS = RejectedRow.__table__
 SOURCE_STATE = SourceState.__table__
 SCORE_PROVENANCE = ScoreProvenance.__table__
+
+
+class ModelConfig(Base):
+    """The architecture facts of a model's ``config.json`` (for the memory estimates).
+
+    Keyed by repo id (ignoring case), not by ``models.id``: a config read for an id that is
+    not (yet) a model row waits for it. ``config_sha`` is the Hub revision it was read at.
+    """
+
+    __tablename__ = "model_configs"
+
+    repo_id_lower: Mapped[str] = mapped_column(String(400), primary_key=True)
+    repo_id: Mapped[str] = mapped_column(String(400))
+    config_sha: Mapped[str | None] = mapped_column(String(64))
+    layers: Mapped[int | None] = mapped_column(Integer)
+    heads: Mapped[int | None] = mapped_column(Integer)
+    kv_heads: Mapped[int | None] = mapped_column(Integer)
+    head_dim: Mapped[int | None] = mapped_column(Integer)
+    hidden_size: Mapped[int | None] = mapped_column(Integer)
+    max_context: Mapped[int | None] = mapped_column(Integer)
+    sliding_window: Mapped[int | None] = mapped_column(Integer)
+    dtype: Mapped[str | None] = mapped_column(String(40))
+    model_type: Mapped[str | None] = mapped_column(String(100))
+    derived: Mapped[dict | None] = mapped_column(JSON)
+    problem: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(Text)
+    source_url: Mapped[str | None] = mapped_column(Text)
+    fetched_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class ModelBuild(Base):
+    """A quantised build of a base model (one row per build file whose size is known, else per repo).
+
+    A build is never a leaderboard model of its own here: its scores, if any, stay with its
+    own ``models`` row; the base model's page lists it.
+    """
+
+    __tablename__ = "model_builds"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    base_repo_lower: Mapped[str] = mapped_column(String(400), index=True)
+    build_repo_id: Mapped[str] = mapped_column(String(400))
+    file_name: Mapped[str] = mapped_column(String(400), default="", server_default="")
+    format: Mapped[str] = mapped_column(String(20))
+    bits: Mapped[float | None] = mapped_column(Float)
+    size_bytes: Mapped[int | None] = mapped_column(BigInteger)
+    downloads: Mapped[int | None] = mapped_column(BigInteger)
+    gguf_total: Mapped[int | None] = mapped_column(BigInteger)
+    gguf_architecture: Mapped[str | None] = mapped_column(String(100))
+    gguf_context_length: Mapped[int | None] = mapped_column(Integer)
+    link: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(Text)
+    as_of: Mapped[dt.date | None] = mapped_column(Date)
+
+    __table_args__ = (UniqueConstraint("base_repo_lower", "build_repo_id", "file_name"),)
+
+
+MODEL_CONFIGS = ModelConfig.__table__
+MODEL_BUILDS = ModelBuild.__table__

@@ -72,8 +72,8 @@ def run_live(
     unknown = [s for s in sources if s not in LIVE_SOURCES]
     if unknown:
         raise InputError(f"unknown source {unknown[0]!r}; choose from: {', '.join(LIVE_SOURCES)}")
-    if models and "hub" not in sources and "hub-evals" not in sources:
-        raise InputError("--models applies to the 'hub' and 'hub-evals' sources")
+    if models and not {"hub", "hub-evals", "hub-configs"} & set(sources):
+        raise InputError("--models applies to the 'hub', 'hub-evals' and 'hub-configs' sources")
     show = sys.stderr.isatty() if progress is None else progress
     day = dt.datetime.now(dt.UTC).date()
     with ingest_lock(settings.lock_path):
@@ -130,6 +130,10 @@ def _run_source(api, engine, settings, budget, source, models, limit, backfill, 
         from ingest.epoch import run_epoch
 
         return run_epoch(engine, settings, budget, day=day)
+    if source == "hub-configs":
+        from ingest.hub_configs import run_hub_configs
+
+        return run_hub_configs(api, engine, settings, budget, day=day, models=list(models or []) or None)
     if source == "open-llm-leaderboard-v2":
         from ingest.contents import run_contents
 

@@ -91,6 +91,7 @@ def load_seed(engine: Engine, seed_dir: Path = SEED_DIR, *, progress: bool | Non
     summary.imported += load_epoch_seed(engine, seed_dir, manifest)
     summary.facts = load_model_facts(engine, seed_dir / "models.csv")
     summary.claims = load_claims(engine, seed_dir / "claims.csv")
+    load_device_facts(engine, seed_dir)
     return summary
 
 
@@ -193,3 +194,49 @@ def load_epoch_seed(engine: Engine, seed_dir: Path, manifest: dict) -> int:
     for line in report.failed:
         log.warning("seed epoch file refused: %s", line)
     return 1 if report.run_id is not None else 0
+
+
+def load_device_facts(engine: Engine, seed_dir: Path = SEED_DIR) -> tuple[int, int]:
+    """Seed configs (``hub/configs.csv``) and quantised builds (``hub/builds.csv``); (configs, builds) written.
+
+    Facts read live from the Hub win: a config read at a Hub revision, or builds already
+    listed for a base model, are left alone.
+    """
+    from sqlalchemy import select
+
+    from db import devices, memory
+    from db.schema import MODEL_BUILDS, MODEL_CONFIGS
+
+    index_path, builds_path = seed_dir / "hub" / "configs.csv", seed_dir / "hub" / "builds.csv"
+    if not index_path.exists():
+        return 0, 0
+    configs = []
+    for row in _read_csv(index_path):
+        try:
+            body = json.loads((seed_dir / "hub" / row["path"]).read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise InputError(f"seed config {row['path']}: {exc}") from None
+        cfg = memory.parse_config(body, source=row["source"])
+        configs.append(devices.config_row(row["repo_id"], cfg, sha=None, source_url=row["source_url"] or None))
+    by_base: dict[str, list[dict]] = defaultdict(list)
+    for row in _read_csv(builds_path) if builds_path.exists() else []:
+        item = {k: (v if v != "" else None) for k, v in row.items()}
+        for key in ("size_bytes", "downloads", "gguf_total", "gguf_context_length"):
+            item[key] = int(item[key]) if item[key] is not None else None
+        item["bits"] = float(item["bits"]) if item["bits"] is not None else None
+        by_base[item.pop("base_repo_id")].append(item)
+    with engine.begin() as conn:
+        live = set(
+            conn.execute(select(MODEL_CONFIGS.c.repo_id_lower).where(MODEL_CONFIGS.c.config_sha.is_not(None))).scalars()
+        )
+        written = devices.write_configs(conn, [c for c in configs if c["repo_id_lower"] not in live])
+        # Live listings carry the day they were read (as_of); seed rows have none.
+        live_bases = set(
+            conn.execute(select(MODEL_BUILDS.c.base_repo_lower).where(MODEL_BUILDS.c.as_of.is_not(None))).scalars()
+        )
+        builds = 0
+        for base, rows in by_base.items():
+            if base.lower() in live_bases:
+                continue
+            builds += devices.write_builds(conn, base, rows)
+    return written, builds

@@ -427,10 +427,352 @@ def main(argv: list[str] | None = None) -> int:
                     "sha256": sha256_bytes(body.read_bytes()),
                 }
             )
+    manifest["files"] += device_seed(shared, SEED)
     (SEED / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")
     total = sum(p.stat().st_size for p in SEED.rglob("*") if p.is_file())
     print(f"seed written to {SEED}: {len(manifest['files'])} files, {total / 1e6:.1f} MB, {len(facts)} model facts")
     return 0
+
+
+# --------------------------------------------------------------------------- device facts (issue 13)
+
+# Real config.json files -> the tracked repo whose architecture they describe, and why.
+DIRECT_CONFIGS = (
+    ("config__resaved__Llama-3.2-1B-Instruct__DannyMeb.json", "meta-llama/Llama-3.2-1B-Instruct", "a re-saved copy"),
+    ("config__resaved__Qwen2.5-0.5B-Instruct__infinityarpan.json", "Qwen/Qwen2.5-0.5B-Instruct", "a re-saved copy"),
+    ("config__resaved__phi-2__Into-The-Grey.json", "microsoft/phi-2", "a re-saved copy"),
+    ("config__ibm-granite__granite-3.0-8b-instruct.json", "ibm-granite/granite-3.0-8b-instruct", "a copy"),
+    ("config__ibm-granite__granite-3.1-8b-instruct.json", "ibm-granite/granite-3.1-8b-instruct", "a copy"),
+    (
+        "config__mlx-community__Llama-3.2-3B-Instruct.json",
+        "meta-llama/Llama-3.2-3B-Instruct",
+        "the config of its MLX conversion mlx-community/Llama-3.2-3B-Instruct (same architecture)",
+    ),
+    (
+        "config__mlx-community__gemma-3-4b-it-4bit-DWQ.json",
+        "google/gemma-3-4b-it",
+        "the config of its 4-bit MLX build mlx-community/gemma-3-4b-it-4bit-DWQ (same architecture)",
+    ),
+    (
+        "config__mlx-community__Qwen2.5.1-Coder-7B-Instruct-4bit.json",
+        "Qwen/Qwen2.5-Coder-7B-Instruct",
+        "the config of mlx-community/Qwen2.5.1-Coder-7B-Instruct-4bit, a 4-bit MLX build of "
+        "Qwen2.5.1-Coder-7B-Instruct (the repo's earlier name; same architecture)",
+    ),
+)
+# Sections of LLM-Prof's sglang/Model_Config.md (a heading naming the model, then its config.json).
+SECTION_CONFIGS = {
+    "Llama-3.1-8B": "meta-llama/Llama-3.1-8B",
+    "Llama-3.2-3B": "meta-llama/Llama-3.2-3B",
+    "Qwen2.5-3B": "Qwen/Qwen2.5-3B",
+    "Qwen2.5-7B": "Qwen/Qwen2.5-7B",
+    "Qwen2.5-14B": "Qwen/Qwen2.5-14B",
+    "Qwen2.5-32B": "Qwen/Qwen2.5-32B",
+    "Qwen3-4B": "Qwen/Qwen3-4B",
+    "Qwen3-8B": "Qwen/Qwen3-8B",
+    "Qwen3-14B": "Qwen/Qwen3-14B",
+    "Qwen3-32B": "Qwen/Qwen3-32B",
+    "Qwen3-30B-A3B": "Qwen/Qwen3-30B-A3B",
+}
+# MLC LLM presets whose own ``_name_or_path`` names the repo.
+PRESET_CONFIGS = ("llama2_13b", "phi-1_5")
+BUILD_FIELDS = [
+    "base_repo_id",
+    "build_repo_id",
+    "file_name",
+    "format",
+    "bits",
+    "size_bytes",
+    "downloads",
+    "gguf_total",
+    "gguf_architecture",
+    "gguf_context_length",
+    "link",
+    "source",
+]
+
+
+def _provenance(path: Path) -> dict:
+    """Repository, path, commit and URL of a shared file's ``.provenance.md``."""
+    prov = path.with_name(path.stem + ".provenance.md")
+    out = {}
+    for line in prov.read_text(encoding="utf-8").splitlines():
+        if line.startswith("- ") and ":" in line:
+            key, _, value = line[2:].partition(":")
+            out[key.strip()] = value.strip()
+    return out
+
+
+def _md_sections(text: str) -> dict[str, dict]:
+    sections, name, lines = {}, None, []
+    for line in text.splitlines() + ["END"]:
+        if line and line[0] not in ' {}[]"':
+            if name is not None:
+                sections[name] = json.loads("\n".join(lines))
+            name, lines = line.strip(), []
+        else:
+            lines.append(line)
+    return sections
+
+
+def device_seed(shared: Path, seed: Path) -> list[dict]:
+    """Configs, GGUF bodies and quantised builds of seed models: files written, manifest entries back."""
+    import ast
+
+    src = shared / "hf-hub-api" / "configs"
+    out_dir = seed / "hub" / "configs"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    entries: list[dict] = []
+    index: list[dict] = []
+    for name, repo, how in DIRECT_CONFIGS:
+        shutil.copyfile(src / name, out_dir / name)
+        prov = _provenance(src / name)
+        index.append(
+            {
+                "repo_id": repo,
+                "path": f"configs/{name}",
+                "source": f"config.json ({how}) from "
+                f"{prov.get('repository')} {prov.get('path')} @ {prov.get('commit', '')[:8]}",
+                "source_url": prov.get("URL"),
+            }
+        )
+        entries.append(
+            {
+                "path": f"hub/configs/{name}",
+                "kind": "hub_config",
+                "source_repository": prov.get("repository"),
+                "source_path": prov.get("path"),
+                "commit": prov.get("commit"),
+                "copied_from": f"shared/data/hf-hub-api/configs/{name}",
+                "note": f"config of {repo}: {how}",
+                "sha256": sha256_bytes((out_dir / name).read_bytes()),
+            }
+        )
+    md = src / "LLM-Prof_sglang_Model_Config.md"
+    prov = _provenance(md)
+    sections = _md_sections(md.read_text(encoding="utf-8"))
+    for heading, repo in SECTION_CONFIGS.items():
+        name = f"llm-prof__{heading}.json"
+        (out_dir / name).write_text(json.dumps(sections[heading], indent=2) + "\n", encoding="utf-8")
+        index.append(
+            {
+                "repo_id": repo,
+                "path": f"configs/{name}",
+                "source": f"config.json of {heading} in "
+                f"{prov.get('repository')} {prov.get('path')} @ {prov.get('commit', '')[:8]}",
+                "source_url": prov.get("URL"),
+            }
+        )
+        entries.append(
+            {
+                "path": f"hub/configs/{name}",
+                "kind": "hub_config",
+                "source_repository": prov.get("repository"),
+                "source_path": prov.get("path"),
+                "commit": prov.get("commit"),
+                "copied_from": f"shared/data/hf-hub-api/configs/{md.name}",
+                "note": f"the JSON under the heading {heading!r}, extracted unchanged (re-indented)",
+                "sha256": sha256_bytes((out_dir / name).read_bytes()),
+            }
+        )
+    preset_py = src / "mlc-llm_model_preset.py"
+    prov = _provenance(preset_py)
+    tree = ast.parse(preset_py.read_text(encoding="utf-8"))
+    presets = next(ast.literal_eval(n.value) for n in tree.body if isinstance(n, ast.AnnAssign))
+    for key in PRESET_CONFIGS:
+        body = presets[key]
+        repo = body["_name_or_path"]
+        name = f"mlc-llm__{key}.json"
+        (out_dir / name).write_text(json.dumps(body, indent=2) + "\n", encoding="utf-8")
+        index.append(
+            {
+                "repo_id": repo,
+                "path": f"configs/{name}",
+                "source": f"config of MLC LLM preset {key!r} "
+                f"(_name_or_path {repo}) in {prov.get('repository')} {prov.get('path')} @ "
+                f"{prov.get('commit', '')[:8]}",
+                "source_url": prov.get("URL"),
+            }
+        )
+        entries.append(
+            {
+                "path": f"hub/configs/{name}",
+                "kind": "hub_config",
+                "source_repository": prov.get("repository"),
+                "source_path": prov.get("path"),
+                "commit": prov.get("commit"),
+                "copied_from": f"shared/data/hf-hub-api/configs/{preset_py.name}",
+                "note": f"the preset {key!r} (a Python dict literal) written as JSON, values unchanged",
+                "sha256": sha256_bytes((out_dir / name).read_bytes()),
+            }
+        )
+    with (seed / "hub" / "configs.csv").open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=["repo_id", "path", "source", "source_url"])
+        writer.writeheader()
+        writer.writerows(index)
+    entries.append(
+        {
+            "path": "hub/configs.csv",
+            "kind": "hub_configs_index",
+            "copied_from": "derived: see scripts/build_seed.py (which config file describes which repo, and why)",
+            "sha256": sha256_bytes((seed / "hub" / "configs.csv").read_bytes()),
+        }
+    )
+    builds = _seed_builds(shared, seed, entries)
+    with (seed / "hub" / "builds.csv").open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=BUILD_FIELDS)
+        writer.writeheader()
+        writer.writerows(builds)
+    entries.append(
+        {
+            "path": "hub/builds.csv",
+            "kind": "hub_builds",
+            "copied_from": "derived: see scripts/build_seed.py (GGUF API bodies, the Hub's quantized-models page, MLX configs)",
+            "sha256": sha256_bytes((seed / "hub" / "builds.csv").read_bytes()),
+        }
+    )
+    return entries
+
+
+def _seed_builds(shared: Path, seed: Path, entries: list[dict]) -> list[dict]:
+    gguf_src = shared / "hf-hub-api" / "gguf"
+    gguf_dir = seed / "hub" / "gguf"
+    gguf_dir.mkdir(parents=True, exist_ok=True)
+    rows: list[dict] = []
+    for path in sorted(gguf_src.glob("api_models__*.json")):
+        shutil.copyfile(path, gguf_dir / path.name)
+        prov = _provenance(path)
+        entries.append(
+            {
+                "path": f"hub/gguf/{path.name}",
+                "kind": "hub_gguf_model_info",
+                "source_repository": prov.get("repository"),
+                "source_path": prov.get("path"),
+                "commit": prov.get("commit"),
+                "copied_from": f"shared/data/hf-hub-api/gguf/{path.name}",
+                "note": prov.get("extent"),
+                "sha256": sha256_bytes(path.read_bytes()),
+            }
+        )
+        body = json.loads(path.read_text(encoding="utf-8"))
+        base = next(t.split(":", 2)[2] for t in body["tags"] if t.startswith("base_model:quantized:"))
+        gguf = body.get("gguf") or {}
+        link = f"https://huggingface.co/{body['id']}"
+        common = {
+            "base_repo_id": base,
+            "build_repo_id": body["id"],
+            "format": "GGUF",
+            "downloads": body.get("downloads"),
+            "gguf_total": gguf.get("total"),
+            "gguf_architecture": gguf.get("architecture"),
+            "gguf_context_length": gguf.get("context_length"),
+        }
+        source = f"GET /api/models/{body['id']} (recorded in {prov.get('repository')} @ {prov.get('commit', '')[:8]})"
+        if gguf.get("totalFileSize") and gguf.get("total"):
+            bits = round(gguf["totalFileSize"] * 8 / gguf["total"], 2)
+            rows.append(
+                {
+                    **common,
+                    "file_name": "",
+                    "bits": bits,
+                    "size_bytes": gguf["totalFileSize"],
+                    "link": link,
+                    "source": source + "; size: gguf.totalFileSize; bits = size x 8 / gguf.total",
+                }
+            )
+        for sib in body.get("siblings") or []:
+            name = sib["rfilename"]
+            if name.endswith(".gguf") and not name.startswith("mmproj"):
+                rows.append(
+                    {
+                        **common,
+                        "file_name": name,
+                        "bits": _name_bits(name),
+                        "size_bytes": None,
+                        "link": f"{link}/blob/main/{name}",
+                        "source": source + "; bits from the file name",
+                    }
+                )
+    # The Hub's web page of quantised builds of Qwen2.5-1.5B-Instruct (only the builds it shows in full).
+    page = gguf_src / "hf_page_models_other_base_model_quantized_Qwen2.5-1.5B-Instruct.txt"
+    text = page.read_text(encoding="utf-8")
+    shutil.copyfile(page, gguf_dir / page.name)
+    entries.append(
+        {
+            "path": f"hub/gguf/{page.name}",
+            "kind": "hub_quantized_page",
+            "source_repository": None,
+            "source_path": "https://huggingface.co/models?other=base_model:quantized:Qwen/Qwen2.5-1.5B-Instruct",
+            "commit": None,
+            "copied_from": f"shared/data/hf-hub-api/gguf/{page.name}",
+            "note": "rendered text of the Hub's model list; downloads there are rounded (202k)",
+            "sha256": sha256_bytes(page.read_bytes()),
+        }
+    )
+    lines = [line.strip() for line in text.splitlines()]
+    for build, fmt in (
+        ("Qwen/Qwen2.5-1.5B-Instruct-GGUF", "GGUF"),
+        ("Qwen/Qwen2.5-1.5B-Instruct-GPTQ-Int4", "GPTQ"),
+        ("Ar5en1c/Qwen2.5-1.5B-Instruct-q4f16_1-MLC-ctx8192", "MLC"),
+    ):
+        if build not in lines:
+            continue
+        rows.append(
+            {
+                "base_repo_id": "Qwen/Qwen2.5-1.5B-Instruct",
+                "build_repo_id": build,
+                "file_name": "",
+                "format": fmt,
+                "bits": _name_bits(build),
+                "size_bytes": None,
+                "downloads": None,
+                "gguf_total": None,
+                "gguf_architecture": None,
+                "gguf_context_length": None,
+                "link": f"https://huggingface.co/{build}",
+                "source": "listed on https://huggingface.co/models?other=base_model:quantized:"
+                "Qwen/Qwen2.5-1.5B-Instruct (web page excerpt; downloads shown rounded, not stored)",
+            }
+        )
+    for repo, base, bits, note in (
+        ("mlx-community/gemma-3-4b-it-4bit-DWQ", "google/gemma-3-4b-it", 4, "config quantization.bits = 4"),
+        (
+            "mlx-community/Llama-3.2-3B-Instruct",
+            "meta-llama/Llama-3.2-3B-Instruct",
+            16,
+            "config has no quantization; torch_dtype bfloat16",
+        ),
+    ):
+        rows.append(
+            {
+                "base_repo_id": base,
+                "build_repo_id": repo,
+                "file_name": "",
+                "format": "MLX",
+                "bits": bits,
+                "size_bytes": None,
+                "downloads": None,
+                "gguf_total": None,
+                "gguf_architecture": None,
+                "gguf_context_length": None,
+                "link": f"https://huggingface.co/{repo}",
+                "source": f"its config.json (copied in data/seed/hub/configs): {note}",
+            }
+        )
+    return rows
+
+
+def _name_bits(name: str) -> float | None:
+    """Bits per weight a build's name states (Q4_K_M -> 4, Q8_0 -> 8, f16 -> 16, Int4 -> 4)."""
+    import re
+
+    low = name.lower()
+    match = re.search(r"(?:^|[^a-z0-9])i?q(\d)(?:_[a-z0-9]+)*(?:\.gguf)?$", low) or re.search(r"int(\d+)$", low)
+    if match:
+        return float(match.group(1))
+    if re.search(r"(?:^|[^a-z0-9])(?:f16|bf16|fp16)\.gguf$", low):
+        return 16.0
+    return None
 
 
 if __name__ == "__main__":

@@ -36,6 +36,9 @@ PAGES = {
     "epoch": "evals?board=epoch&bench=gpqa_diamond",
     "model-claimed": "model?id=llama-65b",
     "tasks": "tasks?task=math",
+    "devices": "devices",
+    "leaderboard-fits": "?fits=laptop-8&bits=4",
+    "model-memory": "model?id=meta-llama/Llama-3.2-3B-Instruct",
 }
 
 # Pages whose first render takes a while (a query across every board): wait for their table.

@@ -132,6 +132,45 @@ def load_leaderboard_excerpt() -> list[dict]:
     return json.loads(text[: text.index(',{"rank":3')] + "]")
 
 
+# Real configs (tests/fixtures/hf-hub-api/configs, each with its provenance) served as the
+# ``config.json`` of these model repos: a file, or a (file, MLC LLM preset key) whose preset dict
+# is served as JSON (the only Gemma 3 config there with a head_dim).
+MODEL_CONFIG_FILES = {
+    "meta-llama/Llama-3.2-1B-Instruct": "config__resaved__Llama-3.2-1B-Instruct__DannyMeb.json",
+    "Qwen/Qwen2.5-0.5B-Instruct": "config__resaved__Qwen2.5-0.5B-Instruct__infinityarpan.json",
+    "microsoft/phi-2": "config__resaved__phi-2__Into-The-Grey.json",
+    "ibm-granite/granite-3.1-8b-instruct": "config__ibm-granite__granite-3.1-8b-instruct.json",
+    "google/gemma-3-4b-it": "config__mlx-community__gemma-3-4b-it-4bit-DWQ.json",
+    "google/gemma-3-1b-it": ("mlc-llm_model_preset.py", "gemma3_1b_it"),
+}
+
+
+def load_model_files() -> dict[str, dict[str, bytes]]:
+    """Files of model repos served by ``/{repo}/resolve/{rev}/{file}`` (repo id lower -> name -> bytes)."""
+    import ast
+
+    out: dict[str, dict[str, bytes]] = {}
+    for repo, spec in MODEL_CONFIG_FILES.items():
+        if isinstance(spec, tuple):
+            name, key = spec
+            tree = ast.parse((FIXTURES / "configs" / name).read_text())
+            presets = next(ast.literal_eval(n.value) for n in tree.body if isinstance(n, ast.AnnAssign))
+            data = json.dumps(presets[key], indent=2).encode()
+        else:
+            data = (FIXTURES / "configs" / spec).read_bytes()
+        out[repo.lower()] = {"config.json": data}
+    return out
+
+
+def load_gguf_bodies() -> dict[str, dict]:
+    """The recorded ``GET /api/models/{gguf repo}`` bodies (tests/fixtures/hf-hub-api/gguf), keyed by lower-case id."""
+    bodies = {}
+    for path in sorted((FIXTURES / "gguf").glob("api_models__*.json")):
+        body = json.loads(path.read_text())
+        bodies[body["id"].lower()] = body
+    return bodies
+
+
 # --------------------------------------------------------------------------- datasets
 
 
@@ -354,6 +393,8 @@ class FakeHub:
 
     def __init__(self, generated: int = 0, page_cap: int = PAGE_CAP) -> None:
         self.models = load_model_bodies()
+        self.model_files = load_model_files()
+        self.gguf = load_gguf_bodies()  # quantised builds: found by list_models(filter=...) and model_info only
         self.redirects = load_redirects()
         self.statuses: dict[str, int] = {}  # id (lower) -> 404/401/403
         self.datasets: dict[str, FakeDataset] = {}
@@ -619,10 +660,14 @@ class _Handler(BaseHTTPRequestHandler):
             return self._dataset_api(path.removeprefix("/api/datasets/"), query, head)
         if path.startswith("/datasets/") and "/resolve/" in path:
             return self._resolve(path.removeprefix("/datasets/"), head)
+        if "/resolve/" in path:
+            return self._model_resolve(path.removeprefix("/"), head)
         self._error(404, "EntryNotFound", f"no route for {path}", head)
 
     def _list_models(self, query: dict[str, list[str]]) -> None:
         fake = self.fake
+        if "filter" in query:
+            return self._filtered_models(query)
         expand = query.get("expand", []) + query.get("expand[]", [])
         limit = int(query.get("limit", [str(fake.page_cap)])[0])
         page_size = max(1, min(limit, fake.page_cap))
@@ -666,7 +711,7 @@ class _Handler(BaseHTTPRequestHandler):
                 {"Location": location + suffix, "Content-Type": "text/plain; charset=utf-8"},
                 head=head,
             )
-        body = fake.models.get(key)
+        body = fake.models.get(key) or fake.gguf.get(key)
         if body is None:
             index = fake.generated_id(repo_id)
             body = fake.generated_body(index) if index is not None else None
@@ -777,6 +822,47 @@ class _Handler(BaseHTTPRequestHandler):
             return self._error(404, "EntryNotFound", f"{filename} does not exist", head)
         headers = {
             "Content-Type": "application/octet-stream",
+            "X-Repo-Commit": sha,
+            "ETag": f'"{hashlib.sha256(data).hexdigest()}"',
+            "Accept-Ranges": "bytes",
+        }
+        self._send(200, data, headers, head=head)
+
+    def _filtered_models(self, query: dict[str, list[str]]) -> None:
+        """``list_models(filter=...)``: every recorded body (GGUF builds too) with all the filter tags."""
+        fake = self.fake
+        wanted = [t.lower() for t in query["filter"]]
+        expand = query.get("expand", []) + query.get("expand[]", [])
+        bodies = [
+            b
+            for b in [*fake.models.values(), *fake.gguf.values()]
+            if all(t in {x.lower() for x in b.get("tags") or []} for t in wanted)
+        ]
+        bodies.sort(key=lambda b: (-(b.get("downloads") or 0), b["id"].lower()))
+        limit = int(query.get("limit", [str(fake.page_cap)])[0])
+        page = [_list_entry(b, expand) for b in bodies[: max(1, min(limit, fake.page_cap))]]
+        self._json(200, page, {"X-Total-Count": str(len(bodies))})
+
+    def _model_resolve(self, rest: str, head: bool) -> None:
+        """``/{repo}/resolve/{rev}/{file}`` for model repos (``hf_hub_download`` of a model file)."""
+        repo_id, _, tail = rest.partition("/resolve/")
+        status = self.fake.statuses.get(repo_id.lower())
+        if status == 403:
+            return self._error(403, "GatedRepo", f"Access to model {repo_id} is restricted.", head)
+        if status in (401, 404):
+            return self._error(status, "RepoNotFound", "Repository not found", head)
+        files = self.fake.model_files.get(repo_id.lower())
+        known = repo_id.lower() in self.fake.models or repo_id.lower() in self.fake.gguf or files is not None
+        if not known:
+            return self._error(404, "RepoNotFound", "Repository not found", head)
+        revision, _, filename = tail.partition("/")
+        revision = unquote(revision)
+        sha = revision if re.fullmatch(r"[0-9a-f]{40}", revision) else hashlib.sha1(repo_id.encode()).hexdigest()
+        data = (files or {}).get(filename)
+        if data is None:
+            return self._error(404, "EntryNotFound", f"{filename} does not exist", head)
+        headers = {
+            "Content-Type": "application/json",
             "X-Repo-Commit": sha,
             "ETag": f'"{hashlib.sha256(data).hexdigest()}"',
             "Accept-Ranges": "bytes",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dashboard import devices as fits
 from dashboard import ui
 from dashboard.filters import WIDGET_KEYS, FilterState, rank_choices, rank_label
 
@@ -66,6 +67,7 @@ with st.sidebar:
         st.multiselect(
             label, options=sorted({*options[column], *chosen}, key=str.lower), key=WIDGET_KEYS[name], placeholder=holder
         )
+    fit = fits.fits_widgets()  # reads the URL: before write_query rewrites it
     if st.button("Reset filters", key="f_reset", icon=":material/restart_alt:"):
         for name in WIDGETS:
             st.session_state.pop(WIDGET_KEYS[name], None)
@@ -76,5 +78,6 @@ state = ui.read_state(query_state)
 ui.write_query(state, DEFAULTS)
 # Filtered rows and display table come from a cache keyed by the filter state and data version.
 shown = ui.board_view(url, ver, board, rank_key, state)
+shown = fits.filter_view(url, ver, board, rank_key, shown, fit)
 
 ui.board_results(board, rank_key, state, dates, shown)

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, data, eval_ui, ui
+from dashboard import devices as fits
 from db.errors import NotFoundError
 from db.registry import MODEL_CARD, leaderboard_def
 
@@ -152,6 +153,7 @@ if bundle["chain"]:
     )
 
 eval_ui.model_section(bundle["model"]["repo_id"])
+fits.model_section(url, ver, model)
 st.subheader("Scores")
 boards = bundle["boards"]
 if not boards:

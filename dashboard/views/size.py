@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, data, ui
+from dashboard import devices as fits
 from dashboard.filters import WIDGET_KEYS, FilterState, rank_choices, rank_label
 from db.registry import LMARENA
 
@@ -45,11 +46,13 @@ with st.sidebar:
     ui.hide_widget()
     ui.as_of_widget(dates)
 
+fit = fits.fits_widgets()  # reads the URL: before write_query rewrites it
 state = ui.read_state(query_state)
 ui.write_query(state, DEFAULTS)
 rank_key = state.rank_key
 full = ui.ranked(url, ver, board, state.as_of, rank_key)
 view = data.apply_filters(full, state)
+view = fits.filter_frame(url, ver, view, fit)
 points = data.size_points(view)
 score_label = rank_label(board, rank_key)
 

@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import data, eval_ui, ui
+from dashboard import devices as fits
 
 url, ver = ui.cache_args()
 ui.enter_page("status")
@@ -68,6 +69,7 @@ if not snaps.empty:
         key="snapshots_table",
     )
 
+fits.status_section(url, ver)
 st.subheader("Recent runs")
 runs = bundle["runs"]
 if runs.empty:

@@ -22,6 +22,8 @@ PAGES = {
     "model": "model?id=microsoft/phi-2",
     "compare": "compare?ids=microsoft/phi-2,Qwen/Qwen2.5-3B-Instruct",
     "status": "status",
+    "devices": "devices",
+    "leaderboard-fits": "?fits=laptop-8&bits=4",
 }
 FRIENDLY_ERROR = "this page hit a problem"
 COUNT = re.compile(r"([\d,]+) of ([\d,]+) models")

@@ -81,7 +81,7 @@ def stop(proc: subprocess.Popen) -> tuple[int, str]:
 def test_run_now_then_a_clean_stop_on_sigterm(hub, tmp_path):
     proc = start(hub, tmp_path, "--run-now")
     try:
-        wait_for(lambda: len(finished_runs(tmp_path)) >= 5)
+        wait_for(lambda: len(finished_runs(tmp_path)) >= 6)
     finally:
         code, log = stop(proc)
     assert code == 0, log
@@ -92,6 +92,7 @@ def test_run_now_then_a_clean_stop_on_sigterm(hub, tmp_path):
         "lmarena": "succeeded",
         "hub-evals": "succeeded",
         "epoch": "succeeded",  # the fake Hub serves Epoch's zip too (hub_env's EPOCH_DATA_URL)
+        "hub-configs": "succeeded",
     }
     assert "scheduler started: cron '0 3 * * *' (UTC)" in log
     assert "scheduled ingest run finished" in log
