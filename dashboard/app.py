@@ -18,13 +18,15 @@ if str(ROOT) not in sys.path:
 import streamlit as st  # noqa: E402
 from streamlit.runtime.scriptrunner_utils.exceptions import RerunException, StopException  # noqa: E402
 
+from dashboard import browser  # noqa: E402
 from dashboard.ui import md  # noqa: E402
 from db.errors import ConfigError, DatabaseError, TrackerError  # noqa: E402
 
 log = logging.getLogger("dashboard")
 PAGES = Path(__file__).resolve().parent / "views"
 
-st.set_page_config(page_title="SLM Tracker", page_icon=":material/monitoring:", layout="wide")
+# A file served by this server: a ":material/..." page icon is fetched from an outside font host.
+st.set_page_config(page_title="SLM Tracker", page_icon=PAGES.parent / "theme" / "favicon.png", layout="wide")
 
 pages = [
     st.Page(PAGES / "leaderboard.py", title="Leaderboard", icon=":material/leaderboard:", url_path="", default=True),
@@ -38,6 +40,7 @@ pages = [
 page = st.navigation(pages)
 # Static CSS shipped with the app (never built from data).
 st.html(f"<style>{(Path(__file__).resolve().parent / 'theme' / 'app.css').read_text(encoding='utf-8')}</style>")
+browser.enter_commits_dates()
 
 with st.sidebar:
     st.caption(

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import ui
+from dashboard import scope, ui
 from dashboard.filters import WIDGET_KEYS, FilterState, rank_choices, rank_label
 
-DEFAULTS = FilterState()
+# Small models first (the page's promise), flagged scores hidden; both one click away in the caption.
+DEFAULTS = FilterState(preset="small", hide=("flagged",))
 WIDGETS = [
     "board",
     "preset",
@@ -76,5 +77,6 @@ state = ui.read_state(query_state)
 ui.write_query(state, DEFAULTS)
 # Filtered rows and display table come from a cache keyed by the filter state and data version.
 shown = ui.board_view(url, ver, board, rank_key, state)
+scope.scope_note(state, DEFAULTS)
 
 ui.board_results(board, rank_key, state, dates, shown)

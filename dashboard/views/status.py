@@ -7,7 +7,8 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from dashboard import data, ui
+from dashboard import data, freshness, status_panel, ui
+from dashboard import format as fmt
 
 url, ver = ui.cache_args()
 ui.enter_page("status")
@@ -16,31 +17,8 @@ bundle = ui.status_bundle(url, ver)
 
 st.title("Data status")
 now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-sources = data.source_status(bundle["last"], now, settings.stale_after_hours)
-
-
-if sources.empty:
-    ui.empty_state("No ingest run has finished yet.", "Run 'python -m ingest seed' to load the bundled data.")
-else:
-    newest = sources["age_hours"].min()
-    if newest > settings.stale_after_hours:
-        st.warning(
-            f"The data is older than {settings.stale_after_hours:g} hours: the last successful refresh was "
-            f"{newest / 24:.1f} days ago. The nightly refresh may be failing; see the runs below.",
-            icon=":material/schedule:",
-        )
-    else:
-        when = "less than an hour ago" if newest < 1 else f"{newest:.0f} hours ago"
-        st.success(f"Data refreshed {when}.", icon=":material/check_circle:")
-    cols = st.columns(len(sources))
-    for col, row in zip(cols, sources.itertuples(index=False), strict=True):
-        col.metric(
-            data.source_label(row.source),
-            f"{row.age_hours:.0f} h ago" if row.age_hours < 72 else f"{row.age_hours / 24:.0f} days ago",
-            help=f"Last success: {row.last_success:%Y-%m-%d %H:%M} UTC",
-            delta="stale" if row.stale else None,
-            delta_color="inverse",
-        )
+fresh = freshness.source_freshness(bundle["snapshots"], bundle["last"], now, settings.stale_after_hours)
+status_panel.show(fresh, settings.stale_after_hours)
 
 counts = bundle["counts"]
 st.subheader("What is in the database")
@@ -58,6 +36,7 @@ if not snaps.empty:
             last=pd.to_datetime(snaps["last"]),
         ),
         hide_index=True,
+        placeholder=fmt.MISSING,
         column_config={
             "leaderboard": "Leaderboard",
             "snapshots": "Snapshots",
@@ -75,6 +54,7 @@ else:
     st.dataframe(
         runs.assign(source=runs["source"].map(data.source_label), error=runs["error"].fillna("")),
         hide_index=True,
+        placeholder=fmt.MISSING,
         column_config={
             "run_id": st.column_config.NumberColumn("Run", format="%d"),
             "source": "Source",
@@ -101,6 +81,7 @@ else:
     st.dataframe(
         rejected.assign(raw=rejected["raw"].fillna("").str.slice(0, 300)),
         hide_index=True,
+        placeholder=fmt.MISSING,
         column_config={
             "run_id": st.column_config.NumberColumn("Run", format="%d"),
             "file": "File",
