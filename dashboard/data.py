@@ -614,20 +614,6 @@ def compare_table(rows: pd.DataFrame, board: str) -> pd.DataFrame:
     return pd.DataFrame(data)
 
 
-# --------------------------------------------------------------------------- status
-
-
-def source_status(last: pd.DataFrame, now: dt.datetime, stale_after_hours: float) -> pd.DataFrame:
-    """Last successful run per source with its age in hours and a stale flag."""
-    out = last.copy()
-    if out.empty:
-        return pd.DataFrame(columns=["source", "last_success", "age_hours", "stale"])
-    out["last_success"] = pd.to_datetime(out["last_success"])
-    out["age_hours"] = (pd.Timestamp(now) - out["last_success"]).dt.total_seconds() / 3600
-    out["stale"] = out["age_hours"] > stale_after_hours
-    return out
-
-
 def _fmt(value: object) -> str | None:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None

@@ -14,6 +14,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
+from db.dates import future_as_of
 from db.queries import ModelFilter
 from db.registry import LEADERBOARD_KEYS, LMARENA, MODEL_CARD, OPEN_LLM_V2, leaderboard_def
 from db.schema import LICENSE_CATEGORIES, MODEL_TYPES
@@ -321,7 +322,7 @@ class FilterState:
             except ValueError:
                 notes.append(f"{_show(as_of)} is not a date (YYYY-MM-DD); showing the latest board.")
             else:
-                if day > dt.date.today():
+                if future_as_of(day) is not None:
                     notes.append("The 'as of' date is in the future; showing the latest board.")
                 else:
                     values["as_of"] = day

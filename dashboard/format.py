@@ -105,6 +105,8 @@ def cell(value: object) -> str:
     if isinstance(value, (dt.date, dt.datetime, pd.Timestamp)):
         return date(value)
     if isinstance(value, float):
+        if not math.isfinite(value):
+            return ""
         return f"{value:,.0f}" if value.is_integer() else number(value, 4)
     if isinstance(value, int):
         return f"{value:,}"

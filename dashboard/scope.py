@@ -28,9 +28,9 @@ def describe_hidden(state: FilterState, hidden: list[str]) -> str:
     parts = []
     if "size" in hidden and state.preset:
         size = SIZE_BY_KEY[state.preset]
-        parts.append(f"models up to {size.high:g}B only (models of unknown size are left out)")
+        parts.append(f"models up to {size.high:g}B (unknown sizes left out)")
     if "flagged" in hidden:
-        parts.append("flagged models hidden (the board flagged their scores, e.g. for contamination)")
+        parts.append("flagged models hidden (the board doubts their scores)")
     return "Showing " + " and ".join(parts) + "." if parts else ""
 
 
@@ -50,7 +50,7 @@ def scope_note(state: FilterState, defaults: FilterState) -> None:
     if not hidden:
         return
     with st.container(horizontal=True, vertical_alignment="center", key="scope_note"):
-        st.caption(describe_hidden(state, hidden))
+        st.caption(describe_hidden(state, hidden), width="content")
         if "size" in hidden:
             st.button("Show all sizes", key="scope_all_sizes", on_click=_show_all_sizes, type="tertiary")
         if "flagged" in hidden:

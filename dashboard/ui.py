@@ -397,10 +397,13 @@ def board_results(board: str, rank_key: str, state: FilterState, dates: list[dt.
         )
         return
     summary = state.describe()
-    head = st.columns([4, 1, 1], vertical_alignment="center")
+    # One wrapping row (columns stack on a phone and push the table off the first screen).
+    row = st.container(horizontal=True, vertical_alignment="center", key="board_head")
+    head = [row, row, row]
     head[0].markdown(
         f"**{len(rows):,}** of {view.total:,} models"
         + (f" · {md(summary)}" if summary else " · filters are in the sidebar"),
+        width="content",
     )
     stem = f"{board}-{state.as_of.isoformat() if state.as_of else 'latest'}"
     head[1].download_button(
