@@ -6,7 +6,8 @@ import streamlit as st
 
 # Streamlit's date input applies a typed date only when the field loses focus; pressing Enter
 # did nothing. This listener turns Enter in a date field into a blur, which commits the date.
-# Installed once per browser tab (the flag), in the page itself (no outside script).
+# Installed once per browser tab (the flag), in the page itself (no outside script). No "<" in
+# the script: Streamlit's HTML sanitiser drops a script whose text looks like markup.
 _ENTER_COMMITS_DATES = """
 <script>
 (() => {
@@ -15,9 +16,11 @@ _ENTER_COMMITS_DATES = """
   doc.defaultView.__slmEnterCommitsDates = true;
   doc.addEventListener("keydown", (event) => {
     const field = event.target;
-    if (event.key === "Enter" && field instanceof doc.defaultView.HTMLInputElement
-        && field.closest('[data-testid="stDateInput"]')) {
-      field.blur();
+    // The field is a row of editable segments (year, month, day). Escape closes its calendar,
+    // which is when Streamlit applies the typed date; Enter now does the same.
+    if (event.key === "Enter" && field && field.closest && field.closest('[data-testid="stDateInput"]')) {
+      event.preventDefault();
+      field.dispatchEvent(new KeyboardEvent("keydown", {key: "Escape", code: "Escape", bubbles: true}));
     }
   }, true);
 })();
