@@ -389,9 +389,14 @@ def compare_figure(rows: pd.DataFrame, benchmarks: list[tuple[str, str]], title:
 
 
 def size_ticks(low: float, high: float, gap: float = SIZE_TICK_GAP) -> list[float]:
-    """Tick values for a log size axis from ``low`` to ``high``: the important ones, never crowded."""
+    """Tick values for a log size axis from ``low`` to ``high``: the important ones, never crowded.
+
+    Two labels are at least ``gap`` decades apart, and at least a ninth of the axis (a wide
+    axis on a 390 px phone has about 30 px per ninth: room for "200B").
+    """
     if not (low > 0 and high >= low):
         return []
+    gap = max(gap, (np.log10(high * 2) - np.log10(low / 2)) / 9)
     shown = [t for t in SIZE_TICKS if low / 2 <= t <= high * 2]
     chosen: list[float] = []
     for tick in shown:

@@ -17,7 +17,7 @@ from db.config import load_settings
 from db.dates import before_first, future_as_of
 from db.engine import make_engine, one_line, schema_is_current
 from db.errors import DatabaseError, TrackerError
-from db.registry import LEADERBOARD_KEYS, MODEL_CARD
+from db.registry import LEADERBOARD_KEYS, MODEL_CARD, leaderboard_def
 from db.schema import LICENSE_CATEGORIES
 
 FORMATS = ("table", "csv", "json")
@@ -203,6 +203,8 @@ def report_leaderboard(conn, args) -> pd.DataFrame:
 
 
 def report_tenure(conn, args) -> pd.DataFrame:
+    if args.rank_by:  # an unknown benchmark is the first thing to say
+        leaderboard_def(args.leaderboard).benchmark(args.rank_by)
     _check_board(conn, args)
     frame = queries.tenure(conn, args.leaderboard, args.rank_by, _flt(args)).reindex(columns=TENURE_COLUMNS)
     return frame.head(args.limit) if args.limit else frame

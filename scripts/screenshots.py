@@ -5,7 +5,7 @@
 
 Starts ``streamlit run dashboard/app.py`` on a free port, opens every page in headless
 Chromium and writes docs/screenshots/<page>.png (1280 px, light). ``--all`` also writes
-1280/390 px x light/dark variants to tests/artifacts/screenshots/ for a person to look at.
+1280/390 px x light/dark variants to docs/screenshots/<width>-<scheme>/<page>.png.
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs" / "screenshots"
-ARTIFACTS = ROOT / "tests" / "artifacts" / "screenshots"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -34,6 +33,7 @@ CHROMIUM_ARGS = [
 PAGES = {
     "leaderboard": "",
     "leaderboard-edge": "?size=edge&license=permissive",
+    "leaderboard-arena": "?board=lmarena",
     "size": "size",
     "licenses": "licenses",
     "history": "history",
@@ -125,6 +125,7 @@ def shoot(base: str, out: Path, names: list[str], width: int, scheme: str) -> li
             page.set_viewport_size({"width": width, "height": 900 if width > 600 else 844})
             wait_rendered(page)
             fit_height(page, width)
+            wait_rendered(page)  # what the taller viewport uncovered (charts, tables) is drawn too
             path = out / f"{name}.png"
             page.screenshot(path=str(path), full_page=True)
             written.append(path)
@@ -134,7 +135,7 @@ def shoot(base: str, out: Path, names: list[str], width: int, scheme: str) -> li
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--all", action="store_true", help="also 390 px and dark variants into tests/artifacts")
+    parser.add_argument("--all", action="store_true", help="also 1280/390 px x light/dark into docs/screenshots/")
     args = parser.parse_args(argv)
     tmp = None
     url = os.environ.get("DATABASE_URL")
@@ -151,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.all:
             for width in (1280, 390):
                 for scheme in ("light", "dark"):
-                    for path in shoot(base, ARTIFACTS / f"{width}-{scheme}", list(PAGES), width, scheme):
+                    for path in shoot(base, DOCS / f"{width}-{scheme}", list(PAGES), width, scheme):
                         print(f"wrote {path.relative_to(ROOT)}")
     finally:
         proc.terminate()
