@@ -126,6 +126,7 @@ def shoot(base: str, out: Path, names: list[str], width: int, scheme: str) -> li
             wait_rendered(page)
             fit_height(page, width)
             wait_rendered(page)  # what the taller viewport uncovered (charts, tables) is drawn too
+            fit_height(page, width)  # and its height, once drawn
             path = out / f"{name}.png"
             page.screenshot(path=str(path), full_page=True)
             written.append(path)
@@ -136,7 +137,9 @@ def shoot(base: str, out: Path, names: list[str], width: int, scheme: str) -> li
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--all", action="store_true", help="also 1280/390 px x light/dark into docs/screenshots/")
+    parser.add_argument("--page", action="append", choices=list(PAGES), help="only these pages (repeatable)")
     args = parser.parse_args(argv)
+    names = args.page or list(PAGES)
     tmp = None
     url = os.environ.get("DATABASE_URL")
     if not url:
@@ -147,12 +150,12 @@ def main(argv: list[str] | None = None) -> int:
     proc = start_server(url, port)
     base = f"http://127.0.0.1:{port}"
     try:
-        for path in shoot(base, DOCS, list(PAGES), 1280, "light"):
+        for path in shoot(base, DOCS, names, 1280, "light"):
             print(f"wrote {path.relative_to(ROOT)}")
         if args.all:
             for width in (1280, 390):
                 for scheme in ("light", "dark"):
-                    for path in shoot(base, DOCS / f"{width}-{scheme}", list(PAGES), width, scheme):
+                    for path in shoot(base, DOCS / f"{width}-{scheme}", names, width, scheme):
                         print(f"wrote {path.relative_to(ROOT)}")
     finally:
         proc.terminate()
