@@ -14,7 +14,7 @@ import datetime as dt
 import pandas as pd
 
 from dashboard import format as fmt
-from db.registry import LEADERBOARDS, leaderboard_def
+from db.registry import LEADERBOARDS
 
 COLUMNS = [
     "source",
@@ -130,7 +130,3 @@ def headline(fresh: pd.DataFrame, stale_after_hours: float) -> tuple[str, str]:
             "The nightly refresh may be failing; see the runs below.",
         )
     return "ok", newest
-
-
-def board_is_retired(key: str) -> bool:
-    return leaderboard_def(key).retired is not None
