@@ -143,6 +143,10 @@ def measure_browser(url: str) -> list[tuple[str, float, float, float | None]]:
                     page.goto(f"{base}/")
                     page.wait_for_function(_READY, timeout=60000)
                     count = re.compile(r"([\d,]+) of ([\d,]+) models")
+                    page.wait_for_function(
+                        "() => /[\\d,]+ of [\\d,]+ models/.test(document.querySelector('[data-testid=\"stMain\"]').innerText)",
+                        timeout=60000,
+                    )
                     before = count.search(page.inner_text("[data-testid='stMain']")).group(1)
                     start = time.perf_counter()
                     page.get_by_role("radio", name="Edge (up to 3B)").click()

@@ -15,6 +15,7 @@ import streamlit as st
 from streamlit.runtime.scriptrunner_utils.exceptions import RerunException, StopException
 
 try:
+    from dashboard import browser
     from dashboard.ui import md
     from db.errors import ConfigError, DatabaseError, TrackerError
 except ModuleNotFoundError as exc:  # a bare `streamlit run dashboard/app.py` from a checkout
@@ -29,7 +30,8 @@ except ModuleNotFoundError as exc:  # a bare `streamlit run dashboard/app.py` fr
 log = logging.getLogger("dashboard")
 PAGES = Path(__file__).resolve().parent / "views"
 
-st.set_page_config(page_title="SLM Tracker", page_icon=":material/monitoring:", layout="wide")
+# A file served by this server: a ":material/..." page icon is fetched from an outside font host.
+st.set_page_config(page_title="SLM Tracker", page_icon=PAGES.parent / "theme" / "favicon.png", layout="wide")
 
 pages = [
     st.Page(PAGES / "leaderboard.py", title="Leaderboard", icon=":material/leaderboard:", url_path="", default=True),
@@ -46,6 +48,7 @@ pages = [
 page = st.navigation(pages)
 # Static CSS shipped with the app (never built from data).
 st.html(f"<style>{(Path(__file__).resolve().parent / 'theme' / 'app.css').read_text(encoding='utf-8')}</style>")
+browser.enter_commits_dates()
 
 with st.sidebar:
     st.caption(

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboard import format as fmt
 from dashboard.data import LICENSE_LABELS, SIZE_LABELS, TYPE_LABELS
 
 LICENSE_COLORS = {
@@ -35,8 +36,13 @@ ACCENT = "#3b6fd8"
 SIZE_ORDER = ["all", "edge", "laptop", "mid", "large"]
 SIZE_NAMES = {"all": "All sizes", **SIZE_LABELS, "unknown": "Size unknown"}
 _MARGIN = {"l": 10, "r": 10, "t": 48, "b": 10}
-SIZE_TICKS = [0.001, 0.01, 0.1, 0.5, 1, 3, 8, 15, 35, 70, 200, 500]
+# Size ticks in the order they matter (the size-class bounds first); :func:`size_ticks` keeps
+# those far enough apart on a log axis to be read on a 390 px phone ("0.5B1B" collided).
+SIZE_TICKS = [1, 3, 15, 70, 8, 0.5, 35, 0.1, 200, 500, 0.01, 0.001]
+SIZE_TICK_GAP = 0.4  # decades between two labelled ticks
 RANK_TICKS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000]
+# The smallest y span a score chart draws, per benchmark scale: a 0.08-point change is not a cliff.
+MIN_SPAN = {"percent": 5.0, "elo": 40.0, "count": 10.0}
 
 
 def inert(text: object) -> str:
@@ -89,10 +95,10 @@ def frontier_figure(points: pd.DataFrame, color_by: str, score_label: str, title
                 name=labels[key],
                 marker={"color": color, "size": 6, "opacity": 0.65, "line": {"width": 0}},
                 customdata=np.stack(
-                    [sub["model_id"].map(inert), sub["license"].map(inert), sub["params_b"].round(3)], axis=-1
+                    [sub["model_id"].map(inert), sub["license"].map(inert), sub["params_b"].map(fmt.params)], axis=-1
                 ),
                 hovertemplate=(
-                    "<b>%{customdata[0]}</b><br>%{customdata[2]} B params<br>"
+                    "<b>%{customdata[0]}</b><br>%{customdata[2]} params<br>"
                     + inert(score_label)
                     + ": %{y:.2f}<br>license: %{customdata[1]}<extra></extra>"
                 ),
@@ -108,17 +114,16 @@ def frontier_figure(points: pd.DataFrame, color_by: str, score_label: str, title
                 line={"shape": "hv", "color": ACCENT, "width": 2},
                 marker={"color": ACCENT, "size": 9, "symbol": "diamond"},
                 name="Pareto frontier",
-                customdata=np.stack([front["model_id"].map(inert), front["params_b"].round(3)], axis=-1),
+                customdata=np.stack([front["model_id"].map(inert), front["params_b"].map(fmt.params)], axis=-1),
                 hovertemplate=(
-                    "<b>%{customdata[0]}</b><br>%{customdata[1]} B params<br>"
+                    "<b>%{customdata[0]}</b><br>%{customdata[1]} params<br>"
                     + inert(score_label)
                     + ": %{y:.2f}<br>on the frontier<extra></extra>"
                 ),
             )
         )
     # Ticks at the size-class boundaries people think in (3B, 8B, 15B), not at 2 and 5.
-    low, high = points["params_b"].min(), points["params_b"].max()
-    ticks = [t for t in SIZE_TICKS if low / 2 <= t <= high * 2]
+    ticks = size_ticks(points["params_b"].min(), points["params_b"].max())
     fig.update_xaxes(
         type="log", title="Parameters (billions, log scale)", tickvals=ticks, ticktext=[f"{t:g}B" for t in ticks]
     )
@@ -317,12 +322,18 @@ def rank_history_figure(history: pd.DataFrame, title: str) -> go.Figure:
                 ),
             )
         )
-    fig.update_yaxes(type="log", autorange="reversed", title="Rank (log scale)", tickvals=RANK_TICKS)
+    _rank_axis(fig, int(history["rank"].min()), int(history["rank"].max()))
     return _layout(fig, title, height=420)
 
 
-def score_history_figure(history: pd.DataFrame, score_label: str, title: str) -> go.Figure:
-    """A model's score on one board over time (gaps where it was not listed)."""
+def score_history_figure(
+    history: pd.DataFrame, score_label: str, title: str, scale: str = "percent", bounds: tuple | None = None
+) -> go.Figure:
+    """A model's score on one board over time (gaps where it was not listed).
+
+    The y axis spans at least ``MIN_SPAN[scale]`` (within ``bounds``, the scale's limits), so a
+    small re-run difference reads as small.
+    """
     if history.empty:
         return empty_figure("No score history.")
     fig = go.Figure(
@@ -336,37 +347,101 @@ def score_history_figure(history: pd.DataFrame, score_label: str, title: str) ->
             showlegend=False,
         )
     )
-    fig.update_yaxes(title=inert(score_label))
+    span = y_range(history["value"], MIN_SPAN.get(scale, 5.0), bounds)
+    fig.update_yaxes(title=inert(score_label), range=span)
     return _layout(fig, title, height=300)
 
 
 # --------------------------------------------------------------------------- compare
 
 
-def radar_figure(rows: pd.DataFrame, benchmarks: list[tuple[str, str]], title: str) -> go.Figure:
-    """Benchmarks of two to six models on a radar (0-100 scale)."""
+def compare_figure(rows: pd.DataFrame, benchmarks: list[tuple[str, str]], title: str) -> go.Figure:
+    """Benchmarks of two to six models as grouped bars, on an axis from 0 to just above the best.
+
+    Bars, not a radar: two models under 25 points on a fixed 0-100 radar were overlapping blobs;
+    side by side with their values written, any gap shows.
+    """
     if rows.empty or not benchmarks:
         return empty_figure("Pick two to six models to compare.")
     labels = [label for _, label in benchmarks]
     fig = go.Figure()
+    top = 0.0
     for row in rows.itertuples(index=False):
         values = [getattr(row, key, np.nan) for key, _ in benchmarks]
         values = [None if v is None or pd.isna(v) else float(v) for v in values]
+        top = max([top, *[v for v in values if v is not None]])
         fig.add_trace(
-            go.Scatterpolar(
-                r=[*values, values[0]],
-                theta=[*labels, labels[0]],
-                name=inert(row.model_id),
-                fill="toself",
-                opacity=0.55,
-                hovertemplate="%{theta}: %{r:.2f}<extra>" + inert(_short(row.model_id)) + "</extra>",
+            go.Bar(
+                y=labels,
+                x=values,
+                orientation="h",
+                name=inert(_short(row.model_id, 40)),
+                text=["n/a" if v is None else f"{v:.1f}" for v in values],
+                textposition="outside",
+                cliponaxis=False,
+                hovertemplate="%{y}: %{x:.2f}<extra>" + inert(_short(row.model_id)) + "</extra>",
             )
         )
-    fig.update_layout(polar={"radialaxis": {"range": [0, 100], "angle": 90, "tickangle": 90}})
-    _layout(fig, title, height=480)
-    # Room for the benchmark names around the circle on a phone.
-    fig.update_layout(margin={"l": 48, "r": 48, "t": 60, "b": 10})
-    return fig
+    fig.update_layout(barmode="group", bargap=0.25, bargroupgap=0.05)
+    fig.update_xaxes(range=[0, max(top * 1.15, 1.0)], title="Score")
+    fig.update_yaxes(autorange="reversed", title=None)
+    return _layout(fig, title, height=140 + len(labels) * (22 * len(rows) + 18))
+
+
+def size_ticks(low: float, high: float, gap: float = SIZE_TICK_GAP) -> list[float]:
+    """Tick values for a log size axis from ``low`` to ``high``: the important ones, never crowded.
+
+    Two labels are at least ``gap`` decades apart, and at least a ninth of the axis (a wide
+    axis on a 390 px phone has about 30 px per ninth: room for "200B").
+    """
+    if not (low > 0 and high >= low):
+        return []
+    gap = max(gap, (np.log10(high * 2) - np.log10(low / 2)) / 9)
+    shown = [t for t in SIZE_TICKS if low / 2 <= t <= high * 2]
+    chosen: list[float] = []
+    for tick in shown:
+        if all(abs(np.log10(tick) - np.log10(c)) >= gap for c in chosen):
+            chosen.append(tick)
+    return sorted(chosen)
+
+
+def y_range(values: pd.Series, min_span: float, bounds: tuple | None = None) -> list[float] | None:
+    """A y range at least ``min_span`` wide around the values (None: the data already spans more)."""
+    numbers = pd.to_numeric(values, errors="coerce").dropna()
+    if numbers.empty:
+        return None
+    low, high = float(numbers.min()), float(numbers.max())
+    if high - low >= min_span:
+        return None
+    mid = (low + high) / 2
+    start, end = mid - min_span / 2, mid + min_span / 2
+    floor, ceiling = bounds if bounds is not None else (None, None)
+    if floor is not None and start < floor:
+        start, end = floor, floor + min_span
+    if ceiling is not None and end > ceiling:
+        start, end = ceiling - min_span, ceiling
+    return [start, end]
+
+
+def _rank_axis(fig: go.Figure, best: int, worst: int) -> None:
+    """Rank 1 on top; a log axis only when the ranks span a factor of 10, always several ticks."""
+    if worst >= 10 * best:
+        ticks = [t for t in RANK_TICKS if best / 1.5 <= t <= worst * 1.5]
+        if len(ticks) < 3:
+            ticks = sorted({*ticks, best, worst})
+        fig.update_yaxes(type="log", autorange="reversed", title="Rank (log scale)", tickvals=ticks)
+        return
+    spread = worst - best
+    step = next((s for s in (1, 2, 5, 10, 20, 50, 100) if spread / s <= 6), 100)
+    pad = max(1.5 if spread < 3 else 0.5, spread * 0.08)
+    fig.update_yaxes(
+        type="linear",
+        range=[worst + pad, max(0.5, best - pad)],
+        tickmode="linear",
+        tick0=0 if step > 1 else best,
+        dtick=step,
+        title="Rank",
+    )
 
 
 def _short(model_id: object, limit: int = 32) -> str:

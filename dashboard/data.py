@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection
 
+from dashboard import format as fmt
 from dashboard.filters import SIZE_CLASSES, FilterState, group_members, group_name, rank_label
 from db import queries
 from db.queries import ModelFilter
@@ -188,14 +189,15 @@ def filter_options(ranked: pd.DataFrame) -> dict[str, list[str]]:
 
 
 def table_columns(board: str, rank_key: str) -> list[str]:
-    """Data keys of the leaderboard table, in display order."""
-    cols = ["rank", "page_url", "hub_url"]
-    if group_name(rank_key) is not None:
-        cols.append("score")
-    cols += score_columns(board)
-    if board != LMARENA:
-        cols += ["params_b"]
-    cols += ["license", "license_category"]
+    """Data keys of the leaderboard table, in display order.
+
+    What a reader needs first comes first (on a phone it is all the first screen holds): rank,
+    model, the score ranked by, size, license; then the other benchmarks and the details.
+    """
+    first = "score" if group_name(rank_key) is not None else rank_key
+    cols = ["rank", "page_url", first, "params_b", "license"]
+    cols += [c for c in score_columns(board) if c != first]
+    cols += ["hub_url", "license_category"]
     if board != LMARENA:  # the Arena lists no type, architecture or Hub date
         cols += ["model_type", "org", "architecture", "created_date"]
     else:
@@ -498,7 +500,7 @@ def claims_vs_measured(model: dict, claims: pd.DataFrame) -> pd.DataFrame:
 def model_fact_rows(model: dict) -> pd.DataFrame:
     """The model row's facts with where each came from (field label, value, source)."""
     items = [
-        ("Parameters (B)", _fmt(model.get("params_b")), model.get("params_source")),
+        ("Parameters (B)", fmt.params(model.get("params_b"), None, ""), model.get("params_source")),
         ("License", model.get("license"), model.get("license_source")),
         ("License category", LICENSE_LABELS.get(model.get("license_category") or "unknown"), None),
         ("Type", TYPE_LABELS.get(model.get("model_type") or "unknown"), model.get("board_facts_source")),
@@ -600,7 +602,7 @@ def compare_table(rows: pd.DataFrame, board: str) -> pd.DataFrame:
     for row in rows.itertuples(index=False):
         col = {
             "Rank": f"#{row.rank}",
-            "Params (B)": _fmt(row.params_b) or "unknown",
+            "Params (B)": fmt.params(row.params_b, unit=""),
             "License": row.license if isinstance(row.license, str) and row.license else "unknown",
         }
         for b in benches:
@@ -612,20 +614,6 @@ def compare_table(rows: pd.DataFrame, board: str) -> pd.DataFrame:
                 col[b.display_name] = text + (" (best)" if len(rows) > 1 and value == best.get(b.key) else "")
         data[row.model_id] = col
     return pd.DataFrame(data)
-
-
-# --------------------------------------------------------------------------- status
-
-
-def source_status(last: pd.DataFrame, now: dt.datetime, stale_after_hours: float) -> pd.DataFrame:
-    """Last successful run per source with its age in hours and a stale flag."""
-    out = last.copy()
-    if out.empty:
-        return pd.DataFrame(columns=["source", "last_success", "age_hours", "stale"])
-    out["last_success"] = pd.to_datetime(out["last_success"])
-    out["age_hours"] = (pd.Timestamp(now) - out["last_success"]).dt.total_seconds() / 3600
-    out["stale"] = out["age_hours"] > stale_after_hours
-    return out
 
 
 def _fmt(value: object) -> str | None:

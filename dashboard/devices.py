@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from dashboard import format as fmt
 from db import devices, memory
 
 CUSTOM = "custom"
@@ -405,6 +406,7 @@ def model_section(url: str, ver: tuple, model: dict) -> None:
             for c in ("Weights (GB)", "KV cache (GB)", "Overhead (GB)", "Total (GB)")
         },
         key="memory_table",
+        placeholder=fmt.MISSING,
     )
     st.caption(
         ui.md(
@@ -416,7 +418,7 @@ def model_section(url: str, ver: tuple, model: dict) -> None:
     inputs = inputs_rows(table)
     if not inputs.empty:
         with st.expander("Inputs and where they come from"):
-            st.dataframe(inputs, hide_index=True, key="memory_inputs")
+            st.dataframe(inputs, hide_index=True, key="memory_inputs", placeholder=fmt.MISSING)
             if cfg is not None and cfg.max_context:
                 st.caption(ui.md(f"The model's own maximum context: {cfg.max_context:,} tokens ({cfg.source})."))
             link = ui.data.safe_url(info["config_url"])
@@ -444,6 +446,7 @@ def model_section(url: str, ver: tuple, model: dict) -> None:
             "Link": st.column_config.LinkColumn("Link", display_text="Hub ↗"),
         },
         key="builds_table",
+        placeholder=fmt.MISSING,
     )
     st.caption("Builds are their own repos: their scores, if any, stay with them; this model's sizes are its own.")
 

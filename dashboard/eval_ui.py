@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import evals, ui
+from dashboard import format as fmt
 from db.queries import ModelFilter
 from db.registry import EPOCH, HUB_EVALS
 
@@ -90,6 +91,7 @@ def model_section(model_id: str) -> None:
                 "until": st.column_config.TextColumn("Until", help="the first snapshot without this value"),
             },
             key="claimed_vs_measured",
+            placeholder=fmt.MISSING,
         )
     shown = found[~found["leaderboard"].isin(("open-llm-leaderboard-v1", "open-llm-leaderboard-v2", "lmarena"))]
     if shown.empty:
@@ -108,6 +110,7 @@ def model_section(model_id: str) -> None:
             "notes": st.column_config.TextColumn("Notes", width="medium"),
         },
         key="model_evals_table",
+        placeholder=fmt.MISSING,
     )
     provenance_legend()
     credit(set(found["leaderboard"]))
@@ -129,6 +132,7 @@ def status_section() -> None:
             "last_change": st.column_config.DatetimeColumn("Last change (UTC)", format="YYYY-MM-DD HH:mm"),
         },
         key="eval_sources_table",
+        placeholder=fmt.MISSING,
     )
     credit({EPOCH})
 

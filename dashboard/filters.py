@@ -14,6 +14,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
+from db.dates import future_as_of
 from db.queries import ModelFilter
 from db.registry import LEADERBOARD_KEYS, LMARENA, MODEL_CARD, OPEN_LLM_V2, leaderboard_def
 from db.schema import LICENSE_CATEGORIES, MODEL_TYPES
@@ -44,7 +45,13 @@ SIZE_CLASSES = (
     SizeClass("mid", "8-15B", 8.0, 15.0),
     SizeClass("large", "15B and up", 15.0, None),
 )
-SIZE_BY_KEY = {s.key: s for s in SIZE_CLASSES}
+# A preset that is not a class: everything a "small model" tracker is about, the default of the
+# leaderboard. It overlaps the classes, so it is a preset only (never a size_class() key).
+SMALL = SizeClass("small", "Up to 15B", None, 15.0)
+SIZE_PRESETS = (SMALL, *SIZE_CLASSES)
+SIZE_BY_KEY = {s.key: s for s in SIZE_PRESETS}
+# The size pill and URL value that mean "no size limit" (``?size=all``).
+ALL_SIZES = "all"
 # A lower bound is exclusive; parameter counts are stored to 3 decimals, so this is enough.
 _EXCLUSIVE = 1e-6
 
@@ -204,8 +211,11 @@ class FilterState:
         if self.board != base.board:
             out["board"] = self.board
         if self.preset:
-            out["size"] = self.preset
+            if self.preset != base.preset:
+                out["size"] = self.preset
         else:
+            if base.preset and self.min_params is None and self.max_params is None:
+                out["size"] = ALL_SIZES
             if self.min_params is not None:
                 out["min"] = _num(self.min_params)
             if self.max_params is not None:
@@ -221,7 +231,7 @@ class FilterState:
         ):
             value = getattr(self, name)
             if value != getattr(base, name):
-                out[key] = ",".join(value)
+                out[key] = ",".join(value) if value or name != "hide" else "none"
         if self.rank_by and self.rank_by != base.rank_by and self.rank_by != self.rank_key_default():
             out["rank"] = self.rank_by
         if self.search:
@@ -266,18 +276,24 @@ class FilterState:
         if size:
             if size in SIZE_BY_KEY:
                 values["preset"] = size
+            elif size == ALL_SIZES:
+                values["preset"] = None
             else:
-                notes.append(f"Unknown size class {_show(size)}; choose edge, laptop, mid or large.")
-        if "preset" not in values:
+                notes.append(f"Unknown size class {_show(size)}; choose {', '.join(SIZE_BY_KEY)} or {ALL_SIZES}.")
+        if not values.get("preset"):
             low, high = _param_bound(get("min"), "min", notes), _param_bound(get("max"), "max", notes)
             if low is not None and high is not None and low > high:
                 notes.append("The smallest size was larger than the largest; the size range was reset.")
                 low = high = None
+            if low is not None or high is not None:
+                values["preset"] = None  # a range from the URL replaces the page's default preset
             values["min_params"], values["max_params"] = low, high
 
         values["licenses"] = _choices(get("license"), LICENSE_CATEGORIES, "license category", notes)
         values["types"] = _choices(get("type"), MODEL_TYPES, "model type", notes)
-        values["hide"] = _choices(get("hide"), HIDE_FLAGS, "hide option", notes)
+        hide = get("hide")
+        if hide is not None:  # absent: the page's default; "none" (or empty): hide nothing
+            values["hide"] = () if hide in ("", "none") else _choices(hide, HIDE_FLAGS, "hide option", notes)
         values["orgs"] = _tokens(get("org"), "organisation", notes)
         values["archs"] = _tokens(get("arch"), "architecture", notes)
         values["tasks"] = _tokens(get("task"), "task", notes)
@@ -308,7 +324,7 @@ class FilterState:
             except ValueError:
                 notes.append(f"{_show(as_of)} is not a date (YYYY-MM-DD); showing the latest board.")
             else:
-                if day > dt.date.today():
+                if future_as_of(day) is not None:
                     notes.append("The 'as of' date is in the future; showing the latest board.")
                 else:
                     values["as_of"] = day
@@ -341,7 +357,8 @@ class FilterState:
             low, high = size.low or 0.0, math.inf if size.high is None else size.high
         return {
             WIDGET_KEYS["board"]: self.board,
-            WIDGET_KEYS["preset"]: self.preset,
+            WIDGET_KEYS["preset"]: self.preset
+            or (ALL_SIZES if self.min_params is None and self.max_params is None else None),
             WIDGET_KEYS["params"]: (low, high),
             WIDGET_KEYS["licenses"]: list(self.licenses),
             WIDGET_KEYS["types"]: list(self.types),
@@ -462,6 +479,7 @@ def _tokens(raw: str | None, what: str, notes: list[str]) -> tuple[str, ...]:
 
 
 __all__ = [
+    "ALL_SIZES",
     "BOARDS",
     "COLOR_BY",
     "HIDE_FLAGS",
@@ -469,6 +487,7 @@ __all__ = [
     "MAX_COMPARE",
     "PARAM_STOPS",
     "SIZE_CLASSES",
+    "SIZE_PRESETS",
     "TOP_N_CHOICES",
     "WIDGET_KEYS",
     "FilterState",

@@ -15,8 +15,9 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
-from dashboard import data
-from dashboard.filters import BOARDS, HIDE_FLAGS, PARAM_STOPS, SIZE_BY_KEY, WIDGET_KEYS, FilterState
+from dashboard import data, urls
+from dashboard import format as fmt
+from dashboard.filters import ALL_SIZES, BOARDS, HIDE_FLAGS, PARAM_STOPS, SIZE_BY_KEY, WIDGET_KEYS, FilterState
 from db import queries
 from db.config import Settings, load_settings
 from db.engine import make_engine, require_current_schema
@@ -200,7 +201,9 @@ def init_state(page: str, defaults: FilterState, widgets: list[str]) -> tuple[Fi
     widgets after each run, so both agree.
     """
     enter_page(page)
-    state, notes = FilterState.from_query(query_dict(), defaults)
+    params, alias_notes = urls.canonical(query_dict())  # ?as_of= reads as ?asof=, ...
+    state, notes = FilterState.from_query(params, defaults)
+    notes = alias_notes + notes
     values = state.widget_values()
     for name in widgets:
         key = WIDGET_KEYS[name]
@@ -232,8 +235,9 @@ def _on_preset() -> None:
     preset = st.session_state.get(WIDGET_KEYS["preset"])
     if preset in SIZE_BY_KEY:
         st.session_state[WIDGET_KEYS["params"]] = _preset_range(preset)
-    else:
+    else:  # "All sizes", or the chosen pill clicked again
         st.session_state[WIDGET_KEYS["params"]] = (0.0, math.inf)
+        st.session_state[WIDGET_KEYS["preset"]] = ALL_SIZES
 
 
 def _preset_range(key: str) -> tuple[float, float]:
@@ -244,9 +248,10 @@ def _preset_range(key: str) -> tuple[float, float]:
 def _on_params() -> None:
     # Also called after _on_preset moved the slider: keep the preset when the range is its own.
     preset = st.session_state.get(WIDGET_KEYS["preset"])
-    if preset in SIZE_BY_KEY and tuple(st.session_state.get(WIDGET_KEYS["params"])) == _preset_range(preset):
+    chosen = tuple(st.session_state.get(WIDGET_KEYS["params"]))
+    if preset in SIZE_BY_KEY and chosen == _preset_range(preset):
         return
-    st.session_state[WIDGET_KEYS["preset"]] = None
+    st.session_state[WIDGET_KEYS["preset"]] = ALL_SIZES if chosen == (0.0, math.inf) else None
 
 
 def _fmt_stop(value: float) -> str:
@@ -259,11 +264,12 @@ def size_widgets(container=st) -> None:
     """Size presets (pills) and the custom range slider; they keep each other in step."""
     container.pills(
         "Size",
-        options=[s.key for s in SIZE_BY_KEY.values()],
-        format_func=lambda k: SIZE_BY_KEY[k].label,
+        options=[ALL_SIZES, *SIZE_BY_KEY],
+        format_func=lambda k: "All sizes" if k == ALL_SIZES else SIZE_BY_KEY[k].label,
         key=WIDGET_KEYS["preset"],
         on_change=_on_preset,
-        help="Presets people use: edge devices, laptops, a single GPU, and the large models.",
+        help="Presets people use: up to 15B (the small models), edge devices, laptops, a single GPU, "
+        "the large models, or all sizes.",
     )
     low, high = st.session_state.get(WIDGET_KEYS["params"], (0.0, math.inf))
     options = sorted({*PARAM_STOPS, float(low), float(high)})
@@ -299,16 +305,21 @@ def as_of_widget(dates: list[dt.date], container=st, **kw) -> None:
 # --------------------------------------------------------------------------- tables
 
 
+PIN_WIDTHS = (40, 165)
+
+
 def board_column_config(board: str, rank_key: str) -> dict:
     """Column configs (labels, bars for percent scores, links) for a leaderboard table."""
     cc = st.column_config
     config: dict = {
-        "rank": cc.NumberColumn("Rank", width=56, pinned=True, format="%d"),
+        # Streamlit unpins every column when the pinned ones take more than 60% of the table's
+        # width: 40 + 165 px stay pinned on a 390 px phone (a 358 px table).
+        "rank": cc.NumberColumn("Rank", width=PIN_WIDTHS[0], pinned=True, format="%d"),
         "page_url": cc.LinkColumn(
-            "Model", display_text=r"model\?id=(.*)", width=280, pinned=True, help="Open the model's page"
+            "Model", display_text=r"model\?id=(.*)", width=PIN_WIDTHS[1], pinned=True, help="Open the model's page"
         ),
         "hub_url": cc.LinkColumn("Hub", display_text="Hub ↗", width=60, help="The model on Hugging Face"),
-        "params_b": cc.NumberColumn("Params (B)", format="%.2f", width="small"),
+        "params_b": cc.NumberColumn("Params (B)", format=fmt.PARAMS_FORMAT, width=80),
         "license": cc.TextColumn("License"),
         "license_category": cc.TextColumn("License category"),
         "model_type": cc.TextColumn("Type"),
@@ -333,8 +344,9 @@ def board_column_config(board: str, rank_key: str) -> dict:
     return config
 
 
-def model_link_config(column: str = "page_url", label: str = "Model", width: str = "large") -> dict:
-    return {column: st.column_config.LinkColumn(label, display_text=r"model\?id=(.*)", width=width)}
+def model_link_config(column: str = "page_url", label: str = "Model", width: str | int = 200) -> dict:
+    """The model link column, pinned (200 px stays pinned on a phone: under 60% of the table)."""
+    return {column: st.column_config.LinkColumn(label, display_text=r"model\?id=(.*)", width=width, pinned=True)}
 
 
 def empty_state(message: str, hint: str | None = None) -> None:
@@ -383,10 +395,13 @@ def board_results(board: str, rank_key: str, state: FilterState, dates: list[dt.
         )
         return
     summary = state.describe()
-    head = st.columns([4, 1, 1], vertical_alignment="center")
+    # One wrapping row (columns stack on a phone and push the table off the first screen).
+    row = st.container(horizontal=True, vertical_alignment="center", key="board_head")
+    head = [row, row, row]
     head[0].markdown(
         f"**{len(rows):,}** of {view.total:,} models"
         + (f" · {md(summary)}" if summary else " · filters are in the sidebar"),
+        width="content",
     )
     stem = f"{board}-{state.as_of.isoformat() if state.as_of else 'latest'}"
     head[1].download_button(
@@ -408,6 +423,7 @@ def board_results(board: str, rank_key: str, state: FilterState, dates: list[dt.
     st.dataframe(
         view.table,
         hide_index=True,
+        placeholder=fmt.MISSING,
         column_config=board_column_config(board, rank_key),
         height=640,
         key="board_table",

@@ -5,6 +5,7 @@ Benchmark keys are data keys (never display labels). ``position`` orders columns
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import Engine, select
@@ -26,6 +27,18 @@ class BenchmarkDef:
 
 
 @dataclass(frozen=True)
+class Retired:
+    """A board (or the source the tracker reads it from) that gets no new snapshots.
+
+    ``on`` is the day it stopped (``None`` when that day is not known); ``note`` says what
+    stopped and where the board lives on, in a sentence for the status page.
+    """
+
+    on: dt.date | None
+    note: str
+
+
+@dataclass(frozen=True)
 class LeaderboardDef:
     key: str
     display_name: str
@@ -36,6 +49,7 @@ class LeaderboardDef:
     # True for boards whose benchmarks are registered from data at import (``epoch``: one per
     # CSV file; ``hub-evals``: the Hub's official benchmark datasets); see stored_board_def.
     dynamic: bool = False
+    retired: Retired | None = None  # None: live, new snapshots are expected
 
     def find(self, key: str) -> BenchmarkDef | None:
         """The benchmark ``key`` of this board, or ``None``."""
@@ -76,6 +90,7 @@ LEADERBOARDS: tuple[LeaderboardDef, ...] = (
             BenchmarkDef("musr", "MuSR", "reasoning", "Multistep soft reasoning, 0-shot"),
             BenchmarkDef("mmlu_pro", "MMLU-Pro", "knowledge", "MMLU-Pro, 5-shot"),
         ),
+        retired=Retired(dt.date(2025, 3, 13), "Retired by Hugging Face; the Space stays up as a read-only archive."),
     ),
     LeaderboardDef(
         key=OPEN_LLM_V1,
@@ -95,6 +110,7 @@ LEADERBOARDS: tuple[LeaderboardDef, ...] = (
             BenchmarkDef("winogrande", "Winogrande", "commonsense", "Winogrande, 5-shot acc"),
             BenchmarkDef("gsm8k", "GSM8K", "math", "GSM8K grade-school math, 5-shot acc"),
         ),
+        retired=Retired(dt.date(2024, 6, 26), "Archived when the Open LLM Leaderboard v2 replaced it."),
     ),
     LeaderboardDef(
         key=LMARENA,
@@ -144,6 +160,11 @@ LEADERBOARDS: tuple[LeaderboardDef, ...] = (
                 min_value=0.0,
                 max_value=1000.0,
             ),
+        ),
+        retired=Retired(
+            None,
+            "The tracker's Arena source, the Hub dataset mathewhe/chatbot-arena-elo, is no longer updated "
+            "(the day it stopped is not recorded); the Arena itself continues at lmarena.ai.",
         ),
     ),
     LeaderboardDef(

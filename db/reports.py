@@ -14,12 +14,17 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from db import device_reports, queries
 from db.config import load_settings
+from db.dates import before_first, future_as_of
 from db.engine import make_engine, one_line, require_current_schema
 from db.errors import InputError, TrackerError
-from db.registry import LEADERBOARD_KEYS, TASKS
+from db.registry import LEADERBOARD_KEYS, MODEL_CARD, TASKS, leaderboard_def
 from db.schema import LICENSE_CATEGORIES
 
 FORMATS = ("table", "csv", "json")
+# Boards that rank models (as the dashboard offers them); the self-reported model-card scores
+# are per model only (``history``), never a board to rank.
+RANKED_BOARDS = tuple(k for k in LEADERBOARD_KEYS if k != MODEL_CARD)
+_DB_HELP = "SQLAlchemy database URL (overrides DATABASE_URL; default sqlite:///data/leaderboard.db)"
 LEADERBOARD_COLUMNS = ["rank", "model_id", "score", "params_b", "license", "license_category", "type"]
 TENURE_COLUMNS = ["model_id", "start", "end", "days"]
 HISTORY_COLUMNS = ["leaderboard", "date", "rank", "score", "entries"]
@@ -99,7 +104,7 @@ def arg_positive_int(text: str) -> int:
 
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=FORMATS, default="table", help="output format (default: table)")
-    p.add_argument("--db", metavar="URL", help="SQLAlchemy database URL (overrides DATABASE_URL)")
+    p.add_argument("--db", metavar="URL", help=_DB_HELP)
 
 
 def _filters(p: argparse.ArgumentParser) -> None:
@@ -111,7 +116,13 @@ def _filters(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m db", description="Read-only reports on the SLM Tracker database.")
+    parser = argparse.ArgumentParser(
+        prog="python -m db",
+        description="Read-only reports on the SLM Tracker database.",
+        epilog="--db URL goes before or after the command; every command also takes --format table|csv|json.",
+    )
+    # Its own dest: a subcommand's default (None) would overwrite a value given before the command.
+    parser.add_argument("--db", dest="db_global", metavar="URL", help=_DB_HELP)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     lb = sub.add_parser(
@@ -122,9 +133,9 @@ def build_parser() -> argparse.ArgumentParser:
     lb.add_argument(
         "--leaderboard",
         required=False,
-        choices=LEADERBOARD_KEYS,
+        choices=RANKED_BOARDS,
         metavar="L",
-        help=f"one of: {', '.join(LEADERBOARD_KEYS)}",
+        help=f"one of: {', '.join(RANKED_BOARDS)}",
     )
     lb.add_argument("--as-of", type=arg_date, metavar="DATE", help="the board as it stood that day (default: now)")
     lb.add_argument("--rank-by", metavar="BENCHMARK", help="rank by this benchmark key instead of the board's main one")
@@ -144,12 +155,13 @@ def build_parser() -> argparse.ArgumentParser:
     te.add_argument(
         "--leaderboard",
         required=True,
-        choices=LEADERBOARD_KEYS,
+        choices=RANKED_BOARDS,
         metavar="L",
-        help=f"one of: {', '.join(LEADERBOARD_KEYS)}",
+        help=f"one of: {', '.join(RANKED_BOARDS)}",
     )
     te.add_argument("--rank-by", metavar="BENCHMARK", help="rank by this benchmark key instead of the average")
     _filters(te)
+    te.add_argument("--limit", type=arg_positive_int, metavar="N", help="the first N reigns")
     _common(te)
 
     hi = sub.add_parser(
@@ -175,11 +187,27 @@ def _flt(args: argparse.Namespace) -> queries.ModelFilter:
     )
 
 
+def _check_board(conn, args) -> None:
+    """The dashboard's date checks, and an error (not an empty table) for a board with no rows."""
+    dates = queries.snapshot_dates(conn, args.leaderboard)
+    if not dates:
+        raise TrackerError(
+            f"{args.leaderboard} has no snapshots in this database; "
+            "load them with 'python -m ingest seed' or 'python -m ingest import'"
+        )
+    as_of = getattr(args, "as_of", None)
+    if as_of is not None:
+        problem = future_as_of(as_of) or before_first(as_of, dates)
+        if problem:
+            raise TrackerError(f"{problem}; leave --as-of out for the latest board")
+
+
 def report_leaderboard(conn, args) -> pd.DataFrame:
     if getattr(args, "task", None):
         return report_task(conn, args)
     if not args.leaderboard:
         raise InputError("leaderboard needs --leaderboard L or --task T")
+    _check_board(conn, args)
     limit = None if device_reports.wants_fits(args) else args.limit
     frame = queries.board(
         conn, args.leaderboard, args.as_of, rank_by=getattr(args, "rank_by", None), flt=_flt(args), limit=limit
@@ -192,7 +220,11 @@ def report_leaderboard(conn, args) -> pd.DataFrame:
 
 
 def report_tenure(conn, args) -> pd.DataFrame:
-    return queries.tenure(conn, args.leaderboard, args.rank_by, _flt(args)).reindex(columns=TENURE_COLUMNS)
+    if args.rank_by:  # an unknown benchmark is the first thing to say
+        leaderboard_def(args.leaderboard).benchmark(args.rank_by)
+    _check_board(conn, args)
+    frame = queries.tenure(conn, args.leaderboard, args.rank_by, _flt(args)).reindex(columns=TENURE_COLUMNS)
+    return frame.head(args.limit) if args.limit else frame
 
 
 def report_history(conn, args) -> pd.DataFrame:
@@ -229,7 +261,7 @@ def _add_evals(sub) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        settings = load_settings(database_url=args.db)
+        settings = load_settings(database_url=args.db or args.db_global)
         engine = make_engine(settings.database_url, create_dirs=False, must_exist=True)
         require_current_schema(engine)
         with engine.connect() as conn:

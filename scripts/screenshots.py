@@ -6,7 +6,7 @@
 Run from the checkout's root (``-m`` puts it on the path for ``testing.servers``). Starts
 ``streamlit run dashboard/app.py`` on a free port (:func:`testing.servers.start_streamlit`),
 opens every page in headless Chromium and writes docs/screenshots/<page>.png (1280 px, light). ``--all`` also writes
-1280/390 px x light/dark variants to tests/artifacts/screenshots/ for a person to look at.
+1280/390 px x light/dark variants to docs/screenshots/<width>-<scheme>/<page>.png.
 """
 
 from __future__ import annotations
@@ -23,10 +23,10 @@ from testing.servers import launch_chromium, start_streamlit, stop
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs" / "screenshots"
-ARTIFACTS = ROOT / "tests" / "artifacts" / "screenshots"
 PAGES = {
     "leaderboard": "",
     "leaderboard-edge": "?size=edge&license=permissive",
+    "leaderboard-arena": "?board=lmarena",
     "size": "size",
     "licenses": "licenses",
     "history": "history",
@@ -91,6 +91,8 @@ def shoot(base: str, out: Path, names: list[str], width: int, scheme: str) -> li
                 page.wait_for_selector(READY[name], timeout=60000)
             wait_rendered(page)
             fit_height(page, width)
+            wait_rendered(page)  # what the taller viewport uncovered (charts, tables) is drawn too
+            fit_height(page, width)  # and its height, once drawn
             path = out / f"{name}.png"
             page.screenshot(path=str(path), full_page=True)
             written.append(path)
@@ -100,8 +102,10 @@ def shoot(base: str, out: Path, names: list[str], width: int, scheme: str) -> li
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--all", action="store_true", help="also 390 px and dark variants into tests/artifacts")
-    parser.add_argument("--only", nargs="+", choices=list(PAGES), metavar="PAGE", help="just these pages")
+    parser.add_argument("--all", action="store_true", help="also 1280/390 px x light/dark into docs/screenshots/")
+    parser.add_argument(
+        "--only", "--page", nargs="+", action="extend", choices=list(PAGES), metavar="PAGE", help="just these pages"
+    )
     args = parser.parse_args(argv)
     names = args.only or list(PAGES)
     tmp = None
@@ -117,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.all:
             for width in (1280, 390):
                 for scheme in ("light", "dark"):
-                    for path in shoot(base, ARTIFACTS / f"{width}-{scheme}", names, width, scheme):
+                    for path in shoot(base, DOCS / f"{width}-{scheme}", names, width, scheme):
                         print(f"wrote {path.relative_to(ROOT)}")
     finally:
         stop(proc)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import charts, data, ui
+from dashboard import format as fmt
 from dashboard.filters import MAX_COMPARE, WIDGET_KEYS, FilterState
 from db.registry import leaderboard_def
 
@@ -52,10 +53,10 @@ if len(rows) < 2:
     st.stop()
 
 table = data.compare_table(rows, board)
-st.dataframe(table, key="compare_table")
+st.dataframe(table, key="compare_table", placeholder=fmt.MISSING)
 radar = [(b.key, b.display_name) for b in lb.benchmarks if b.scale == "percent" and b.key != lb.main_benchmark]
 if radar:
-    st.plotly_chart(charts.radar_figure(rows, radar, "Benchmarks (0-100)"), key="radar_chart")
+    st.plotly_chart(charts.compare_figure(rows, radar, "Benchmarks side by side"), key="compare_chart")
 else:
     st.caption("This board has a single score; the table above shows it.")
 st.caption("Model pages")

@@ -6,6 +6,7 @@ import streamlit as st
 
 from dashboard import data, ui
 from dashboard import devices as fits
+from dashboard import format as fmt
 from dashboard.filters import FilterState
 from db import memory
 
@@ -90,6 +91,7 @@ else:
             "build_link": st.column_config.LinkColumn("Build", display_text="Hub ↗"),
         },
         key="device_table",
+        placeholder=fmt.MISSING,
     )
     if missing:
         st.caption(
@@ -115,4 +117,5 @@ with st.expander("Every device preset"):
             table.rename(columns={d.key: d.label for d in memory.DEVICES}).reset_index(names="Task"),
             hide_index=True,
             key="device_overview",
+            placeholder=fmt.MISSING,
         )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import eval_ui, ui
+from dashboard import format as fmt
 from db.registry import EPOCH, HUB_EVALS, leaderboard_def
 
 url, ver = ui.cache_args()
@@ -104,6 +105,7 @@ else:
             "notes": st.column_config.TextColumn("Notes"),
         },
         key="eval_board_table",
+        placeholder=fmt.MISSING,
     )
     st.caption(
         f"{len(rows)} models, each with its best result on this benchmark. "

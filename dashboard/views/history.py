@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, data, ui
+from dashboard import format as fmt
 from dashboard.filters import MAX_COMPARE, WIDGET_KEYS, FilterState
 from db.registry import OPEN_LLM_V1, leaderboard_def
 
@@ -117,6 +118,7 @@ st.subheader("Longest reigns")
 st.dataframe(
     _table(data.longest_reigns(reigns, 15)),
     hide_index=True,
+    placeholder=fmt.MISSING,
     column_config={**link, **date_cfg},
     key="longest_table",
 )
@@ -124,6 +126,7 @@ st.subheader("Every #1, in order")
 st.dataframe(
     _table(overall).drop(columns="size_class"),
     hide_index=True,
+    placeholder=fmt.MISSING,
     column_config={**link, **date_cfg},
     key="reigns_table",
 )

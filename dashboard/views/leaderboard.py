@@ -5,10 +5,11 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import devices as fits
-from dashboard import ui
+from dashboard import scope, ui
 from dashboard.filters import WIDGET_KEYS, FilterState, rank_choices, rank_label
 
-DEFAULTS = FilterState()
+# Small models first (the page's promise), flagged scores hidden; both one click away in the caption.
+DEFAULTS = FilterState(preset="small", hide=("flagged",))
 WIDGETS = [
     "board",
     "preset",
@@ -79,5 +80,6 @@ ui.write_query(state, DEFAULTS)
 # Filtered rows and display table come from a cache keyed by the filter state and data version.
 shown = ui.board_view(url, ver, board, rank_key, state)
 shown = fits.filter_view(url, ver, board, rank_key, shown, fit)
+scope.scope_note(state, DEFAULTS)
 
 ui.board_results(board, rank_key, state, dates, shown)

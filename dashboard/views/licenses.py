@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import charts, data, ui
+from dashboard import format as fmt
 from dashboard.filters import TOP_N_CHOICES, WIDGET_KEYS, FilterState, rank_label
 from db.registry import leaderboard_def
 
@@ -67,6 +68,7 @@ else:
         st.dataframe(
             table,
             hide_index=True,
+            placeholder=fmt.MISSING,
             column_config={
                 "size_class": "Size class",
                 "license_category": "License category",

@@ -5,14 +5,15 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, data, eval_ui, ui
+from dashboard import charts, data, eval_ui, ui, urls
 from dashboard import devices as fits
+from dashboard import format as fmt
 from db.errors import NotFoundError
 from db.registry import MODEL_CARD, leaderboard_def
 
 url, ver = ui.cache_args()
 ui.enter_page("model")
-model_id = (st.query_params.get("id") or "").strip()[:300]
+model_id = str(urls.canonical(ui.query_dict())[0].get("id") or "").strip()[:300]  # ?model= reads as ?id=
 
 
 def search_box(initial: str = "") -> None:
@@ -27,12 +28,13 @@ def search_box(initial: str = "") -> None:
             st.dataframe(
                 found.assign(
                     page_url=found["model_id"].map(data.page_url),
-                    license_category=found["license_category"].map(data.LICENSE_LABELS),
+                    license_category=found["license_category"].fillna("unknown").map(data.LICENSE_LABELS),
                 )[["page_url", "params_b", "license_category"]],
                 hide_index=True,
+                placeholder=fmt.MISSING,
                 column_config={
                     **ui.model_link_config(),
-                    "params_b": st.column_config.NumberColumn("Params (B)", format="%.2f"),
+                    "params_b": st.column_config.NumberColumn("Params (B)", format=fmt.PARAMS_FORMAT),
                     "license_category": "License category",
                 },
                 key="search_results",
@@ -48,6 +50,7 @@ if not model_id:
     st.dataframe(
         pd.DataFrame({"page_url": [data.page_url(p) for p in picks]}),
         hide_index=True,
+        placeholder=fmt.MISSING,
         column_config=ui.model_link_config(),
         key="picks",
     )
@@ -63,6 +66,8 @@ except NotFoundError:
 
 model = bundle["model"]
 st.query_params["id"] = model["repo_id"]  # canonical spelling (an alias or other case redirects here)
+for alias in urls.aliases_of("id"):
+    st.query_params.pop(alias, None)
 st.title(ui.md(model["repo_id"]))
 subtitle = " · ".join(
     x
@@ -84,10 +89,10 @@ m = st.columns(4)
 params = model.get("params_b")
 m[0].metric(
     "Parameters",
-    "unknown" if params is None else f"{params:,.2f} B" + (" (est.)" if model.get("params_is_estimate") else ""),
+    fmt.params(params) + (" (est.)" if not fmt.missing(params) and model.get("params_is_estimate") else ""),
 )
 m[1].metric("License", data.LICENSE_LABELS.get(model.get("license_category") or "unknown"))
-m[2].metric("Created on the Hub", str(model["created_date"]) if model.get("created_date") else "unknown")
+m[2].metric("Created on the Hub", fmt.date(model.get("created_date"), "unknown"))
 m[3].metric("Leaderboards", len([b for b in bundle["boards"] if b != MODEL_CARD]))
 
 claims = data.claims_vs_measured(model, bundle["claims"])
@@ -101,9 +106,13 @@ if not claims.empty:
             st.markdown(ui.md(claim.claim))
             left, right = st.columns(2)
             unit = claim.unit or ""
-            left.metric("Claimed", "unknown" if pd.isna(claim.claimed) else f"{claim.claimed:g} {unit}".strip())
+            left.metric(
+                "Claimed", "unknown" if fmt.missing(claim.claimed) else f"{fmt.number(claim.claimed)} {unit}".strip()
+            )
             left.caption("Source: " + ui.md(claim.claim_source))
-            right.metric("Measured", "unknown" if pd.isna(claim.measured) else f"{claim.measured:g} {unit}".strip())
+            right.metric(
+                "Measured", "unknown" if fmt.missing(claim.measured) else f"{fmt.number(claim.measured)} {unit}".strip()
+            )
             right.caption("Source: " + ui.md(claim.measured_source or "not measured"))
 
 st.subheader("Facts and where they come from")
@@ -111,6 +120,7 @@ facts = data.model_fact_rows(model)
 st.dataframe(
     facts,
     hide_index=True,
+    placeholder=fmt.MISSING,
     column_config={
         "fact": "Fact",
         "value": "Value",
@@ -120,19 +130,26 @@ st.dataframe(
 )
 if not bundle["facts"].empty:
     with st.expander(f"Every recorded fact ({len(bundle['facts'])})"):
-        raw = bundle["facts"].assign(
-            field=bundle["facts"]["field"].map(data.fact_label),
-            source_url=bundle["facts"]["source_url"].map(data.safe_url),
+        raw = fmt.text_cells(
+            bundle["facts"].assign(
+                field=bundle["facts"]["field"].map(data.fact_label),
+                value=bundle["facts"]["value"].map(fmt.cell),
+                source=bundle["facts"]["source"].map(data.source_label),
+                source_url=bundle["facts"]["source_url"].map(lambda u: data.safe_url(u) or ""),
+                as_of=bundle["facts"]["as_of"].map(fmt.date),
+            ),
+            ["field", "value", "source", "as_of"],
         )
         st.dataframe(
             raw,
             hide_index=True,
+            placeholder=fmt.MISSING,
             column_config={
                 "field": "Fact",
                 "value": "Value",
                 "source": st.column_config.TextColumn("Source", width="large"),
                 "source_url": st.column_config.LinkColumn("Link", display_text="source ↗"),
-                "as_of": st.column_config.DateColumn("As of", format="YYYY-MM-DD"),
+                "as_of": st.column_config.TextColumn("As of"),
             },
             key="raw_facts_table",
         )
@@ -148,6 +165,7 @@ if bundle["chain"]:
             }
         ),
         hide_index=True,
+        placeholder=fmt.MISSING,
         column_config={"step": "", **ui.model_link_config()},
         key="chain_table",
     )
@@ -168,17 +186,22 @@ else:
             order = {b.key: i for i, b in enumerate(lb.benchmarks)}
             rows["_o"] = rows["benchmark"].map(order)
             rows = rows.sort_values("_o")
+            keys = rows["benchmark"].tolist()
+            scales = {b.key: b.scale for b in lb.benchmarks}
             rows["benchmark"] = rows["benchmark"].map({b.key: b.display_name for b in lb.benchmarks})
             left, right = st.columns([2, 3])
             left.dataframe(
                 rows[["benchmark", "value", "since", "until"]].assign(
-                    since=rows["since"].astype(str),
-                    until=[str(u) if u is not None and not pd.isna(u) else "latest" for u in rows["until"]],
+                    # Each benchmark as its scale reads: "Votes 4,321", "Arena score 1,205", "IFEval 54.20".
+                    value=[fmt.score(v, scales.get(k, "percent")) for k, v in zip(keys, rows["value"], strict=True)],
+                    since=rows["since"].map(fmt.date),
+                    until=rows["until"].map(lambda u: fmt.date(u, "latest")),
                 ),
                 hide_index=True,
+                placeholder=fmt.MISSING,
                 column_config={
                     "benchmark": "Benchmark",
-                    "value": st.column_config.NumberColumn("Score", format="%.2f"),
+                    "value": st.column_config.TextColumn("Score"),
                     "since": "Since",
                     "until": "Until",
                 },
@@ -191,8 +214,12 @@ else:
             main = lb.main_benchmark
             label = lb.benchmark(main).display_name
             hist = data.score_history(bundle["scores"], board, main)
+            bdef = lb.benchmark(main)
             right.plotly_chart(
-                charts.score_history_figure(hist, label, f"{label} over time"), key=f"score_chart_{board}"
+                charts.score_history_figure(
+                    hist, label, f"{label} over time", bdef.scale, (bdef.min_value, bdef.max_value)
+                ),
+                key=f"score_chart_{board}",
             )
             ranks = data.ranks_of(ui.history(url, ver, board, main)["ranks"], [model["repo_id"]])
             st.plotly_chart(

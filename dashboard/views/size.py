@@ -7,6 +7,7 @@ import streamlit as st
 
 from dashboard import charts, data, ui
 from dashboard import devices as fits
+from dashboard import format as fmt
 from dashboard.filters import WIDGET_KEYS, FilterState, rank_choices, rank_label
 from db.registry import LMARENA
 
@@ -81,9 +82,10 @@ else:
             gain=front["gain"].map(lambda g: "" if pd.isna(g) else f"{g:+.2f}"),
         ),
         hide_index=True,
+        placeholder=fmt.MISSING,
         column_config={
             **ui.model_link_config(),
-            "params_b": st.column_config.NumberColumn("Params (B)", format="%.3f"),
+            "params_b": st.column_config.NumberColumn("Params (B)", format=fmt.PARAMS_FORMAT),
             "score": st.column_config.NumberColumn(score_label, format="%.2f"),
             "gain": st.column_config.TextColumn("Gain"),
             "license": st.column_config.TextColumn("License"),

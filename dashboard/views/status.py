@@ -7,8 +7,9 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from dashboard import data, eval_ui, ui
+from dashboard import data, eval_ui, freshness, status_panel, ui
 from dashboard import devices as fits
+from dashboard import format as fmt
 
 url, ver = ui.cache_args()
 ui.enter_page("status")
@@ -17,31 +18,8 @@ bundle = ui.status_bundle(url, ver)
 
 st.title("Data status")
 now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-sources = data.source_status(bundle["last"], now, settings.stale_after_hours)
-
-
-if sources.empty:
-    ui.empty_state("No ingest run has finished yet.", "Run 'python -m ingest seed' to load the bundled data.")
-else:
-    newest = sources["age_hours"].min()
-    if newest > settings.stale_after_hours:
-        st.warning(
-            f"The data is older than {settings.stale_after_hours:g} hours: the last successful refresh was "
-            f"{newest / 24:.1f} days ago. The nightly refresh may be failing; see the runs below.",
-            icon=":material/schedule:",
-        )
-    else:
-        when = "less than an hour ago" if newest < 1 else f"{newest:.0f} hours ago"
-        st.success(f"Data refreshed {when}.", icon=":material/check_circle:")
-    cols = st.columns(len(sources))
-    for col, row in zip(cols, sources.itertuples(index=False), strict=True):
-        col.metric(
-            data.source_label(row.source),
-            f"{row.age_hours:.0f} h ago" if row.age_hours < 72 else f"{row.age_hours / 24:.0f} days ago",
-            help=f"Last success: {row.last_success:%Y-%m-%d %H:%M} UTC",
-            delta="stale" if row.stale else None,
-            delta_color="inverse",
-        )
+fresh = freshness.source_freshness(bundle["snapshots"], bundle["last"], now, settings.stale_after_hours)
+status_panel.show(fresh, settings.stale_after_hours)
 
 eval_ui.status_section()
 counts = bundle["counts"]
@@ -60,6 +38,7 @@ if not snaps.empty:
             last=pd.to_datetime(snaps["last"]),
         ),
         hide_index=True,
+        placeholder=fmt.MISSING,
         column_config={
             "leaderboard": "Leaderboard",
             "snapshots": "Snapshots",
@@ -78,6 +57,7 @@ else:
     st.dataframe(
         runs.assign(source=runs["source"].map(data.source_label), error=runs["error"].fillna("")),
         hide_index=True,
+        placeholder=fmt.MISSING,
         column_config={
             "run_id": st.column_config.NumberColumn("Run", format="%d"),
             "source": "Source",
@@ -104,6 +84,7 @@ else:
     st.dataframe(
         rejected.assign(raw=rejected["raw"].fillna("").str.slice(0, 300)),
         hide_index=True,
+        placeholder=fmt.MISSING,
         column_config={
             "run_id": st.column_config.NumberColumn("Run", format="%d"),
             "file": "File",

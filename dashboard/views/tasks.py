@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import eval_ui, ui
+from dashboard import format as fmt
 from db.registry import TASKS
 
 url, ver = ui.cache_args()
@@ -39,6 +40,7 @@ st.dataframe(
         "params_b": st.column_config.NumberColumn("Params (B)", format="%.1f"),
     },
     key="task_table",
+    placeholder=fmt.MISSING,
 )
 st.caption(
     "One row per model, board and benchmark. Rows are ordered by their place within their own board "

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -48,7 +47,7 @@ def board_table(at: AppTest):
 
 
 def test_leaderboard_default(app):
-    at = ok(app())
+    at = ok(app(size="all", hide="none"))
     table = board_table(at)
     assert len(table) > 4000
     assert {"ifeval", "bbh", "params_b", "license_category"} <= set(table.columns)
@@ -104,7 +103,7 @@ def test_back_and_forward_restore_the_view(app):
     at.query_params.clear()
     at.query_params["license"] = "copyleft"
     table = board_table(ok(at.run()))
-    assert at.pills(key="f_size").value is None
+    assert at.pills(key="f_size").value == "small"  # the page's default again
     assert at.multiselect(key="f_license").value == ["copyleft"]
     assert set(table["license_category"]) == {"Copyleft"}
     assert dict(at.query_params) == {"license": "copyleft"}
@@ -118,7 +117,7 @@ def test_junk_in_the_url_gives_a_message_not_an_error(app):
 
 
 def test_as_of_and_other_boards(app):
-    at = ok(app(board="open-llm-leaderboard-v1", asof="2023-06-15"))
+    at = ok(app(board="open-llm-leaderboard-v1", asof="2023-06-15", size="all"))
     table = board_table(at)
     assert table["page_url"].iloc[0] == "model?id=tiiuae/falcon-40b-instruct"
     at = ok(app(board="lmarena"))
@@ -203,26 +202,31 @@ def test_compare_page(app):
 def test_status_page(app):
     at = ok(app("views/status.py"))
     labels = {m.label for m in at.metric}
-    assert {"Models", "Scores", "Snapshots", "Open LLM Leaderboard v1"} <= labels
-    assert any("refreshed" in plain(s.value) for s in at.success)
+    assert {"Models", "Scores", "Snapshots"} <= labels
+    fresh = next(df.value for df in at.dataframe if "newest_snapshot" in df.value.columns).set_index("source")
+    assert fresh.loc["Open LLM Leaderboard v1", "state"] == "retired 2024-06-26"
 
 
-def test_status_warns_when_data_is_stale(seeded_url, monkeypatch):
-    # Age the finished runs of a private copy by three days: older than the 48-hour threshold.
-    from sqlalchemy import text
+def test_status_warns_by_the_snapshots_age_not_the_import_time(seeded_url, monkeypatch):
+    # The seed was imported seconds ago, but its newest snapshot is months old: a warning that
+    # names that snapshot's date (the live Epoch board's copy of 2026-05-02 in today's seed).
+    from sqlalchemy import func, select
 
     from db.engine import make_engine
+    from db.schema import SNAPSHOTS
 
     eng = make_engine(seeded_url)
-    with eng.begin() as conn:
-        conn.execute(text("UPDATE ingest_runs SET finished_at = :t"), {"t": dt.datetime(2020, 1, 1)})
+    with eng.connect() as conn:
+        newest = conn.execute(select(func.max(SNAPSHOTS.c.snapshot_date))).scalar_one()
     eng.dispose()
     monkeypatch.setenv("DATABASE_URL", seeded_url)
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     at.run()
     at.switch_page("views/status.py")
     ok(at.run())
-    assert any("older than 48 hours" in plain(w.value) for w in at.warning)
+    warning = " ".join(plain(w.value) for w in at.warning)
+    assert newest.isoformat() in warning and "older than 48 hours" in warning
+    assert not at.success
 
 
 def test_a_missing_database_is_a_friendly_message(monkeypatch, tmp_path):
@@ -241,6 +245,7 @@ def test_a_finished_ingest_run_shows_without_a_restart(seeded_url, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", seeded_url)
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     at.query_params["board"] = "lmarena"
+    at.query_params["size"] = "all"
     before = board_table(ok(at.run()))
     eng = make_engine(seeded_url)
     run = writes.start_run(eng, "lmarena")

@@ -95,11 +95,14 @@ def test_license_figures(v2):
     assert {t["name"] for t in over["data"]} >= {"Permissive", "Custom"}
 
 
-def test_radar_figure(v2):
+def test_compare_figure_scales_to_the_models(v2):
     rows = data.compare_frame(v2, ["microsoft/phi-2", "Qwen/Qwen2.5-3B-Instruct"])
-    fig = charts.radar_figure(rows, [("ifeval", "IFEval"), ("bbh", "BBH"), ("gpqa", "GPQA")], "t").to_dict()
-    assert len(fig["data"]) == 2
-    assert list(fig["data"][0]["theta"]) == ["IFEval", "BBH", "GPQA", "IFEval"]
+    fig = charts.compare_figure(rows, [("ifeval", "IFEval"), ("bbh", "BBH"), ("gpqa", "GPQA")], "t").to_dict()
+    assert len(fig["data"]) == 2 and {t["type"] for t in fig["data"]} == {"bar"}
+    assert list(fig["data"][0]["y"]) == ["IFEval", "BBH", "GPQA"]
+    best = max(max(v for v in t["x"] if v is not None) for t in fig["data"])
+    # The axis ends just above the best score, not at a fixed 100.
+    assert best < fig["layout"]["xaxis"]["range"][1] <= best * 1.2
 
 
 def test_empty_inputs_give_a_message():

@@ -96,7 +96,7 @@ def test_safe_url_accepts_only_http():
 
 def test_display_frame_uses_labels_and_data_keys(v2):
     shown = data.display_frame(v2.head(5), V2, "average")
-    assert list(shown.columns[:3]) == ["rank", "page_url", "hub_url"]
+    assert list(shown.columns[:5]) == ["rank", "page_url", "average", "params_b", "license"]
     assert set(shown["license_category"]) <= set(data.LICENSE_LABELS.values())
     export = data.display_frame(v2.head(5), V2, "average", for_download=True)
     assert {"Rank", "Model", "Average", "IFEval", "Params (B)", "License category"} <= set(export.columns)
@@ -212,12 +212,3 @@ def test_compare_table(v2):
     assert table.loc["Params (B)", "microsoft/phi-2"] == "2.78"
     best = table.loc["Average"].str.endswith("(best)")
     assert best.sum() == 1
-
-
-def test_source_status_flags_stale_sources():
-    last = pd.DataFrame(
-        {"source": ["lmarena", "hub"], "last_success": [dt.datetime(2025, 1, 1), dt.datetime(2025, 1, 3)]}
-    )
-    status = data.source_status(last, dt.datetime(2025, 1, 3, 12), 48).set_index("source")
-    assert status.loc["lmarena", "stale"] and not status.loc["hub", "stale"]
-    assert status.loc["hub", "age_hours"] == pytest.approx(12)
