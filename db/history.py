@@ -79,28 +79,6 @@ class Plan:
         return bool(self.deletes or self.closes or self.extends or self.inserts)
 
 
-@dataclass(frozen=True)
-class SnapshotDelta:
-    """What changed since the snapshot imported just before, as ``ingest`` hands it to ``db``.
-
-    ``base`` is the date of that snapshot. ``added``, ``changed`` and ``removed`` are the
-    (lower-case id, variant) rows that are new, whose line differs, and that are gone; every
-    other row is the same as in the base snapshot. The contract is checked, not trusted:
-    ``db.writes`` uses it only while the base is still the newest stored snapshot of the
-    board with the same content digest; otherwise it plans the whole snapshot.
-    """
-
-    base: dt.date
-    base_sha256: str
-    added: frozenset = frozenset()
-    changed: frozenset = frozenset()
-    removed: frozenset = frozenset()
-
-    @property
-    def touched(self) -> frozenset:
-        return self.added | self.changed | self.removed
-
-
 def partial_flags(
     counts: Sequence[int],
     *,
