@@ -57,6 +57,10 @@ class Interval:
         return self.valid_from <= day and (self.valid_to is None or day < self.valid_to)
 
 
+def replace_key(iv: Interval, key: Key) -> Interval:
+    return replace(iv, key=key)
+
+
 @dataclass(frozen=True)
 class Later:
     """A stored snapshot after the one being planned: its date, and for a partial one its rows."""

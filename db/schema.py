@@ -191,7 +191,7 @@ class Snapshot(Base):
     # Far fewer entries than the snapshots before it (db.history.partial_flags): entries absent
     # from it are carried, not closed. partial_rows: the [model id, variant] rows it lists.
     is_partial: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
-    partial_rows: Mapped[list | None] = mapped_column(JSON)
+    partial_rows: Mapped[list | None] = mapped_column(JSON(none_as_null=True))
 
     __table_args__ = (UniqueConstraint("leaderboard_key", "snapshot_date"),)
 

@@ -24,6 +24,12 @@ from sqlalchemy import Connection, Engine, bindparam, case, func, select
 from db import history
 from db.records import BoardEntry, ModelFacts, Rejection, SnapshotDelta, SnapshotStats
 from db.schema import (
+    CLAIMS,
+    MODELS,
+    SCORES,
+    SNAPSHOTS,
+)
+from db.schema import (
     INGEST_RUNS as RUNS,
 )
 from db.schema import (
@@ -31,11 +37,6 @@ from db.schema import (
 )
 from db.schema import (
     MODEL_FACTS as FACTS,
-)
-from db.schema import (
-    MODELS,
-    SCORES,
-    SNAPSHOTS,
 )
 from db.schema import (
     REJECTED_ROWS as REJECTED,
@@ -1136,8 +1137,9 @@ def rename_model(conn: Connection, old_id: str, new_id: str, index: dict[str, in
     """Move a model known as ``old_id`` to ``new_id`` (a renamed Hub repo) and keep the old id as an alias.
 
     When both ids have rows, the old row's history moves to the new row (facts the new row already
-    has from the same source win) and the old row goes. Returns the model id, or ``None`` when
-    neither id is known. ``index`` (id/alias -> model id) is kept up to date.
+    has from the same source win; scores of one board, variant and benchmark become one history,
+    see :func:`db.history.plan_merge`) and the old row goes. Returns the model id, or ``None``
+    when neither id is known. ``index`` (id/alias -> model id) is kept up to date.
     """
     old_key, new_key = old_id.lower(), new_id.lower()
     old_row = index.get(old_key)
@@ -1153,34 +1155,9 @@ def rename_model(conn: Connection, old_id: str, new_id: str, index: dict[str, in
         )
         new_row = old_row
     elif old_row is not None and new_row is not None and old_row != new_row:
-        from db.schema import Claim
-
-        claims = Claim.__table__
-        conn.execute(SCORES.update().where(SCORES.c.model_id == old_row).values(model_id=new_row))
-        taken = {
-            (r.field, r.source)
-            for r in conn.execute(select(FACTS.c.field, FACTS.c.source).where(FACTS.c.model_id == new_row))
-        }
-        for fact in conn.execute(
-            select(FACTS.c.id, FACTS.c.field, FACTS.c.source).where(FACTS.c.model_id == old_row)
-        ).all():
-            if (fact.field, fact.source) in taken:
-                conn.execute(FACTS.delete().where(FACTS.c.id == fact.id))
-            else:
-                conn.execute(FACTS.update().where(FACTS.c.id == fact.id).values(model_id=new_row))
-        claim_keys = {
-            (r.field, r.source, r.claim)
-            for r in conn.execute(
-                select(claims.c.field, claims.c.source, claims.c.claim).where(claims.c.model_id == new_row)
-            )
-        }
-        for claim in conn.execute(
-            select(claims.c.id, claims.c.field, claims.c.source, claims.c.claim).where(claims.c.model_id == old_row)
-        ).all():
-            if (claim.field, claim.source, claim.claim) in claim_keys:
-                conn.execute(claims.delete().where(claims.c.id == claim.id))
-            else:
-                conn.execute(claims.update().where(claims.c.id == claim.id).values(model_id=new_row))
+        _merge_scores(conn, old_row, new_row)
+        _move_rows(conn, FACTS, ("field", "source"), old_row, new_row)
+        _move_rows(conn, CLAIMS, ("field", "source", "claim"), old_row, new_row)
         conn.execute(ALIASES.update().where(ALIASES.c.model_id == old_row).values(model_id=new_row))
         conn.execute(MODELS.delete().where(MODELS.c.id == old_row))
     assert new_row is not None
@@ -1188,6 +1165,44 @@ def rename_model(conn: Connection, old_id: str, new_id: str, index: dict[str, in
     index[new_key] = new_row
     index[old_key] = new_row
     return new_row
+
+
+def _move_rows(conn: Connection, table, unique: tuple[str, ...], old_row: int, new_row: int) -> None:
+    """Give ``old_row``'s rows of ``table`` to ``new_row``; where it has the same ``unique`` columns, its own win."""
+    cols = [table.c[c] for c in unique]
+    taken = {tuple(r) for r in conn.execute(select(*cols).where(table.c.model_id == new_row))}
+    for row in conn.execute(select(table.c.id, *cols).where(table.c.model_id == old_row)).all():
+        if tuple(row[1:]) in taken:
+            conn.execute(table.delete().where(table.c.id == row[0]))
+        else:
+            conn.execute(table.update().where(table.c.id == row[0]).values(model_id=new_row))
+
+
+def _merge_scores(conn: Connection, old_row: int, new_row: int) -> None:
+    """Move ``old_row``'s score history to ``new_row``: one history per board, variant and benchmark."""
+    by_board: dict[str, tuple[list, list]] = {}
+    query = select(SCORES.c.leaderboard_key, *_INTERVAL_COLS).where(SCORES.c.model_id.in_([old_row, new_row]))
+    for row in conn.execute(query):
+        iv = _as_interval(row[1:])
+        kept, moved = by_board.setdefault(row[0], ([], []))
+        if iv.key[0] == new_row:
+            kept.append(iv)
+        else:
+            moved.append(history.replace_key(iv, (new_row, *iv.key[1:])))
+    conn.execute(SCORES.update().where(SCORES.c.model_id == old_row).values(model_id=new_row))
+    for board, (kept, moved) in by_board.items():
+        if kept and moved:
+            dates = [s.day for s in _board_snapshots(conn, board)]
+            _apply_plan(conn, board, history.plan_merge(kept, moved, dates), SnapshotStats())
+    # Partial snapshots list their rows by model id.
+    for snap_id, rows in conn.execute(
+        select(SNAPSHOTS.c.id, SNAPSHOTS.c.partial_rows).where(SNAPSHOTS.c.partial_rows.is_not(None))
+    ).all():
+        if any(r[0] == old_row for r in rows or ()):
+            moved_rows = {(new_row if r[0] == old_row else r[0], r[1]) for r in rows}
+            conn.execute(
+                SNAPSHOTS.update().where(SNAPSHOTS.c.id == snap_id).values(partial_rows=_rows_json(moved_rows))
+            )
 
 
 def open_board_scores(conn: Connection, leaderboard: str) -> list[tuple[str, str, str | None, str | None, str, float]]:

@@ -154,10 +154,11 @@ class RowCache:
         # cleared while a file is being parsed, so a file that fails is no base.
         self.sha256: str | None = None
         self.rows: frozenset = frozenset()
+        self._base: tuple[str | None, frozenset] = (None, frozenset())
 
     def delta(self, sha256: str, keys: Sequence[tuple[str, str]], changed: Iterable[tuple[str, str]]):
         """The :class:`SnapshotDelta` of a file against the last one parsed whole, and make it the base."""
-        base, before = self.sha256, self.rows
+        base, before = self._base
         now = frozenset(keys)
         self.sha256, self.rows = sha256, now
         if base is None:
@@ -171,7 +172,9 @@ class RowCache:
         key = (fmt.name, tuple(header))
         previous = self._previous if key == self._key else {}
         results = list(map(previous.get, lines))
-        self.sha256, self.fresh = None, list(_positions(results, None))
+        # The last file parsed whole is this one's base; until this one is whole, none is.
+        self._base, self.sha256 = (self.sha256, self.rows), None
+        self.fresh = list(_positions(results, None))
         for i in self.fresh:
             try:
                 reader = csv.reader((lines[i].decode("utf-8") + "\n", "\x00\n"))
@@ -187,7 +190,7 @@ class RowCache:
 
     def forget(self) -> None:
         self._key, self._previous = None, {}
-        self.sha256, self.rows, self.fresh = None, frozenset(), []
+        self.sha256, self.rows, self.fresh, self._base = None, frozenset(), [], (None, frozenset())
 
 
 def _positions(items: list, value: object) -> Iterator[int]:
