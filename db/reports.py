@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import pandas as pd
 from sqlalchemy.exc import SQLAlchemyError
 
-from db import queries
+from db import history, queries
 from db.config import load_settings
 from db.engine import make_engine, one_line, schema_is_current
 from db.errors import DatabaseError, TrackerError
@@ -21,7 +21,7 @@ from db.schema import LICENSE_CATEGORIES
 
 FORMATS = ("table", "csv", "json")
 LEADERBOARD_COLUMNS = ["rank", "model_id", "score", "params_b", "license", "license_category", "type"]
-TENURE_COLUMNS = ["model_id", "start", "end", "days"]
+TENURE_COLUMNS = ["model_id", "start", "end", "days", "gap_days"]
 HISTORY_COLUMNS = ["leaderboard", "date", "rank", "score", "entries"]
 
 
@@ -134,7 +134,11 @@ def build_parser() -> argparse.ArgumentParser:
     te = sub.add_parser(
         "tenure",
         help="reigns at #1 in date order",
-        description="One row per reign at #1: model_id, start, end (empty while it still leads), days.",
+        description=(
+            "One row per reign at #1: model_id, start, end (empty while it still leads), days, gap_days "
+            "(the longest gap between snapshots inside the reign when longer than "
+            f"{history.MAX_GAP_DAYS} days; empty when none). A partial snapshot cannot start or end a reign."
+        ),
     )
     te.add_argument(
         "--leaderboard",
@@ -206,11 +210,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
         with engine.connect() as conn:
             frame = REPORTS[args.command](conn, args)
+            note = queries.partial_note(conn, args.leaderboard, args.as_of) if args.command == "leaderboard" else None
     except TrackerError as exc:
         print(f"error: {one_line(exc)}", file=sys.stderr)
         return 1
     except SQLAlchemyError as exc:
         print(f"error: database error: {one_line(getattr(exc, 'orig', exc))}", file=sys.stderr)
         return 1
+    if note:
+        print(f"note: {note}", file=sys.stderr)
     print(render(frame, args.format))
     return 0
