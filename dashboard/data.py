@@ -391,6 +391,7 @@ def board_history(conn: Connection, board: str, bench: str) -> tuple[list[dt.dat
     frames.append(sized.drop_duplicates(["size_class", "date_idx"]))
     leaders = pd.concat(frames, ignore_index=True)[lead_cols]
     leaders = leaders.sort_values(["size_class", "date"]).reset_index(drop=True)
+    leaders.attrs["partial"] = sorted(queries.partial_dates(conn, board))  # for the reign rule
     ranks = best.rename(columns={"value": "score"})[rank_cols].reset_index(drop=True)
     return dates, leaders, ranks
 
@@ -406,9 +407,12 @@ def ranks_of(ranks: pd.DataFrame, model_ids: list[str]) -> pd.DataFrame:
     return out.sort_values(["_o", "date"]).drop(columns="_o").reset_index(drop=True)
 
 
-def reigns_from_leaders(leaders: pd.DataFrame, dates: list[dt.date], partial: Collection[dt.date] = ()) -> pd.DataFrame:
+def reigns_from_leaders(
+    leaders: pd.DataFrame, dates: list[dt.date], partial: Collection[dt.date] | None = None
+) -> pd.DataFrame:
     """Reigns at #1 from the daily leaders of one group, by the rule of ``queries.tenure``
-    (:func:`db.history.reigns`; ``partial``: the dates of partial snapshots).
+    (:func:`db.history.reigns`; ``partial``: the dates of partial snapshots, by default those
+    :func:`board_history` put in ``leaders.attrs``).
 
     A reign ends on the first snapshot date where another model leads (or where the group
     has no leader); ``end`` is empty while it still leads at the last snapshot.
@@ -417,6 +421,7 @@ def reigns_from_leaders(leaders: pd.DataFrame, dates: list[dt.date], partial: Co
     if leaders.empty or not dates:
         return pd.DataFrame(columns=columns)
     by_date = {row.date: row for row in leaders.itertuples(index=False)}
+    partial = leaders.attrs.get("partial", ()) if partial is None else partial
     found = history.reigns(dates, by_date, identity=lambda leader: leader.model_pk, partial=partial)
     rows = [
         {
@@ -435,8 +440,11 @@ def reigns_from_leaders(leaders: pd.DataFrame, dates: list[dt.date], partial: Co
     return frame
 
 
-def reigns_by_class(leaders: pd.DataFrame, dates: list[dt.date], partial: Collection[dt.date] = ()) -> pd.DataFrame:
+def reigns_by_class(
+    leaders: pd.DataFrame, dates: list[dt.date], partial: Collection[dt.date] | None = None
+) -> pd.DataFrame:
     """Reigns for "all" and every size class; adds ``size_class`` and ``still_leads``."""
+    partial = leaders.attrs.get("partial", ()) if partial is None else partial
     frames = []
     for key in ["all", *[s.key for s in SIZE_CLASSES]]:
         group = leaders[leaders["size_class"] == key]
