@@ -887,11 +887,17 @@ def _as_interval(row) -> history.Interval:
 
 
 def _intervals_around(
-    conn: Connection, leaderboard: str, prev: dt.date | None, bound: dt.date | None
+    conn: Connection, leaderboard: str, prev: dt.date | None, bound: dt.date | None, newest_is_prev: bool = False
 ) -> list[history.Interval]:
-    """Every interval of a board that overlaps ``[prev, bound]`` (None: no limit that side)."""
+    """Every interval of a board that overlaps ``[prev, bound]`` (None: no limit that side).
+
+    ``newest_is_prev``: ``prev`` is the board's newest stored date, so every interval that
+    reaches past it is open.
+    """
     conditions = [SCORES.c.leaderboard_key == leaderboard]
-    if prev is not None:
+    if prev is not None and bound is None and newest_is_prev:
+        conditions.append(SCORES.c.valid_to.is_(None))  # after the newest date only open ones can reach
+    elif prev is not None:
         conditions.append((SCORES.c.valid_to.is_(None)) | (SCORES.c.valid_to > prev))
     if bound is not None:
         conditions.append(SCORES.c.valid_from <= bound)
@@ -996,7 +1002,7 @@ def _plan_entries(
     later = _later(snaps, day)
     prev = _prev(snaps, day)
     bound = next((s.day for s in later if not s.partial), None)
-    ivs = _intervals_around(conn, leaderboard, prev, bound)
+    ivs = _intervals_around(conn, leaderboard, prev, bound, newest_is_prev=not later)
     wanted = _wanted(rows, entries)
     return history.plan_snapshot(day, wanted, ivs, prev=prev, later=later, partial=partial, rows=set(rows))
 
