@@ -1,9 +1,9 @@
 """Every write the ingesters make: runs, models, snapshots and score history.
 
 History is kept as validity intervals ``[valid_from, valid_to)`` whose ends are snapshot
-dates. :func:`apply_snapshot` sets the state of a board on one date and repairs the
-intervals around that date, so the stored history is the same whatever order the snapshots
-arrive in (a backfilled archive slots in by date).
+dates. The rule is stated and planned in :mod:`db.history` (pure); :func:`apply_snapshot`
+reads what the plan needs, applies it with set-based SQL and keeps the partial flags, so the
+stored history is the same whatever order the snapshots arrive in.
 """
 
 from __future__ import annotations
@@ -819,10 +819,6 @@ def add_alias(conn: Connection, model_id: int, alias: str, reason: str) -> None:
 #
 # The interval rule and its planner live in db.history (pure); this section reads what a plan
 # needs, applies it with set-based SQL and keeps the snapshots' partial flags.
-
-
-def _same(a: float, b: float) -> bool:
-    return history.same_value(a, b)
 
 
 @dataclass
