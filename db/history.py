@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import operator
 from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -104,6 +105,9 @@ def partial_flags(
         peak = max(counts[max(0, i - neighbours) : i], default=0)
         flags.append(peak >= min_entries and count < share * peak)
     return flags
+
+
+_START = operator.attrgetter("valid_from")
 
 
 def _right_bound(row: tuple, later: Sequence[Later]) -> dt.date | None:
@@ -198,7 +202,9 @@ def plan_snapshot(
     some_partial = any(s.partial for s in later)
     rows = rows if isinstance(rows, (set, frozenset)) else set(rows)
     for key in todo:
-        ivs = sorted(by_key.get(key, ()), key=lambda iv: iv.valid_from)
+        ivs = by_key.get(key, [])
+        if len(ivs) > 1:
+            ivs.sort(key=_START)
         row = key[:2]
         if not partial or row in rows:
             want = wanted.get(key)
@@ -206,6 +212,10 @@ def plan_snapshot(
             was = _state_at(ivs, prev)
             want = (was.value, was.precision, was.revision) if was is not None else None
         end = _right_bound(row, later) if some_partial else full_end
+        if not ivs:  # a key with no history here: at most one new interval
+            if want is not None:
+                plan.inserts.append(Interval(None, key, want[0], want[1], want[2], day, end))
+            continue
         now = _state_at(ivs, day)
         if (
             now is not None

@@ -992,7 +992,11 @@ def _plan_entries(
     if only is not None:  # a delta: only the rows it names, against their open intervals
         picked = [(row, entry) for row, entry in zip(rows, entries, strict=True) if row in only]
         wanted = _wanted([r for r, _ in picked], [e for _, e in picked])
-        ivs = [iv for iv in _open_intervals_of(conn, leaderboard, [r[0] for r in only]) if iv.key[:2] in only]
+        if len(only) * 4 > len(rows):  # much changed: one range over the board's open intervals is cheaper
+            opened = _intervals_around(conn, leaderboard, snaps[-1].day, None, newest_is_prev=True)
+        else:
+            opened = _open_intervals_of(conn, leaderboard, [r[0] for r in only])
+        ivs = [iv for iv in opened if iv.key[:2] in only]
         keys = wanted.keys() | {iv.key for iv in ivs}
         return history.plan_snapshot(day, wanted, ivs, prev=snaps[-1].day, partial=partial, rows=set(rows), keys=keys)
     later = _later(snaps, day)

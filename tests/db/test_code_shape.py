@@ -28,6 +28,6 @@ def test_the_planner_imports_no_sqlalchemy_and_does_no_io():
         if isinstance(node, (ast.Import, ast.ImportFrom))
         for alias in (node.names if isinstance(node, ast.Import) else [ast.alias(node.module or "")])
     }
-    assert imported <= {"__future__", "datetime", "math", "collections", "dataclasses"}
+    assert imported <= {"__future__", "datetime", "math", "operator", "collections", "dataclasses"}
     calls = {n.func.id for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
     assert not calls & {"open", "print", "input"}
