@@ -200,7 +200,7 @@ def plan_snapshot(
     plan = Plan()
     full_end = next((s.day for s in later if not s.partial), None)
     some_partial = any(s.partial for s in later)
-    rows = rows if isinstance(rows, (set, frozenset)) else set(rows)
+    rows = rows if isinstance(rows, (set, frozenset, dict)) else set(rows)
     for key in todo:
         ivs = by_key.get(key, [])
         if len(ivs) > 1:

@@ -491,8 +491,11 @@ def _insert_models(conn: Connection, new_rows: list[dict], index: dict[str, int]
 
 def _aliased_twice(listed: Sequence[str], index: dict[str, int]) -> set[str]:
     """Keys that are a second id of a model already listed in the call (an id and its alias)."""
+    ids = list(map(index.__getitem__, listed))
+    if len(set(ids)) == len(ids):
+        return set()
     first: dict[int, str] = {}
-    return {key for key in listed if first.setdefault(index[key], key) != key}
+    return {key for key, model_id in zip(listed, ids, strict=True) if first.setdefault(model_id, key) != key}
 
 
 def _current_rows(conn: Connection, ids: Sequence[int], cache: ApplyCache | None) -> dict[int, tuple]:
@@ -990,15 +993,16 @@ def _plan_entries(
 ) -> history.Plan:
     """Read what the planner needs for ``entries`` on ``day`` and plan them (``only``: a delta's rows)."""
     if only is not None:  # a delta: only the rows it names, against their open intervals
-        picked = [(row, entry) for row, entry in zip(rows, entries, strict=True) if row in only]
-        wanted = _wanted([r for r, _ in picked], [e for _, e in picked])
+        by_row = dict(zip(rows, entries, strict=True))
+        picked = [row for row in only if row in by_row]
+        wanted = _wanted(picked, [by_row[row] for row in picked])
         if len(only) * 4 > len(rows):  # much changed: one range over the board's open intervals is cheaper
             opened = _intervals_around(conn, leaderboard, snaps[-1].day, None, newest_is_prev=True)
         else:
             opened = _open_intervals_of(conn, leaderboard, [r[0] for r in only])
         ivs = [iv for iv in opened if iv.key[:2] in only]
         keys = wanted.keys() | {iv.key for iv in ivs}
-        return history.plan_snapshot(day, wanted, ivs, prev=snaps[-1].day, partial=partial, rows=set(rows), keys=keys)
+        return history.plan_snapshot(day, wanted, ivs, prev=snaps[-1].day, partial=partial, rows=by_row, keys=keys)
     later = _later(snaps, day)
     prev = _prev(snaps, day)
     bound = next((s.day for s in later if not s.partial), None)
@@ -1020,6 +1024,9 @@ def _store_snapshot(conn: Connection, leaderboard: str, day: dt.date, exists: bo
         conn.execute(SNAPSHOTS.update().where(*where).values(**values))
     else:
         conn.execute(SNAPSHOTS.insert().values(leaderboard_key=leaderboard, snapshot_date=day, **values))
+
+
+_FIRST, _SECOND = operator.itemgetter(0), operator.itemgetter(1)
 
 
 def _rows_json(rows: Iterable[tuple[int, str]]) -> list[list]:
@@ -1051,7 +1058,7 @@ def apply_snapshot(
     stats = SnapshotStats(entries=len(entries))
     if keys is None:
         keys = [(entry.facts.repo_id.lower(), entry.variant) for entry in entries]
-    rows = [(model_index[lower], variant) for lower, variant in keys]
+    rows = list(zip(map(model_index.__getitem__, map(_FIRST, keys)), map(_SECOND, keys), strict=True))
     snaps = _board_snapshots(conn, leaderboard)
     flags = _flags_with(snaps, day, len(entries))
     partial = flags[day]
