@@ -237,3 +237,14 @@ def test_gap_days_marks_long_gaps_only():
     (reign,) = reigns(dates, dict.fromkeys(dates, "m"))
     assert reign["gap_days"] == 277 and reign["days"] == 296
     assert history.longest_gap(dates[:2], dates[0], None) is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(counts=st.lists(st.integers(0, 5000), max_size=12))
+def test_partial_rule_properties(counts):
+    flags = partial_flags(counts)
+    assert len(flags) == len(counts) and not (flags and flags[0])  # the first snapshot cannot be partial
+    assert not any(partial_flags(sorted(counts)))  # a growing board never is
+    for i, flag in enumerate(flags):
+        peak = max(counts[max(0, i - 3) : i], default=0)
+        assert flag == (peak >= 20 and counts[i] * 2 < peak)
