@@ -231,7 +231,10 @@ def leader_step_figure(
     # Label the reigns that matter (long ones, and the current one); short ones crowd a phone.
     labelled = reigns.nlargest(label_top, "days")
     if len(labelled) > 2:
-        labelled = labelled[labelled["days"] >= 0.2 * labelled["days"].max()]
+        # A reign across a long gap between snapshots is not known to be long: the longest
+        # reign without one sets the scale (gap_days, db.history.reigns).
+        known = labelled[labelled["gap_days"].isna()] if "gap_days" in labelled else labelled
+        labelled = labelled[labelled["days"] >= 0.2 * (known if not known.empty else labelled)["days"].max()]
     if not reigns.empty:
         labelled = pd.concat([labelled, reigns.tail(1)]).drop_duplicates(["model_id", "start"])
     for i, reign in enumerate(labelled.sort_values("start").itertuples(index=False)):

@@ -10,6 +10,7 @@ import datetime as dt
 import io
 import math
 import re
+from collections.abc import Collection
 from urllib.parse import quote
 
 import numpy as np
@@ -18,7 +19,7 @@ from sqlalchemy import Connection
 
 from dashboard import format as fmt
 from dashboard.filters import SIZE_CLASSES, FilterState, group_members, group_name, rank_label
-from db import queries
+from db import history, queries
 from db.queries import ModelFilter
 from db.registry import LMARENA, MODEL_CARD, OPEN_LLM_V1, OPEN_LLM_V2, leaderboard_def
 from db.reports import _csv_safe
@@ -392,6 +393,7 @@ def board_history(conn: Connection, board: str, bench: str) -> tuple[list[dt.dat
     frames.append(sized.drop_duplicates(["size_class", "date_idx"]))
     leaders = pd.concat(frames, ignore_index=True)[lead_cols]
     leaders = leaders.sort_values(["size_class", "date"]).reset_index(drop=True)
+    leaders.attrs["partial"] = sorted(queries.partial_dates(conn, board))  # for the reign rule
     ranks = best.rename(columns={"value": "score"})[rank_cols].reset_index(drop=True)
     return dates, leaders, ranks
 
@@ -407,47 +409,52 @@ def ranks_of(ranks: pd.DataFrame, model_ids: list[str]) -> pd.DataFrame:
     return out.sort_values(["_o", "date"]).drop(columns="_o").reset_index(drop=True)
 
 
-def reigns_from_leaders(leaders: pd.DataFrame, dates: list[dt.date]) -> pd.DataFrame:
-    """Reigns at #1 from the daily leaders of one group (same rules as ``queries.tenure``).
+def reigns_from_leaders(
+    leaders: pd.DataFrame, dates: list[dt.date], partial: Collection[dt.date] | None = None
+) -> pd.DataFrame:
+    """Reigns at #1 from the daily leaders of one group, by the rule of ``queries.tenure``
+    (:func:`db.history.reigns`; ``partial``: the dates of partial snapshots, by default those
+    :func:`board_history` put in ``leaders.attrs``).
 
     A reign ends on the first snapshot date where another model leads (or where the group
     has no leader); ``end`` is empty while it still leads at the last snapshot.
     """
-    columns = ["model_id", "model_pk", "start", "end", "days", "value"]
+    columns = ["model_id", "model_pk", "start", "end", "days", "value", "gap_days"]
     if leaders.empty or not dates:
         return pd.DataFrame(columns=columns)
     by_date = {row.date: row for row in leaders.itertuples(index=False)}
-    reigns: list[dict] = []
-    current: dict | None = None
-    for day in dates:
-        leader = by_date.get(day)
-        if current is not None and (leader is None or leader.model_pk != current["model_pk"]):
-            current["end"] = day
-            current = None
-        if leader is not None and current is None:
-            current = {
-                "model_id": leader.model_id,
-                "model_pk": leader.model_pk,
-                "start": day,
-                "end": None,
-                "value": leader.value,
-            }
-            reigns.append(current)
-    for reign in reigns:
-        reign["days"] = ((reign["end"] or dates[-1]) - reign["start"]).days
-    return pd.DataFrame(reigns, columns=columns)
+    partial = leaders.attrs.get("partial", ()) if partial is None else partial
+    found = history.reigns(dates, by_date, identity=lambda leader: leader.model_pk, partial=partial)
+    rows = [
+        {
+            "model_id": r["leader"].model_id,
+            "model_pk": r["leader"].model_pk,
+            "start": r["start"],
+            "end": r["end"],
+            "days": r["days"],
+            "value": r["leader"].value,
+            "gap_days": r["gap_days"],
+        }
+        for r in found
+    ]
+    frame = pd.DataFrame(rows, columns=columns)
+    frame["gap_days"] = pd.Series([r["gap_days"] for r in rows], dtype=object, index=frame.index)
+    return frame
 
 
-def reigns_by_class(leaders: pd.DataFrame, dates: list[dt.date]) -> pd.DataFrame:
+def reigns_by_class(
+    leaders: pd.DataFrame, dates: list[dt.date], partial: Collection[dt.date] | None = None
+) -> pd.DataFrame:
     """Reigns for "all" and every size class; adds ``size_class`` and ``still_leads``."""
+    partial = leaders.attrs.get("partial", ()) if partial is None else partial
     frames = []
     for key in ["all", *[s.key for s in SIZE_CLASSES]]:
         group = leaders[leaders["size_class"] == key]
-        reigns = reigns_from_leaders(group, dates)
+        reigns = reigns_from_leaders(group, dates, partial)
         if not reigns.empty:
             frames.append(reigns.assign(size_class=key))
     if not frames:
-        return pd.DataFrame(columns=["size_class", "model_id", "model_pk", "start", "end", "days", "value"])
+        return pd.DataFrame(columns=["size_class", "model_id", "model_pk", "start", "end", "days", "value", "gap_days"])
     out = pd.concat(frames, ignore_index=True)
     out["still_leads"] = out["end"].isna()
     return out

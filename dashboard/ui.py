@@ -128,7 +128,9 @@ def history(url: str, ver: tuple, board: str, bench: str) -> dict:
     """Snapshot dates, daily leaders, reigns per size class and every rank on every date."""
     with _conn() as conn:
         dates, lead, ranks = data.board_history(conn, board, bench)
-    return {"dates": dates, "leaders": lead, "reigns": data.reigns_by_class(lead, dates), "ranks": ranks}
+        partial_days = queries.partial_dates(conn, board)
+    reigns = data.reigns_by_class(lead, dates, partial_days)
+    return {"dates": dates, "leaders": lead, "reigns": reigns, "ranks": ranks, "partial": sorted(partial_days)}
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -375,6 +377,8 @@ def board_results(board: str, rank_key: str, state: FilterState, dates: list[dt.
     (AppTest on every run), imported modules only once.
     """
     st.caption(md(board_caption(board, state.as_of, dates)))
+    if note := partial_note(*cache_args(), board, state.as_of):
+        st.caption(md("Partial snapshot: " + note + "."))
     rows = view.rows
     if state.as_of is not None and dates and state.as_of < dates[0]:
         empty_state(
@@ -486,3 +490,10 @@ def hide_widget() -> None:
         key=WIDGET_KEYS["hide"],
         placeholder="Show everything",
     )
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def partial_note(url: str, ver: tuple, board: str, as_of: dt.date | None) -> str | None:
+    """The note shown when the board as of ``as_of`` comes from a partial snapshot."""
+    with _conn() as conn:
+        return queries.partial_note(conn, board, as_of)

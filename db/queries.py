@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, func, select
 
+from db import history
 from db.errors import NotFoundError
 from db.registry import LEADERBOARD_KEYS, stored_board_def
 from db.schema import (
@@ -326,34 +327,39 @@ def daily_leaders(
 def tenure(
     conn: Connection, leaderboard: str, rank_by: str | None = None, flt: ModelFilter = ModelFilter()
 ) -> pd.DataFrame:
-    """One row per reign at #1, in date order: model_id, start, end, days.
+    """One row per reign at #1, in date order: model_id, start, end, days, model_pk, value, gap_days.
 
-    A reign runs from the first snapshot date where the model is #1 to the first snapshot
-    date where another model is #1 (``end`` empty while it still leads at the last snapshot;
-    ``days`` then counts to the last snapshot date).
+    The reign rule is :func:`db.history.reigns` (shared with the dashboard): a reign runs from
+    the first snapshot date where the model is #1 to the first snapshot date where another
+    model is #1 (``end`` empty while it still leads at the last snapshot; ``days`` then counts
+    to the last snapshot date); a partial snapshot cannot start or end one by itself.
+    ``gap_days``: the longest gap between snapshots inside the reign when it is longer than
+    :data:`db.history.MAX_GAP_DAYS` (None otherwise).
     """
     leaders = daily_leaders(conn, leaderboard, rank_by, flt)
     dates = snapshot_dates(conn, leaderboard)
-    columns = ["model_id", "start", "end", "days", "model_pk", "value"]
+    columns = ["model_id", "start", "end", "days", "model_pk", "value", "gap_days"]
     if leaders.empty:
         return pd.DataFrame(columns=columns)
     by_date = dict(
         zip(leaders["date"], zip(leaders["model_pk"], leaders["model_id"], leaders["value"], strict=True), strict=True)
     )
-    reigns: list[dict] = []
-    current: dict | None = None
-    for day in dates:
-        leader = by_date.get(day)
-        if current is not None and (leader is None or leader[0] != current["model_pk"]):
-            current["end"] = day
-            current = None
-        if leader is not None and current is None:
-            current = {"model_id": leader[1], "start": day, "end": None, "model_pk": leader[0], "value": leader[2]}
-            reigns.append(current)
-    last = dates[-1]
-    for reign in reigns:
-        reign["days"] = ((reign["end"] or last) - reign["start"]).days
-    return pd.DataFrame(reigns, columns=columns)
+    found = history.reigns(dates, by_date, identity=lambda leader: leader[0], partial=partial_dates(conn, leaderboard))
+    rows = [
+        {
+            "model_id": r["leader"][1],
+            "start": r["start"],
+            "end": r["end"],
+            "days": r["days"],
+            "model_pk": r["leader"][0],
+            "value": r["leader"][2],
+            "gap_days": r["gap_days"],
+        }
+        for r in found
+    ]
+    frame = pd.DataFrame(rows, columns=columns)
+    frame["gap_days"] = pd.Series([r["gap_days"] for r in rows], dtype=object, index=frame.index)
+    return frame
 
 
 def rank_history(
@@ -635,3 +641,45 @@ def hub_check_candidates(conn: Connection, boards: Sequence[str], limit: int) ->
         .limit(limit)
     )
     return [row.repo_id for row in conn.execute(query)]
+
+
+# --------------------------------------------------------------------------- partial snapshots
+
+
+def partial_dates(conn: Connection, leaderboard: str) -> set[dt.date]:
+    """The dates of a board's partial snapshots (see :func:`db.history.partial_flags`)."""
+    return set(
+        conn.execute(
+            select(SNAPSHOTS.c.snapshot_date).where(
+                SNAPSHOTS.c.leaderboard_key == leaderboard, SNAPSHOTS.c.is_partial.is_(True)
+            )
+        ).scalars()
+    )
+
+
+def snapshot_in_effect(conn: Connection, leaderboard: str, as_of: dt.date | None = None) -> dict | None:
+    """The snapshot the board "as of" a day comes from (the last on or before it; None: the newest).
+
+    ``{"date", "entries", "partial"}``, or None when the board has no snapshot by then. A
+    partial one lists only part of the board: the entries it lacks are carried from before.
+    """
+    query = select(SNAPSHOTS.c.snapshot_date, SNAPSHOTS.c.entries, SNAPSHOTS.c.is_partial).where(
+        SNAPSHOTS.c.leaderboard_key == leaderboard
+    )
+    if as_of is not None:
+        query = query.where(SNAPSHOTS.c.snapshot_date <= as_of)
+    row = conn.execute(query.order_by(SNAPSHOTS.c.snapshot_date.desc()).limit(1)).first()
+    if row is None:
+        return None
+    return {"date": row[0], "entries": row[1], "partial": bool(row[2])}
+
+
+def partial_note(conn: Connection, leaderboard: str, as_of: dt.date | None = None) -> str | None:
+    """A one-line note when the board as of ``as_of`` comes from a partial snapshot, else None."""
+    snap = snapshot_in_effect(conn, leaderboard, as_of)
+    if snap is None or not snap["partial"]:
+        return None
+    return (
+        f"the snapshot of {snap['date'].isoformat()} is partial ({snap['entries']} entries, far fewer than the "
+        "snapshots before it): entries it lacks are shown as they were on the snapshot before"
+    )

@@ -64,3 +64,25 @@ class SnapshotStats:
         return (
             self.scores_inserted + self.scores_closed + self.scores_deleted + self.models_inserted + self.models_updated
         )
+
+
+@dataclass(frozen=True)
+class SnapshotDelta:
+    """What changed in a snapshot file since the file parsed just before it (``ingest`` -> ``db``).
+
+    ``added``, ``changed`` and ``removed`` are (lower-case id, variant) rows: new in this file,
+    present in both with another line (or with facts the file corrected), gone from it. Every
+    other row has the very same line, so the same scores and facts. ``base_sha256`` is the
+    content digest of the file it is relative to. ``db`` checks the contract, it does not trust
+    it: ``db.writes`` uses the delta only while that file is the newest stored snapshot of the
+    board (same digest) and the import is newer; otherwise it plans the whole snapshot.
+    """
+
+    base_sha256: str
+    added: frozenset = frozenset()
+    changed: frozenset = frozenset()
+    removed: frozenset = frozenset()
+
+    @property
+    def touched(self) -> frozenset:
+        return self.added | self.changed | self.removed

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import pandas as pd
 from sqlalchemy.exc import SQLAlchemyError
 
-from db import device_reports, queries
+from db import device_reports, history, queries
 from db.config import load_settings
 from db.dates import before_first, future_as_of
 from db.engine import make_engine, one_line, require_current_schema
@@ -26,7 +26,7 @@ FORMATS = ("table", "csv", "json")
 RANKED_BOARDS = tuple(k for k in LEADERBOARD_KEYS if k != MODEL_CARD)
 _DB_HELP = "SQLAlchemy database URL (overrides DATABASE_URL; default sqlite:///data/leaderboard.db)"
 LEADERBOARD_COLUMNS = ["rank", "model_id", "score", "params_b", "license", "license_category", "type"]
-TENURE_COLUMNS = ["model_id", "start", "end", "days"]
+TENURE_COLUMNS = ["model_id", "start", "end", "days", "gap_days"]
 HISTORY_COLUMNS = ["leaderboard", "date", "rank", "score", "entries"]
 
 
@@ -150,7 +150,11 @@ def build_parser() -> argparse.ArgumentParser:
     te = sub.add_parser(
         "tenure",
         help="reigns at #1 in date order",
-        description="One row per reign at #1: model_id, start, end (empty while it still leads), days.",
+        description=(
+            "One row per reign at #1: model_id, start, end (empty while it still leads), days, gap_days "
+            "(the longest gap between snapshots inside the reign when longer than "
+            f"{history.MAX_GAP_DAYS} days; empty when none). A partial snapshot cannot start or end a reign."
+        ),
     )
     te.add_argument(
         "--leaderboard",
@@ -266,12 +270,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         require_current_schema(engine)
         with engine.connect() as conn:
             frame = REPORTS[args.command](conn, args)
+            note = queries.partial_note(conn, args.leaderboard, args.as_of) if args.command == "leaderboard" else None
     except TrackerError as exc:
         print(f"error: {one_line(exc)}", file=sys.stderr)
         return 1
     except SQLAlchemyError as exc:
         print(f"error: database error: {one_line(getattr(exc, 'orig', exc))}", file=sys.stderr)
         return 1
+    if note:
+        print(f"note: {note}", file=sys.stderr)
     print(render(frame, args.format))
     return 0
 

@@ -23,6 +23,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -187,6 +188,10 @@ class Snapshot(Base):
     source_file: Mapped[str | None] = mapped_column(Text)
     sha256: Mapped[str | None] = mapped_column(String(64))
     run_id: Mapped[int | None] = mapped_column(ForeignKey("ingest_runs.id", ondelete="SET NULL"))
+    # Far fewer entries than the snapshots before it (db.history.partial_flags): entries absent
+    # from it are carried, not closed. partial_rows: the [model id, variant] rows it lists.
+    is_partial: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    partial_rows: Mapped[list | None] = mapped_column(JSON(none_as_null=True))
 
     __table_args__ = (UniqueConstraint("leaderboard_key", "snapshot_date"),)
 

@@ -1,9 +1,9 @@
 """Every write the ingesters make: runs, models, snapshots and score history.
 
 History is kept as validity intervals ``[valid_from, valid_to)`` whose ends are snapshot
-dates. :func:`apply_snapshot` sets the state of a board on one date and repairs the
-intervals around that date, so the stored history is the same whatever order the snapshots
-arrive in (a backfilled archive slots in by date).
+dates. The rule is stated and planned in :mod:`db.history` (pure); :func:`apply_snapshot`
+reads what the plan needs, applies it with set-based SQL and keeps the partial flags, so the
+stored history is the same whatever order the snapshots arrive in.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ import bisect
 import datetime as dt
 import itertools
 import json
-import math
 import operator
 import os
 import socket
@@ -22,7 +21,14 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Engine, bindparam, case, func, select
 
-from db.records import BoardEntry, ModelFacts, Rejection, SnapshotStats
+from db import history
+from db.records import BoardEntry, ModelFacts, Rejection, SnapshotDelta, SnapshotStats
+from db.schema import (
+    CLAIMS,
+    MODELS,
+    SCORES,
+    SNAPSHOTS,
+)
 from db.schema import (
     INGEST_RUNS as RUNS,
 )
@@ -31,11 +37,6 @@ from db.schema import (
 )
 from db.schema import (
     MODEL_FACTS as FACTS,
-)
-from db.schema import (
-    MODELS,
-    SCORES,
-    SNAPSHOTS,
 )
 from db.schema import (
     REJECTED_ROWS as REJECTED,
@@ -245,22 +246,20 @@ class ApplyCache:
 
     Kept by the loader for one series of imports (``ingest.loader.import_files``); never trusted
     blindly. Model rows and facts are taken as we left them only while no other connection has
-    written (SQLite's ``data_version``; elsewhere they are read back and compared), and a board's
-    open intervals only while its newest stored snapshot is still ours (date, content digest,
-    count of open intervals). Everything else goes the ordinary way. Unchanged lines of a
-    series parse to the very same objects (``ingest.formats.RowCache``), so most rows are
-    recognised by identity, without comparing anything.
+    written (SQLite's ``data_version``; elsewhere they are read back and compared). Which rows
+    are unchanged is said by the importer as an explicit :class:`SnapshotDelta` relative to the
+    file applied last (``last_sha``); the scores' history checks it against the database.
     """
 
     # model id -> the row as we left it, in _MODEL_COLUMNS order
     models: dict[int, tuple] = field(default_factory=dict)
     # board -> {model id: the facts object last applied to the row, whose facts are that board's}
     applied: dict[str, dict[int, ModelFacts]] = field(default_factory=dict)
-    # leaderboard -> (snapshot date, sha256, {(model id, variant): entry}, open intervals)
-    boards: dict[str, tuple[dt.date, str, dict, int]] = field(default_factory=dict)
     # (source, model id, field) -> (fact row id, value, as_of) as we left it
     facts: dict[tuple[str, int, str], tuple[int, str | None, dt.date | None]] = field(default_factory=dict)
     index: dict[str, int] | None = None  # the model index as we left it
+    # board -> content digest of the snapshot file whose facts this series applied last
+    last_sha: dict[str, str] = field(default_factory=dict)
     # Set by :meth:`check`: True when no other connection has written since :meth:`seal`, so
     # what we left is what is there and rows need not be read back (SQLite's data_version).
     trusted: bool = False
@@ -278,11 +277,18 @@ class ApplyCache:
         """Forget everything (after a rolled-back import, what we wrote is not there)."""
         self.models.clear()
         self.applied.clear()
-        self.boards.clear()
+        self.last_sha.clear()
         self.facts.clear()
         self.index = None
         self.trusted = False
         self._token = None
+
+    def remember(self, leaderboard: str, sha256: str | None) -> None:
+        """Record that the facts of the file with this digest were applied (the next delta's base)."""
+        if sha256:
+            self.last_sha[leaderboard] = sha256
+        else:
+            self.last_sha.pop(leaderboard, None)
 
     def seal(self, conn: Connection) -> None:
         """Remember the database's write counter after our own writes (call before commit)."""
@@ -454,6 +460,152 @@ def _newest_snapshot(conn: Connection, leaderboard: str) -> dt.date | None:
     ).scalar()
 
 
+def _facts_by_key(facts_list: list[ModelFacts], lowers: Sequence[str]) -> dict[str, ModelFacts]:
+    """Facts by lower-case id; the first row of a model listed twice wins."""
+    facts_by_key = dict(zip(lowers, facts_list, strict=True))
+    if len(facts_by_key) != len(lowers):
+        for key, facts in zip(reversed(lowers), reversed(facts_list), strict=True):
+            facts_by_key[key] = facts
+    return facts_by_key
+
+
+def _model_index(conn: Connection, cache: ApplyCache | None) -> dict[str, int]:
+    if cache is not None and cache.trusted and cache.index is not None:
+        return cache.index
+    index = load_model_index(conn)
+    if cache is not None:
+        cache.index = index
+    return index
+
+
+def _insert_models(conn: Connection, new_rows: list[dict], index: dict[str, int]) -> None:
+    """Insert model rows and put their ids in ``index``."""
+    if not new_rows:
+        return
+    conn.execute(MODELS.insert(), new_rows)
+    query = select(MODELS.c.id, MODELS.c.repo_id_lower)
+    if len(new_rows) < 900:
+        query = query.where(MODELS.c.repo_id_lower.in_([r["repo_id_lower"] for r in new_rows]))
+    index.update({row.repo_id_lower: row.id for row in conn.execute(query)})
+
+
+def _aliased_twice(listed: Sequence[str], index: dict[str, int]) -> set[str]:
+    """Keys that are a second id of a model already listed in the call (an id and its alias)."""
+    ids = list(map(index.__getitem__, listed))
+    if len(set(ids)) == len(ids):
+        return set()
+    first: dict[int, str] = {}
+    return {key for key, model_id in zip(listed, ids, strict=True) if first.setdefault(model_id, key) != key}
+
+
+def _current_rows(conn: Connection, ids: Sequence[int], cache: ApplyCache | None) -> dict[int, tuple]:
+    """Model rows (``_MODEL_COLUMNS`` order) by id; rows we left are taken from a trusted cache."""
+    rows: dict[int, tuple] = {}
+    if cache is not None and cache.trusted:
+        known = cache.models
+        rows = {model_id: row for model_id in ids if (row := known.get(model_id)) is not None}
+        ids = [model_id for model_id in ids if model_id not in rows]
+    cols = [MODELS.c.id, *[MODELS.c[c] for c in _MODEL_COLUMNS]]
+    for start in range(0, len(ids), 900):
+        for row in conn.execute(select(*cols).where(MODELS.c.id.in_(ids[start : start + 900]))):
+            rows[row[0]] = tuple(row[1:])
+    return rows
+
+
+def _write_model_updates(conn: Connection, updates: list[tuple[int, dict]]) -> None:
+    """Group identical column sets so that each group is one executemany."""
+    groups: dict[tuple[str, ...], list[dict]] = {}
+    for model_id, changes in updates:
+        groups.setdefault(tuple(sorted(changes)), []).append({"_id": model_id, **changes})
+    for columns, rows in groups.items():
+        stmt = MODELS.update().where(MODELS.c.id == bindparam("_id")).values({c: bindparam(c) for c in columns})
+        conn.execute(stmt, rows)
+
+
+@dataclass
+class _FactsCall:
+    """One :func:`upsert_models` call: what it applies and how."""
+
+    facts_by_key: dict[str, ModelFacts]
+    index: dict[str, int]
+    source: str
+    as_of: dt.date | None
+    board: bool
+    cache: ApplyCache | None
+    forward: bool = False  # a board snapshot newer than every stored one of its board
+    settled: set[str] = field(default_factory=set)  # keys whose facts are unchanged and stored
+
+    @property
+    def use_cache(self) -> bool:
+        return self.cache is not None and self.board and self.as_of is not None
+
+    @property
+    def applied(self) -> dict[int, ModelFacts]:
+        assert self.cache is not None
+        return self.cache.applied.setdefault(self.source, {})
+
+
+def _settle_unchanged(call: _FactsCall, to_check: list[str], delta: SnapshotDelta | None) -> list[str]:
+    """Drop the rows a delta says are unchanged since the file applied last (on rows nobody else wrote)."""
+    cache = call.cache
+    if not (call.use_cache and cache is not None and cache.trusted and call.forward and to_check and delta):
+        return to_check
+    if cache.last_sha.get(call.source) != delta.base_sha256:
+        return to_check
+    touched = {lower for lower, _ in delta.touched}
+    applied, index = call.applied, call.index
+    same = [key not in touched and index[key] in applied for key in to_check]
+    call.settled.update(itertools.compress(to_check, same))
+    return list(itertools.compress(to_check, map(operator.not_, same)))
+
+
+def _apply_one(call: _FactsCall, key: str, current: tuple, decides: dict[int, bool] | None) -> dict | None:
+    """The column changes for one model row (None: nothing to write); keeps the cache in step."""
+    model_id, facts, cache = call.index[key], call.facts_by_key[key], call.cache
+    if decides is not None and not decides[model_id]:
+        if call.use_cache:
+            call.applied.pop(model_id, None)  # an older listing: this board's facts are not on the row
+        return None
+    if call.use_cache and call.forward and call.applied.get(model_id) == facts and current[_SOURCE_AT] == call.source:
+        assert cache is not None
+        if cache.models.get(model_id) == current:
+            # The same facts as last applied, on a row as we left it: nothing changes.
+            call.applied[model_id] = facts
+            if cache.trusted:
+                call.settled.add(key)
+            return None
+    row_dict = dict(zip(_MODEL_COLUMNS, current, strict=True))
+    changes = _facts_changes(row_dict, facts, call.source, call.as_of, board=call.board)
+    if call.use_cache:
+        assert cache is not None
+        row_dict.update(changes)
+        cache.models[model_id] = tuple(map(row_dict.__getitem__, _MODEL_COLUMNS))
+        call.applied[model_id] = facts
+        for other, facts_of in cache.applied.items():
+            if other != call.source:
+                facts_of.pop(model_id, None)  # the row's facts are this board's now
+    return changes or None
+
+
+def _update_models(conn: Connection, call: _FactsCall, to_check: list[str]) -> int:
+    """Apply the facts of ``to_check`` to their stored rows; returns how many rows changed."""
+    if not to_check:
+        return 0
+    current_rows = _current_rows(conn, [call.index[key] for key in to_check], call.cache)
+    decides = (
+        _board_decides(conn, to_check, call.index, current_rows, call.source, call.as_of, call.forward)
+        if call.board
+        else None
+    )
+    updates = []
+    for key in to_check:
+        current = current_rows.get(call.index[key])
+        if current is not None and (changes := _apply_one(call, key, current, decides)):
+            updates.append((call.index[key], changes))
+    _write_model_updates(conn, updates)
+    return len(updates)
+
+
 def upsert_models(
     conn: Connection,
     facts_list: Iterable[ModelFacts],
@@ -464,6 +616,7 @@ def upsert_models(
     index: dict[str, int] | None = None,
     cache: ApplyCache | None = None,
     keys: Sequence[str] | None = None,
+    delta: SnapshotDelta | None = None,
 ) -> tuple[dict[str, int], int, int]:
     """Insert unknown models and apply ``facts_list``; return (id index, inserted, updated).
 
@@ -472,146 +625,57 @@ def upsert_models(
     listing on any board (ties go by board priority), so the result does not depend on the
     order in which snapshots are imported; the row records which listing last changed it.
     ``keys`` (optional) are the lower-case ids of ``facts_list``, in its order. ``cache``
-    (optional, one per series of snapshot imports) skips facts that are unchanged since the
-    previous snapshot on rows nobody else touched; the result is the same.
+    (optional, one per series of snapshot imports) with ``delta`` (the rows that changed since
+    the file applied last, see :class:`SnapshotDelta`) skips unchanged rows nobody else
+    touched; the result is the same.
     """
     facts_list = facts_list if isinstance(facts_list, list) else list(facts_list)
     lowers = keys if keys is not None else [f.repo_id.lower() for f in facts_list]
-    facts_by_key = dict(zip(lowers, facts_list, strict=True))
-    if len(facts_by_key) != len(lowers):  # the first row of a model listed twice wins
-        for key, facts in zip(reversed(lowers), reversed(facts_list), strict=True):
-            facts_by_key[key] = facts
-    if index is None:
-        if cache is not None and cache.trusted and cache.index is not None:
-            index = cache.index
-        else:
-            index = load_model_index(conn)
-            if cache is not None:
-                cache.index = index
+    facts_by_key = _facts_by_key(facts_list, lowers)
+    index = index if index is not None else _model_index(conn, cache)
+    call = _FactsCall(facts_by_key, index, source, as_of, board, cache)
     listed = list(facts_by_key)
     missing = facts_by_key.keys() - index.keys()
-    is_new = list(map(missing.__contains__, listed)) if missing else []
+    new_keys = [key for key in listed if key in missing]
     new_rows = [
-        _new_model_row(f, source, as_of) if board else _new_model_row(ModelFacts(repo_id=f.repo_id), source, None)
-        for f in map(facts_by_key.__getitem__, itertools.compress(listed, is_new))
+        _new_model_row(facts_by_key[key], source, as_of)
+        if board
+        else _new_model_row(ModelFacts(repo_id=facts_by_key[key].repo_id), source, None)
+        for key in new_keys
     ]
-    inserted = 0
-    if new_rows:
-        conn.execute(MODELS.insert(), new_rows)
-        inserted = len(new_rows)
-        ids = (
-            {
-                row.repo_id_lower: row.id
-                for row in conn.execute(
-                    select(MODELS.c.id, MODELS.c.repo_id_lower).where(
-                        MODELS.c.repo_id_lower.in_([r["repo_id_lower"] for r in new_rows])
-                    )
-                )
-            }
-            if len(new_rows) < 900
-            else {row.repo_id_lower: row.id for row in conn.execute(select(MODELS.c.id, MODELS.c.repo_id_lower))}
-        )
-        index.update(ids)
+    _insert_models(conn, new_rows, index)
     # A board snapshot newer than any stored one of its board: a row whose facts came from
     # this board needs no other listing to be looked up (see _board_decides).
-    forward = board and ((newest := _newest_snapshot(conn, source)) is None or (as_of is not None and as_of > newest))
-    settled: set[str] = set()  # keys whose facts (and extra facts) are unchanged and stored
+    call.forward = board and (
+        (newest := _newest_snapshot(conn, source)) is None or (as_of is not None and as_of > newest)
+    )
     # New rows of a board got their facts when inserted.
-    to_check = list(itertools.compress(listed, map(operator.not_, is_new))) if board and missing else listed
-    listed_ids = list(map(index.__getitem__, listed))
-    if len(set(listed_ids)) != len(listed_ids):
-        # Two ids of one model (an id and its alias) in one call: the first row's facts, as
-        # for a model listed twice; applying both would compute two updates of one stale row.
-        first: dict[int, str] = {}
-        later = {
-            key for key, model_id in zip(listed, listed_ids, strict=True) if first.setdefault(model_id, key) != key
-        }
-        to_check = [key for key in to_check if key not in later]
-        settled.update(later)  # nothing of theirs is written (extra facts included)
-    use_cache = cache is not None and board and as_of is not None
-    applied: dict[int, ModelFacts] = {}
-    if use_cache:
-        assert cache is not None
-        applied = cache.applied.setdefault(source, {})
+    to_check = [key for key in listed if key not in missing] if board and missing else listed
+    twice = _aliased_twice(listed, index)
+    if twice:
+        # Two ids of one model in one call: the first row's facts, as for a model listed twice;
+        # applying both would compute two updates of one stale row.
+        to_check = [key for key in to_check if key not in twice]
+        call.settled.update(twice)  # nothing of theirs is written (extra facts included)
+    if call.use_cache:
         for row in new_rows:
             model_id = index[row["repo_id_lower"]]
-            cache.models[model_id] = tuple(map(row.__getitem__, _MODEL_COLUMNS))
-            applied[model_id] = facts_by_key[row["repo_id_lower"]]
-        if cache.trusted and forward and to_check:
-            # Most rows of a daily series: the very facts object applied yesterday (the
-            # parser's row cache shares it) on a row nobody else wrote since, whose facts came
-            # from this board. Applying them again changes nothing.
-            model_ids = list(map(index.__getitem__, to_check))
-            same = list(map(operator.is_, map(applied.get, model_ids), map(facts_by_key.__getitem__, to_check)))
-            settled.update(itertools.compress(to_check, same))
-            to_check = list(itertools.compress(to_check, map(operator.not_, same)))
-    updated = 0
-    if to_check:
-        ids = [index[key] for key in to_check]
-        current_rows: dict[int, tuple] = {}
-        trusted = cache is not None and cache.trusted
-        if trusted:
-            # Nobody else wrote since our last import: rows we left are as we left them.
-            assert cache is not None
-            known = cache.models
-            current_rows = {model_id: row for model_id in ids if (row := known.get(model_id)) is not None}
-            ids = [model_id for model_id in ids if model_id not in current_rows]
-        cols = [MODELS.c.id, *[MODELS.c[c] for c in _MODEL_COLUMNS]]
-        for chunk_start in range(0, len(ids), 900):
-            chunk = ids[chunk_start : chunk_start + 900]
-            for row in conn.execute(select(*cols).where(MODELS.c.id.in_(chunk))):
-                current_rows[row[0]] = tuple(row[1:])
-        decides = _board_decides(conn, to_check, index, current_rows, source, as_of, forward) if board else None
-        updates = []
-        for key in to_check:
-            model_id = index[key]
-            current = current_rows.get(model_id)
-            if current is None:
-                continue
-            facts = facts_by_key[key]
-            if decides is not None and not decides[model_id]:
-                if use_cache:
-                    applied.pop(model_id, None)  # an older listing: this board's facts are not on the row
-                continue
-            if use_cache and forward and applied.get(model_id) == facts and current[_SOURCE_AT] == source:
-                assert cache is not None
-                if cache.models.get(model_id) == current:
-                    # The same facts as last applied, on a row as we left it: nothing changes.
-                    applied[model_id] = facts
-                    if trusted:
-                        settled.add(key)
-                    continue
-            row_dict = dict(zip(_MODEL_COLUMNS, current, strict=True))
-            changes = _facts_changes(row_dict, facts, source, as_of, board=board)
-            if changes:
-                updates.append((model_id, changes))
-            if use_cache:
-                assert cache is not None
-                row_dict.update(changes)
-                cache.models[model_id] = tuple(map(row_dict.__getitem__, _MODEL_COLUMNS))
-                applied[model_id] = facts
-                for other, facts_of in cache.applied.items():
-                    if other != source:
-                        facts_of.pop(model_id, None)  # the row's facts are this board's now
-        # Group identical column sets so that each group is one executemany.
-        groups: dict[tuple[str, ...], list[dict]] = {}
-        for model_id, changes in updates:
-            groups.setdefault(tuple(sorted(changes)), []).append({"_id": model_id, **changes})
-        for columns, rows in groups.items():
-            stmt = MODELS.update().where(MODELS.c.id == bindparam("_id")).values({c: bindparam(c) for c in columns})
-            conn.execute(stmt, rows)
-        updated = len(updates)
+            cache.models[model_id] = tuple(map(row.__getitem__, _MODEL_COLUMNS))  # type: ignore[union-attr]
+            call.applied[model_id] = facts_by_key[row["repo_id_lower"]]
+    to_check = _settle_unchanged(call, to_check, delta)
+    updated = _update_models(conn, call, to_check)
     # Extra facts with their source (knowledge cut-off, URLs, ...), of the rows not settled.
+    extra_keys = [*new_keys, *to_check] if board and missing else to_check
     extra_rows = [
         (index[key], name, value)
-        for key in (to_check if not (board and missing) else [*(r["repo_id_lower"] for r in new_rows), *to_check])
-        if (f := facts_by_key[key]).extra and key not in settled
+        for key in extra_keys
+        if (f := facts_by_key[key]).extra and key not in call.settled
         for name, value in f.extra.items()
         if value not in (None, "")
     ]
     if extra_rows:
         upsert_facts(conn, extra_rows, source=source, as_of=as_of, cache=cache)
-    return index, inserted, updated
+    return index, len(new_rows), updated
 
 
 def _board_decides(
@@ -652,6 +716,29 @@ def _board_decides(
     return decides
 
 
+def _stored_facts(
+    conn: Connection, rows: Sequence[tuple[int, str, str]], source: str, cache: ApplyCache | None
+) -> tuple[dict[tuple[int, str], tuple[int, str | None, dt.date | None]], bool]:
+    """(model, field) -> (fact row id, value, as_of) of ``source``; and whether any was read from the database."""
+    current: dict[tuple[int, str], tuple[int, str | None, dt.date | None]] = {}
+    if cache is not None and cache.trusted:
+        known = cache.facts
+        for model_id, field_name, _ in rows:
+            seen = known.get((source, model_id, field_name))
+            if seen is not None:
+                current[(model_id, field_name)] = seen
+    model_ids = sorted({r[0] for r in rows if (r[0], r[1]) not in current})
+    for start in range(0, len(model_ids), 900):
+        chunk = model_ids[start : start + 900]
+        for row in conn.execute(
+            select(FACTS.c.id, FACTS.c.model_id, FACTS.c.field, FACTS.c.value, FACTS.c.as_of).where(
+                FACTS.c.source == source, FACTS.c.model_id.in_(chunk)
+            )
+        ):
+            current[(row.model_id, row.field)] = (row.id, row.value, row.as_of)
+    return current, bool(model_ids)
+
+
 def upsert_facts(
     conn: Connection,
     rows: Sequence[tuple[int, str, str]],
@@ -661,60 +748,41 @@ def upsert_facts(
     source_url: str | None = None,
     cache: ApplyCache | None = None,
 ) -> None:
-    """Keep (model, field, source) -> value; a newer value replaces an older one."""
-    current: dict[tuple[int, str], tuple[int, str | None, dt.date | None]] = {}
-    if cache is not None and cache.trusted:
-        known = cache.facts
-        for model_id, field_name, _ in rows:
-            seen = known.get((source, model_id, field_name))
-            if seen is not None:
-                current[(model_id, field_name)] = seen
-    from_cache = len(current)
-    model_ids = sorted({r[0] for r in rows if (r[0], r[1]) not in current}) if from_cache < len(rows) else []
-    for start in range(0, len(model_ids), 900):
-        chunk = model_ids[start : start + 900]
-        for row in conn.execute(
-            select(FACTS.c.id, FACTS.c.model_id, FACTS.c.field, FACTS.c.value, FACTS.c.as_of).where(
-                FACTS.c.source == source, FACTS.c.model_id.in_(chunk)
-            )
-        ):
-            current[(row.model_id, row.field)] = (row.id, row.value, row.as_of)
-    inserts, updates = [], []
+    """Keep (model, field, source) -> value; a newer value replaces an older one.
+
+    The same model and field twice in one call: the later row's value is kept (one row).
+    """
+    current, read = _stored_facts(conn, rows, source, cache)
     changed: dict[tuple[str, int, str], tuple[int, str | None, dt.date | None]] = {}
-    if cache is not None and from_cache < len(current):  # rows read from the database
+    if cache is not None and read:  # rows read from the database
         changed.update(((source, k[0], k[1]), v) for k, v in current.items())
+    inserts: dict[tuple[int, str], dict] = {}  # not stored yet: a later row of the call updates it here
+    updates: dict[int, dict] = {}
     for model_id, field_name, value in rows:
         value = str(value)
+        pending = inserts.get((model_id, field_name))
         existing = current.get((model_id, field_name))
-        if existing is None:
-            inserts.append(
-                {
-                    "model_id": model_id,
-                    "field": field_name,
-                    "value": value,
-                    "source": source,
-                    "source_url": source_url,
-                    "as_of": as_of,
-                }
-            )
-            current[(model_id, field_name)] = (-1, value, as_of)
+        if pending is not None:
+            pending["value"] = value
+        elif existing is None:
+            inserts[(model_id, field_name)] = {
+                "model_id": model_id,
+                "field": field_name,
+                "value": value,
+                "source": source,
+                "source_url": source_url,
+                "as_of": as_of,
+            }
         elif existing[1] != value and (existing[2] is None or as_of is None or as_of >= existing[2]):
-            updates.append({"_id": existing[0], "value": value, "as_of": as_of})
-            if existing[0] != -1:
-                current[(model_id, field_name)] = (existing[0], value, as_of)
-                changed[(source, model_id, field_name)] = (existing[0], value, as_of)
+            updates[existing[0]] = {"_id": existing[0], "value": value, "as_of": as_of}
+            current[(model_id, field_name)] = changed[(source, model_id, field_name)] = (existing[0], value, as_of)
     if cache is not None:
-        # New rows' ids are unknown here (-1): those are read back next time.
-        cache.facts.update((k, v) for k, v in changed.items() if v[0] != -1)
+        cache.facts.update(changed)  # new rows' ids are unknown here: those are read back next time
     if inserts:
-        conn.execute(FACTS.insert(), inserts)
+        conn.execute(FACTS.insert(), list(inserts.values()))
     if updates:
-        conn.execute(
-            FACTS.update()
-            .where(FACTS.c.id == bindparam("_id"))
-            .values(value=bindparam("value"), as_of=bindparam("as_of")),
-            [u for u in updates if u["_id"] != -1],
-        )
+        stmt = FACTS.update().where(FACTS.c.id == bindparam("_id"))
+        conn.execute(stmt.values(value=bindparam("value"), as_of=bindparam("as_of")), list(updates.values()))
 
 
 def add_claims(conn: Connection, claims: Sequence[dict]) -> int:
@@ -751,31 +819,53 @@ def add_alias(conn: Connection, model_id: int, alias: str, reason: str) -> None:
 
 
 # --------------------------------------------------------------------------- history
+#
+# The interval rule and its planner live in db.history (pure); this section reads what a plan
+# needs, applies it with set-based SQL and keeps the snapshots' partial flags.
 
 
-def _same(a: float, b: float) -> bool:
-    return a == b or math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-12)
+@dataclass
+class _Snap:
+    """A stored snapshot of a board, as the executor reads it."""
+
+    day: dt.date
+    entries: int
+    partial: bool
+    rows: frozenset  # the (model id, variant) rows of a partial snapshot
+    sha256: str | None
 
 
-def _snapshot_neighbours(
-    conn: Connection, leaderboard: str, day: dt.date
-) -> tuple[bool, dt.date | None, dt.date | None]:
-    """(day already stored?, the stored date after ``day``, the newest stored date)."""
-    exists = (
-        conn.execute(
-            select(SNAPSHOTS.c.id).where(SNAPSHOTS.c.leaderboard_key == leaderboard, SNAPSHOTS.c.snapshot_date == day)
-        ).first()
-        is not None
-    )
-    nxt = conn.execute(
-        select(func.min(SNAPSHOTS.c.snapshot_date)).where(
-            SNAPSHOTS.c.leaderboard_key == leaderboard, SNAPSHOTS.c.snapshot_date > day
+def _board_snapshots(conn: Connection, leaderboard: str) -> list[_Snap]:
+    query = (
+        select(
+            SNAPSHOTS.c.snapshot_date,
+            SNAPSHOTS.c.entries,
+            SNAPSHOTS.c.is_partial,
+            SNAPSHOTS.c.partial_rows,
+            SNAPSHOTS.c.sha256,
         )
-    ).scalar()
-    newest = conn.execute(
-        select(func.max(SNAPSHOTS.c.snapshot_date)).where(SNAPSHOTS.c.leaderboard_key == leaderboard)
-    ).scalar()
-    return exists, nxt, newest
+        .where(SNAPSHOTS.c.leaderboard_key == leaderboard)
+        .order_by(SNAPSHOTS.c.snapshot_date)
+    )
+    return [
+        _Snap(day, entries or 0, bool(partial), frozenset(map(tuple, rows or ())), sha)
+        for day, entries, partial, rows, sha in conn.execute(query)
+    ]
+
+
+def _later(snaps: Sequence[_Snap], day: dt.date) -> list[history.Later]:
+    """The stored snapshots after ``day`` up to the first full one (what the planner needs)."""
+    later = []
+    for snap in snaps:
+        if snap.day > day:
+            later.append(history.Later(snap.day, snap.partial, snap.rows))
+            if not snap.partial:
+                break
+    return later
+
+
+def _prev(snaps: Sequence[_Snap], day: dt.date) -> dt.date | None:
+    return max((s.day for s in snaps if s.day < day), default=None)
 
 
 _INTERVAL_COLS = (
@@ -784,28 +874,163 @@ _INTERVAL_COLS = (
     SCORES.c.variant,
     SCORES.c.benchmark_key,
     SCORES.c.value,
-    SCORES.c.valid_from,
-    SCORES.c.valid_to,
     SCORES.c.precision,
     SCORES.c.revision,
+    SCORES.c.valid_from,
+    SCORES.c.valid_to,
 )
 
 
-def _open_count(conn: Connection, leaderboard: str) -> int:
-    """How many intervals of a board are open (an index-only count)."""
-    return int(
+def _as_interval(row) -> history.Interval:
+    return history.Interval(row[0], (row[1], row[2], row[3]), row[4], row[5], row[6], row[7], row[8])
+
+
+def _intervals_around(
+    conn: Connection, leaderboard: str, prev: dt.date | None, bound: dt.date | None, newest_is_prev: bool = False
+) -> list[history.Interval]:
+    """Every interval of a board that overlaps ``[prev, bound]`` (None: no limit that side).
+
+    ``newest_is_prev``: ``prev`` is the board's newest stored date, so every interval that
+    reaches past it is open.
+    """
+    conditions = [SCORES.c.leaderboard_key == leaderboard]
+    if prev is not None and bound is None and newest_is_prev:
+        conditions.append(SCORES.c.valid_to.is_(None))  # after the newest date only open ones can reach
+    elif prev is not None:
+        conditions.append((SCORES.c.valid_to.is_(None)) | (SCORES.c.valid_to > prev))
+    if bound is not None:
+        conditions.append(SCORES.c.valid_from <= bound)
+    return [_as_interval(row) for row in conn.execute(select(*_INTERVAL_COLS).where(*conditions))]
+
+
+def _open_intervals_of(conn: Connection, leaderboard: str, model_ids: Sequence[int]) -> list[history.Interval]:
+    """The open intervals of some models of a board."""
+    out = []
+    board = SCORES.c.leaderboard_key == leaderboard
+    for chunk in _id_chunks(conn, sorted(set(model_ids))):
+        # By model (ix_scores_model), the open ones picked here: with "valid_to IS NULL" in the
+        # query SQLite walks every open interval of the board instead.
+        for row in conn.execute(select(*_INTERVAL_COLS).where(board, _id_in(conn, SCORES.c.model_id, chunk))):
+            if row[8] is None:
+                out.append(_as_interval(row))
+    return out
+
+
+def _apply_plan(conn: Connection, leaderboard: str, plan: history.Plan, stats: SnapshotStats) -> None:
+    """Write a plan: deletes by id, one UPDATE per new end date, one executemany INSERT."""
+    for chunk in _id_chunks(conn, plan.deletes):
+        conn.execute(SCORES.delete().where(_id_in(conn, SCORES.c.id, chunk)))
+    ends: dict[dt.date | None, list[int]] = {}
+    for score_id, end in [*plan.closes, *plan.extends]:
+        ends.setdefault(end, []).append(score_id)
+    for end, ids in ends.items():
+        for chunk in _id_chunks(conn, ids):
+            conn.execute(SCORES.update().where(_id_in(conn, SCORES.c.id, chunk)).values(valid_to=end))
+    if plan.inserts:
         conn.execute(
-            select(func.count()).where(SCORES.c.leaderboard_key == leaderboard, SCORES.c.valid_to.is_(None))
-        ).scalar()
-        or 0
-    )
+            SCORES.insert(),
+            [
+                {
+                    "leaderboard_key": leaderboard,
+                    "model_id": iv.key[0],
+                    "variant": iv.key[1],
+                    "benchmark_key": iv.key[2],
+                    "value": iv.value,
+                    "precision": iv.precision,
+                    "revision": iv.revision,
+                    "valid_from": iv.valid_from,
+                    "valid_to": iv.valid_to,
+                }
+                for iv in plan.inserts
+            ],
+        )
+    stats.scores_inserted += len(plan.inserts)
+    stats.scores_closed += len(plan.closes)
+    stats.scores_deleted += len(plan.deletes)
 
 
-def _intervals(conn: Connection, *conditions) -> dict[tuple[int, str, str], tuple]:
-    result: dict[tuple[int, str, str], tuple] = {}
-    for row in conn.execute(select(*_INTERVAL_COLS).where(*conditions)):
-        result[(row[1], row[2], row[3])] = tuple(row)
-    return result
+def _wanted(rows: Sequence[tuple[int, str]], entries: Sequence[BoardEntry]) -> dict[tuple, history.Value]:
+    """The state a snapshot asks for: (model id, variant, benchmark) -> (value, precision, revision)."""
+    return {
+        (row[0], row[1], bench): (value, entry.precision, entry.revision)
+        for row, entry in zip(rows, entries, strict=True)
+        for bench, value in entry.scores.items()
+    }
+
+
+def _delta_rows(
+    delta: SnapshotDelta | None, snaps: Sequence[_Snap], day: dt.date, partial: bool, index: dict[str, int]
+) -> set[tuple[int, str]] | None:
+    """The (model id, variant) rows to plan when ``delta`` holds, else None (plan everything).
+
+    It holds when the file it is relative to is the newest stored snapshot (same digest), the
+    import is newer than it, and that snapshot is full (or this one is partial too): then the
+    open intervals are that file's rows and only the rows the delta names can change.
+    """
+    if delta is None or not snaps:
+        return None
+    newest = snaps[-1]
+    if newest.day >= day or newest.sha256 != delta.base_sha256 or (newest.partial and not partial):
+        return None
+    rows = set()
+    for lower, variant in delta.touched:
+        model_id = index.get(lower)
+        if model_id is None:
+            return None
+        rows.add((model_id, variant))
+    return rows
+
+
+def _plan_entries(
+    conn: Connection,
+    leaderboard: str,
+    day: dt.date,
+    rows: Sequence[tuple[int, str]],
+    entries: Sequence[BoardEntry],
+    snaps: Sequence[_Snap],
+    partial: bool,
+    only: set[tuple[int, str]] | None,
+) -> history.Plan:
+    """Read what the planner needs for ``entries`` on ``day`` and plan them (``only``: a delta's rows)."""
+    if only is not None:  # a delta: only the rows it names, against their open intervals
+        by_row = dict(zip(rows, entries, strict=True))
+        picked = [row for row in only if row in by_row]
+        wanted = _wanted(picked, [by_row[row] for row in picked])
+        if len(only) * 4 > len(rows):  # much changed: one range over the board's open intervals is cheaper
+            opened = _intervals_around(conn, leaderboard, snaps[-1].day, None, newest_is_prev=True)
+        else:
+            opened = _open_intervals_of(conn, leaderboard, [r[0] for r in only])
+        ivs = [iv for iv in opened if iv.key[:2] in only]
+        keys = wanted.keys() | {iv.key for iv in ivs}
+        return history.plan_snapshot(day, wanted, ivs, prev=snaps[-1].day, partial=partial, rows=by_row, keys=keys)
+    later = _later(snaps, day)
+    prev = _prev(snaps, day)
+    bound = next((s.day for s in later if not s.partial), None)
+    ivs = _intervals_around(conn, leaderboard, prev, bound, newest_is_prev=not later)
+    wanted = _wanted(rows, entries)
+    return history.plan_snapshot(day, wanted, ivs, prev=prev, later=later, partial=partial, rows=set(rows))
+
+
+def _flags_with(snaps: Sequence[_Snap], day: dt.date, count: int) -> dict[dt.date, bool]:
+    """The partial flag of every snapshot of the board once ``day`` has ``count`` entries."""
+    counts = {s.day: s.entries for s in snaps} | {day: count}
+    dates = sorted(counts)
+    return dict(zip(dates, history.partial_flags([counts[d] for d in dates]), strict=True))
+
+
+def _store_snapshot(conn: Connection, leaderboard: str, day: dt.date, exists: bool, values: dict) -> None:
+    where = (SNAPSHOTS.c.leaderboard_key == leaderboard, SNAPSHOTS.c.snapshot_date == day)
+    if exists:
+        conn.execute(SNAPSHOTS.update().where(*where).values(**values))
+    else:
+        conn.execute(SNAPSHOTS.insert().values(leaderboard_key=leaderboard, snapshot_date=day, **values))
+
+
+_FIRST, _SECOND = operator.itemgetter(0), operator.itemgetter(1)
+
+
+def _rows_json(rows: Iterable[tuple[int, str]]) -> list[list]:
+    return [list(row) for row in sorted(rows)]
 
 
 def apply_snapshot(
@@ -818,185 +1043,80 @@ def apply_snapshot(
     run_id: int | None,
     source_file: str | None,
     sha256: str | None,
-    cache: ApplyCache | None = None,
     keys: Sequence[tuple[str, str]] | None = None,
+    delta: SnapshotDelta | None = None,
 ) -> SnapshotStats:
-    """Make ``entries`` the state of ``leaderboard`` on ``day`` and repair the intervals.
+    """Make ``entries`` the state of ``leaderboard`` on ``day`` under the interval rule (db.history).
 
     The caller holds the transaction; models must already be in ``model_index``. ``keys``
-    (optional) are the entries' (lower-case id, variant), in their order. With ``cache`` (one
-    per series of imports), a snapshot that follows the one imported just before it only
-    reads the intervals of the entries that changed; the result is the same.
+    (optional) are the entries' (lower-case id, variant), in their order. ``delta`` (optional)
+    names the rows that changed since the file imported before (see :class:`SnapshotDelta`);
+    when it holds, only those rows are read and planned; the result is the same. The day's
+    partial flag (db.history.partial_flags) is stored, and a stored snapshot whose flag the new
+    count changes is planned again.
     """
     stats = SnapshotStats(entries=len(entries))
-    exists, nxt, newest = _snapshot_neighbours(conn, leaderboard, day)
-    board = SCORES.c.leaderboard_key == leaderboard
-
-    # The entries by (model, variant); precision and revision are part of the variant.
     if keys is None:
         keys = [(entry.facts.repo_id.lower(), entry.variant) for entry in entries]
-    model_ids = map(model_index.__getitem__, map(operator.itemgetter(0), keys))
-    state_keys = list(zip(model_ids, map(operator.itemgetter(1), keys), strict=True))
-    state: dict[tuple[int, str], BoardEntry] = dict(zip(state_keys, entries, strict=True))
-    collided = len(state) != len(entries)  # two ids of one model (an alias): no shortcut
-
-    def wanted_of(items) -> dict[tuple[int, str, str], tuple[float, str | None, str | None]]:
-        """The state the snapshot asks for: key -> (value, precision, revision)."""
-        return {
-            (ek[0], ek[1], bench): (value, entry.precision, entry.revision)
-            for ek, entry in items
-            for bench, value in entry.scores.items()
-        }
-
-    previous = cache.boards.get(leaderboard) if cache is not None else None
-    if (
-        previous is not None
-        and not collided
-        and not exists
-        and newest is not None
-        and previous[0] == newest < day
-        and stored_snapshot_sha(conn, leaderboard, newest) == previous[1]
-        # Nobody else wrote since our last import (SQLite): the open intervals are ours. Else
-        # count them (an index-only count, about a millisecond for a board of 4,500 models).
-        and (cache.trusted or _open_count(conn, leaderboard) == previous[3])
-    ):
-        # The newest stored snapshot is the one we imported last, so the open intervals are its
-        # entries: only entries that changed, came or went need the database. (Unchanged rows
-        # share their scores dict with the previous file's through the parser's row cache.)
-        before: dict[tuple[int, str], BoardEntry] = previous[2]
-        # Entries that are the very objects of the previous file (an unchanged line) are
-        # skipped without a look; the others are compared by their scores.
-        olds = list(map(before.get, state_keys))
-        unchanged = map(operator.is_, olds, entries)
-        changed = [
-            ek
-            for ek, old, entry in itertools.compress(
-                zip(state_keys, olds, entries, strict=True), map(operator.not_, unchanged)
-            )
-            if old is None or (old.scores is not entry.scores and old.scores != entry.scores)
-        ]
-        wanted = wanted_of((ek, state[ek]) for ek in changed)
-        todo = set(wanted)
-        open_after = previous[3] + len(wanted)
-        for ek in [*changed, *(before.keys() - state.keys())]:
-            if ek in before:
-                todo.update((ek[0], ek[1], bench) for bench in before[ek].scores)
-                open_after -= len(before[ek].scores)
-        covering = {}
-        changed_models = sorted({k[0] for k in todo})
-        for chunk in _id_chunks(conn, changed_models):
-            # By model (ix_scores_model), the open ones picked here: with "valid_to IS NULL" in
-            # the query SQLite walks every open interval of the board instead.
-            for row in conn.execute(select(*_INTERVAL_COLS).where(board, _id_in(conn, SCORES.c.model_id, chunk))):
-                if row[6] is None and (key := (row[1], row[2], row[3])) in todo:
-                    covering[key] = tuple(row)
-        ending_here, starting_next = {}, {}
-    else:
-        wanted = wanted_of(zip(state_keys, entries, strict=True))
-        # Intervals covering ``day``; if ``day`` is after every stored date, only open ones can.
-        covering = _intervals(conn, board, SCORES.c.valid_to.is_(None), SCORES.c.valid_from <= day)
-        if newest is not None and day < newest:
-            covering.update(_intervals(conn, board, SCORES.c.valid_to > day, SCORES.c.valid_from <= day))
-        ending_here = _intervals(conn, board, SCORES.c.valid_to == day) if exists else {}
-        starting_next = _intervals(conn, board, SCORES.c.valid_from == nxt) if nxt is not None else {}
-        todo = wanted.keys() | covering.keys()
-        open_after = len(wanted)
-    if cache is not None:
-        if sha256 and not collided and (newest is None or day >= newest):
-            cache.boards[leaderboard] = (day, sha256, state, open_after)
-        else:  # a backfill: the newest snapshot's state is unchanged but we no longer vouch for it
-            cache.boards.pop(leaderboard, None)
-
-    deletes: list[int] = []
-    closes: list[dict] = []  # id -> new valid_to
-    inserts: list[dict] = []
-    extend_to: list[dict] = []  # id -> new valid_to (merges)
-
-    def row(key, value, precision, revision, start, end) -> dict:
-        return {
-            "leaderboard_key": leaderboard,
-            "model_id": key[0],
-            "variant": key[1],
-            "benchmark_key": key[2],
-            "value": value,
-            "precision": precision,
-            "revision": revision,
-            "valid_from": start,
-            "valid_to": end,
-        }
-
-    for key in todo:
-        want = wanted.get(key)
-        cov = covering.get(key)
-        if cov is not None and want is not None and _same(cov[4], want[0]):
-            continue  # unchanged on this day
-        left = None  # (id, value, from) of the interval that ends at ``day``
-        right = None  # (id or None, value, to, precision, revision) of the one from ``nxt``
-        if cov is not None:
-            cov_id, _, _, _, cov_value, cov_from, cov_to, cov_prec, cov_rev = cov
-            if cov_from < day:
-                closes.append({"_id": cov_id, "valid_to": day})
-                stats.scores_closed += 1
-                left = (cov_id, cov_value, cov_from)
-            else:
-                deletes.append(cov_id)
-                stats.scores_deleted += 1
-                prev = ending_here.get(key)
-                left = (prev[0], prev[4], prev[5]) if prev else None
-            if nxt is not None and (cov_to is None or cov_to > nxt):
-                inserts.append(row(key, cov_value, cov_prec, cov_rev, nxt, cov_to))
-                stats.scores_inserted += 1
-                right = None  # a fresh piece with the old value: never equal to ``want``
-            elif nxt is not None and cov_to == nxt:
-                nb = starting_next.get(key)
-                right = (nb[0], nb[4], nb[6]) if nb else None
-        else:
-            prev = ending_here.get(key)
-            left = (prev[0], prev[4], prev[5]) if prev else None
-            nb = starting_next.get(key)
-            right = (nb[0], nb[4], nb[6]) if nb else None
-        if want is None:
-            continue
-        value, precision, revision = want
-        end = nxt
-        if right is not None and _same(right[1], value):
-            end = right[2]
-            deletes.append(right[0])
-            stats.scores_deleted += 1
-        if left is not None and _same(left[1], value):
-            # Extend the interval that ends at ``day`` instead of starting a new one.
-            extend_to.append({"_id": left[0], "valid_to": end})
-            closes[:] = [c for c in closes if c["_id"] != left[0]]
-            continue
-        inserts.append(row(key, value, precision, revision, day, end))
-        stats.scores_inserted += 1
-
-    if deletes:
-        for start in range(0, len(deletes), 900):
-            conn.execute(SCORES.delete().where(SCORES.c.id.in_(deletes[start : start + 900])))
-    update_stmt = SCORES.update().where(SCORES.c.id == bindparam("_id")).values(valid_to=bindparam("valid_to"))
-    if closes:
-        conn.execute(update_stmt, closes)
-    if extend_to:
-        conn.execute(update_stmt, extend_to)
-    if inserts:
-        conn.execute(SCORES.insert(), inserts)
-
-    snap_values = {
+    rows = list(zip(map(model_index.__getitem__, map(_FIRST, keys)), map(_SECOND, keys), strict=True))
+    snaps = _board_snapshots(conn, leaderboard)
+    flags = _flags_with(snaps, day, len(entries))
+    partial = flags[day]
+    only = _delta_rows(delta, snaps, day, partial, model_index) if len(set(rows)) == len(rows) else None
+    others = [s for s in snaps if s.day != day]
+    plan = _plan_entries(conn, leaderboard, day, rows, entries, others, partial, only)
+    _apply_plan(conn, leaderboard, plan, stats)
+    values = {
         "entries": len(entries),
         "source_file": source_file,
         "sha256": sha256,
         "run_id": run_id,
+        "is_partial": partial,
+        "partial_rows": _rows_json(set(rows)) if partial else None,
     }
-    if exists:
-        conn.execute(
-            SNAPSHOTS.update()
-            .where(SNAPSHOTS.c.leaderboard_key == leaderboard, SNAPSHOTS.c.snapshot_date == day)
-            .values(**snap_values)
-        )
-    else:
-        conn.execute(SNAPSHOTS.insert().values(leaderboard_key=leaderboard, snapshot_date=day, **snap_values))
+    _store_snapshot(conn, leaderboard, day, len(others) != len(snaps), values)
+    for snap in others:
+        if flags[snap.day] != snap.partial:
+            _replan_flag(conn, leaderboard, snap.day, flags[snap.day], stats)
     return stats
+
+
+def _replan_flag(conn: Connection, leaderboard: str, day: dt.date, partial: bool, stats: SnapshotStats) -> None:
+    """Plan a stored snapshot again under its new partial flag (its entries are read back)."""
+    snaps = _board_snapshots(conn, leaderboard)
+    snap = next(s for s in snaps if s.day == day)
+    covering = [
+        iv
+        for iv in _intervals_around(conn, leaderboard, day, day)
+        if iv.covers(day) and (not snap.partial or iv.key[:2] in snap.rows)
+    ]
+    wanted = {iv.key: (iv.value, iv.precision, iv.revision) for iv in covering}
+    listed = snap.rows if snap.partial else frozenset(iv.key[:2] for iv in covering)
+    others = [s for s in snaps if s.day != day]
+    later, prev = _later(others, day), _prev(others, day)
+    bound = next((s.day for s in later if not s.partial), None)
+    ivs = _intervals_around(conn, leaderboard, prev, bound)
+    plan = history.plan_snapshot(day, wanted, ivs, prev=prev, later=later, partial=partial, rows=listed)
+    _apply_plan(conn, leaderboard, plan, stats)
+    values = {"is_partial": partial, "partial_rows": _rows_json(listed) if partial else None}
+    _store_snapshot(conn, leaderboard, day, True, values)
+
+
+def refresh_partial_flags(conn: Connection, leaderboard: str) -> int:
+    """Set the partial flags of a board's stored snapshots by the rule, repairing the history.
+
+    For a database imported before partial snapshots were known (migration 0003); returns how
+    many flags changed.
+    """
+    snaps = _board_snapshots(conn, leaderboard)
+    if not snaps:
+        return 0
+    flags = dict(zip([s.day for s in snaps], history.partial_flags([s.entries for s in snaps]), strict=True))
+    changed = [s for s in snaps if flags[s.day] != s.partial]
+    stats = SnapshotStats()
+    for snap in changed:
+        _replan_flag(conn, leaderboard, snap.day, flags[snap.day], stats)
+    return len(changed)
 
 
 def stored_snapshot_sha(conn: Connection, leaderboard: str, day: dt.date) -> str | None:
@@ -1030,8 +1150,9 @@ def rename_model(conn: Connection, old_id: str, new_id: str, index: dict[str, in
     """Move a model known as ``old_id`` to ``new_id`` (a renamed Hub repo) and keep the old id as an alias.
 
     When both ids have rows, the old row's history moves to the new row (facts the new row already
-    has from the same source win) and the old row goes. Returns the model id, or ``None`` when
-    neither id is known. ``index`` (id/alias -> model id) is kept up to date.
+    has from the same source win; scores of one board, variant and benchmark become one history,
+    see :func:`db.history.plan_merge`) and the old row goes. Returns the model id, or ``None``
+    when neither id is known. ``index`` (id/alias -> model id) is kept up to date.
     """
     old_key, new_key = old_id.lower(), new_id.lower()
     old_row = index.get(old_key)
@@ -1047,34 +1168,9 @@ def rename_model(conn: Connection, old_id: str, new_id: str, index: dict[str, in
         )
         new_row = old_row
     elif old_row is not None and new_row is not None and old_row != new_row:
-        from db.schema import Claim
-
-        claims = Claim.__table__
-        conn.execute(SCORES.update().where(SCORES.c.model_id == old_row).values(model_id=new_row))
-        taken = {
-            (r.field, r.source)
-            for r in conn.execute(select(FACTS.c.field, FACTS.c.source).where(FACTS.c.model_id == new_row))
-        }
-        for fact in conn.execute(
-            select(FACTS.c.id, FACTS.c.field, FACTS.c.source).where(FACTS.c.model_id == old_row)
-        ).all():
-            if (fact.field, fact.source) in taken:
-                conn.execute(FACTS.delete().where(FACTS.c.id == fact.id))
-            else:
-                conn.execute(FACTS.update().where(FACTS.c.id == fact.id).values(model_id=new_row))
-        claim_keys = {
-            (r.field, r.source, r.claim)
-            for r in conn.execute(
-                select(claims.c.field, claims.c.source, claims.c.claim).where(claims.c.model_id == new_row)
-            )
-        }
-        for claim in conn.execute(
-            select(claims.c.id, claims.c.field, claims.c.source, claims.c.claim).where(claims.c.model_id == old_row)
-        ).all():
-            if (claim.field, claim.source, claim.claim) in claim_keys:
-                conn.execute(claims.delete().where(claims.c.id == claim.id))
-            else:
-                conn.execute(claims.update().where(claims.c.id == claim.id).values(model_id=new_row))
+        _merge_scores(conn, old_row, new_row)
+        _move_rows(conn, FACTS, ("field", "source"), old_row, new_row)
+        _move_rows(conn, CLAIMS, ("field", "source", "claim"), old_row, new_row)
         conn.execute(ALIASES.update().where(ALIASES.c.model_id == old_row).values(model_id=new_row))
         conn.execute(MODELS.delete().where(MODELS.c.id == old_row))
     assert new_row is not None
@@ -1082,6 +1178,44 @@ def rename_model(conn: Connection, old_id: str, new_id: str, index: dict[str, in
     index[new_key] = new_row
     index[old_key] = new_row
     return new_row
+
+
+def _move_rows(conn: Connection, table, unique: tuple[str, ...], old_row: int, new_row: int) -> None:
+    """Give ``old_row``'s rows of ``table`` to ``new_row``; where it has the same ``unique`` columns, its own win."""
+    cols = [table.c[c] for c in unique]
+    taken = {tuple(r) for r in conn.execute(select(*cols).where(table.c.model_id == new_row))}
+    for row in conn.execute(select(table.c.id, *cols).where(table.c.model_id == old_row)).all():
+        if tuple(row[1:]) in taken:
+            conn.execute(table.delete().where(table.c.id == row[0]))
+        else:
+            conn.execute(table.update().where(table.c.id == row[0]).values(model_id=new_row))
+
+
+def _merge_scores(conn: Connection, old_row: int, new_row: int) -> None:
+    """Move ``old_row``'s score history to ``new_row``: one history per board, variant and benchmark."""
+    by_board: dict[str, tuple[list, list]] = {}
+    query = select(SCORES.c.leaderboard_key, *_INTERVAL_COLS).where(SCORES.c.model_id.in_([old_row, new_row]))
+    for row in conn.execute(query):
+        iv = _as_interval(row[1:])
+        kept, moved = by_board.setdefault(row[0], ([], []))
+        if iv.key[0] == new_row:
+            kept.append(iv)
+        else:
+            moved.append(history.replace_key(iv, (new_row, *iv.key[1:])))
+    conn.execute(SCORES.update().where(SCORES.c.model_id == old_row).values(model_id=new_row))
+    for board, (kept, moved) in by_board.items():
+        if kept and moved:
+            dates = [s.day for s in _board_snapshots(conn, board)]
+            _apply_plan(conn, board, history.plan_merge(kept, moved, dates), SnapshotStats())
+    # Partial snapshots list their rows by model id.
+    for snap_id, rows in conn.execute(
+        select(SNAPSHOTS.c.id, SNAPSHOTS.c.partial_rows).where(SNAPSHOTS.c.partial_rows.is_not(None))
+    ).all():
+        if any(r[0] == old_row for r in rows or ()):
+            moved_rows = {(new_row if r[0] == old_row else r[0], r[1]) for r in rows}
+            conn.execute(
+                SNAPSHOTS.update().where(SNAPSHOTS.c.id == snap_id).values(partial_rows=_rows_json(moved_rows))
+            )
 
 
 def open_board_scores(conn: Connection, leaderboard: str) -> list[tuple[str, str, str | None, str | None, str, float]]:

@@ -102,7 +102,20 @@ def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
     engine = make_engine(settings.database_url)
     upgrade_schema(engine)
     print(f"database ready: {engine.url.render_as_string(hide_password=True)}")
+    _refresh_partial_flags(engine)
     return 0
+
+
+def _refresh_partial_flags(engine) -> None:
+    """Mark the partial snapshots of a database imported before they were known (migration 0003)."""
+    from db import writes
+    from db.registry import LEADERBOARD_KEYS
+
+    with engine.begin() as conn:
+        writes.begin_write(conn)
+        changed = sum(writes.refresh_partial_flags(conn, board) for board in LEADERBOARD_KEYS)
+    if changed:
+        print(f"partial snapshots: {changed} flag(s) set, history repaired")
 
 
 def _engine_ready(settings: Settings):

@@ -30,12 +30,12 @@ import lzma
 import operator
 import re
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from db.errors import InputError, UnknownFormatError
-from db.records import BoardEntry, ModelFacts, Rejection
+from db.records import BoardEntry, ModelFacts, Rejection, SnapshotDelta
 from db.registry import LMARENA, OPEN_LLM_V1, OPEN_LLM_V2, leaderboard_def
 from ingest.normalize import (
     BadValue,
@@ -70,6 +70,9 @@ class ParsedFile:
     # (model id lower, variant) of each entry, in the same order
     keys: list[tuple[str, str]] = field(default_factory=list)
     rejections: list[Rejection] = field(default_factory=list)
+    # The rows that changed since the file parsed before it with the same row cache (the
+    # contract with db: see db.records.SnapshotDelta); None when that is not known.
+    delta: SnapshotDelta | None = None
 
 
 # --------------------------------------------------------------------------- reading
@@ -146,13 +149,33 @@ class RowCache:
         self._key: tuple | None = None
         # line -> what the record parser gives (see _record_parser), or _BLANK
         self._previous: dict[bytes, object] = {}
+        self.fresh: list[int] = []  # positions of the last call's lines that were parsed anew
+        # The digest and (id lower, variant) rows of the last file parsed whole (a delta's base);
+        # cleared while a file is being parsed, so a file that fails is no base.
+        self.sha256: str | None = None
+        self.rows: frozenset = frozenset()
+        self._base: tuple[str | None, frozenset] = (None, frozenset())
+
+    def delta(self, sha256: str, keys: Sequence[tuple[str, str]], changed: Iterable[tuple[str, str]]):
+        """The :class:`SnapshotDelta` of a file against the last one parsed whole, and make it the base."""
+        base, before = self._base
+        now = frozenset(keys)
+        self.sha256, self.rows = sha256, now
+        if base is None:
+            return None
+        return SnapshotDelta(
+            base_sha256=base, added=now - before, changed=frozenset(changed) & before, removed=before - now
+        )
 
     def records(self, fmt: Format, header: list[str], lines: list[bytes], parse_cells) -> list | None:
         """One result per line (as above), or ``None`` when a line is not a whole record."""
         key = (fmt.name, tuple(header))
         previous = self._previous if key == self._key else {}
         results = list(map(previous.get, lines))
-        for i in _positions(results, None):
+        # The last file parsed whole is this one's base; until this one is whole, none is.
+        self._base, self.sha256 = (self.sha256, self.rows), None
+        self.fresh = list(_positions(results, None))
+        for i in self.fresh:
             try:
                 reader = csv.reader((lines[i].decode("utf-8") + "\n", "\x00\n"))
                 cells = next(reader, ())
@@ -167,6 +190,7 @@ class RowCache:
 
     def forget(self) -> None:
         self._key, self._previous = None, {}
+        self.sha256, self.rows, self.fresh, self._base = None, frozenset(), [], (None, frozenset())
 
 
 def _positions(items: list, value: object) -> Iterator[int]:
@@ -851,6 +875,14 @@ def parse_file(
             packed = _drop_duplicates(parsed, packed, table.header, table.lines, main_bench)  # type: ignore[arg-type]
         candidates = list(itertools.compress(range(len(packed)), packed))
         correct_packed_params(parsed.entries, list(map(_FIRST, parsed.keys)), candidates)
+        if row_cache is not None:
+            # Changed: lines parsed anew, rows the file itself corrects (packed weights) or
+            # listed twice. Every other row has the very line of the previous file.
+            changed = {results[i][1] for i in row_cache.fresh}  # type: ignore[index]
+            changed.update(parsed.keys[i] for i in candidates)
+            if len(results) != len(parsed.keys):
+                changed.update(k for k, n in collections.Counter(map(_SECOND, results)).items() if n > 1)
+            parsed.delta = row_cache.delta(digest, parsed.keys, changed)
         return parsed
     if results is not None:
         lines = table.lines

@@ -94,7 +94,8 @@ def import_parsed(
     """Load one parsed file in one transaction; returns (rows written, rows rejected).
 
     ``cache`` carries what the previous import of a series left behind (see
-    :class:`db.writes.ApplyCache`); it only makes the import faster.
+    :class:`db.writes.ApplyCache`) and ``parsed.delta`` the rows that changed since the file
+    parsed before (:class:`db.records.SnapshotDelta`); both only make the import faster.
     """
     check_usable(parsed)
     try:
@@ -112,6 +113,7 @@ def import_parsed(
                 board=True,
                 cache=cache,
                 keys=list(map(_FIRST, keys)) if keys is not None else None,
+                delta=parsed.delta,
             )
             stats = writes.apply_snapshot(
                 conn,
@@ -122,12 +124,13 @@ def import_parsed(
                 run_id=run_id,
                 source_file=Path(parsed.path).name,
                 sha256=parsed.sha256,
-                cache=cache,
                 keys=keys,
+                delta=parsed.delta,
             )
             if run_id is not None:
                 writes.record_rejections(conn, run_id, Path(parsed.path).name, parsed.rejections)
             if cache is not None:
+                cache.remember(parsed.leaderboard, parsed.sha256)
                 cache.seal(conn)
     except BaseException:
         if cache is not None:

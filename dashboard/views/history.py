@@ -8,6 +8,7 @@ import streamlit as st
 from dashboard import charts, data, ui
 from dashboard import format as fmt
 from dashboard.filters import MAX_COMPARE, WIDGET_KEYS, FilterState
+from db.history import MAX_GAP_DAYS
 from db.registry import OPEN_LLM_V1, leaderboard_def
 
 DEFAULTS = FilterState(board=OPEN_LLM_V1, ids=("tiiuae/falcon-40b", "tiiuae/falcon-40b-instruct", "llama-65b"))
@@ -42,7 +43,7 @@ if not dates or leaders.empty:
     st.stop()
 
 overall = reigns[reigns["size_class"] == "all"].reset_index(drop=True)
-gaps = [(a, b) for a, b in zip(dates, dates[1:], strict=False) if (b - a).days > 90]
+gaps = [(a, b) for a, b in zip(dates, dates[1:], strict=False) if (b - a).days > MAX_GAP_DAYS]
 st.caption(
     ui.md(f"{lb.display_name} · {len(dates)} snapshots from {dates[0].isoformat()} to {dates[-1].isoformat()}")
     + " · a reign runs from the first snapshot a model leads to the first snapshot another model leads."
@@ -80,7 +81,15 @@ if gaps:
         ui.md(
             "No snapshot between "
             + "; ".join(f"{a} and {b}" for a, b in gaps)
-            + ": a reign across that gap may have been shorter than shown."
+            + ": a reign across that gap may have been shorter than shown ('Longest gap' in the tables)."
+        )
+    )
+if hist["partial"]:
+    st.caption(
+        ui.md(
+            "Partial snapshots (far fewer entries than the ones before): "
+            + ", ".join(d.isoformat() for d in hist["partial"])
+            + ". They carry what they lack from the snapshot before and cannot start or end a reign by themselves."
         )
     )
 lead_all = leaders[leaders["size_class"] == "all"]
@@ -101,6 +110,9 @@ date_cfg = {
     "days": st.column_config.NumberColumn("Days", format="%d"),
     "value": st.column_config.NumberColumn(score_label, format="%.2f"),
     "size_class": st.column_config.TextColumn("Size class"),
+    "gap_days": st.column_config.NumberColumn(
+        "Longest gap", format="%d", help=f"days without a snapshot, when over {MAX_GAP_DAYS}"
+    ),
 }
 
 
@@ -111,7 +123,7 @@ def _table(frame: pd.DataFrame) -> pd.DataFrame:
         start=frame["start"].astype(str),
         end=[str(e) if e is not None and not pd.isna(e) else "still #1" for e in frame["end"]],
     )
-    return out[["size_class", "page_url", "start", "end", "days", "value"]]
+    return out[["size_class", "page_url", "start", "end", "days", "value", "gap_days"]]
 
 
 st.subheader("Longest reigns")

@@ -64,9 +64,9 @@ def test_tenure_takes_limit(capsys, db_url):
     code, out, _ = run(capsys, "tenure", "--leaderboard", V1, "--limit", "2", "--format", "csv", "--db", db_url)
     assert code == 0
     assert out.splitlines() == [
-        "model_id,start,end,days",
-        "llama-65b,2023-05-23,2023-05-26,3",
-        "tiiuae/falcon-40b,2023-05-26,2023-05-31,5",
+        "model_id,start,end,days,gap_days",
+        "llama-65b,2023-05-23,2023-05-26,3,",
+        "tiiuae/falcon-40b,2023-05-26,2023-05-31,5,",
     ]
 
 

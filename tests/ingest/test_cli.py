@@ -63,7 +63,13 @@ def test_import_then_reports(tmp_path):
     assert dates == sorted(dates) and len(dates) == 7  # applied in date order
     tenure = cli("db", "tenure", "--leaderboard", V1, "--format", "csv", db=db, check=True).stdout
     rows = list(csv.DictReader(io.StringIO(tenure)))
-    assert rows[1] == {"model_id": "tiiuae/falcon-40b", "start": "2023-05-26", "end": "2023-05-31", "days": "5"}
+    assert rows[1] == {
+        "model_id": "tiiuae/falcon-40b",
+        "start": "2023-05-26",
+        "end": "2023-05-31",
+        "days": "5",
+        "gap_days": "",
+    }
     assert rows[-1]["model_id"] == "tiiuae/falcon-40b-instruct" and rows[-1]["end"] == ""
     board = json.loads(
         cli(
