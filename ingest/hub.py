@@ -27,11 +27,11 @@ from sqlalchemy import Engine
 from db import queries, writes
 from db.config import SEED_DIR, Settings
 from db.errors import HubError
-from db.naming import params_from_name
 from db.records import BoardEntry, ModelFacts, SnapshotStats
 from db.registry import LMARENA, MODEL_CARD, OPEN_LLM_V1, OPEN_LLM_V2
 from ingest.http import BudgetExhausted, RunBudget
 from ingest.normalize import BadValue, license_category, normalize_license, parse_hub_id
+from ingest.sizes import params_from_name
 
 log = logging.getLogger(__name__)
 

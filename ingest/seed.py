@@ -20,6 +20,7 @@ from db import queries, writes
 from db.config import SEED_DIR
 from db.errors import InputError
 from db.records import ModelFacts
+from ingest.facts_review import review
 from ingest.loader import import_files
 from ingest.normalize import license_category, normalize_license, normalize_model_type
 
@@ -79,7 +80,7 @@ def load_seed(engine: Engine, seed_dir: Path = SEED_DIR, *, progress: bool | Non
         if item.get("kind") == "snapshot":
             by_board[item["leaderboard"]].append(seed_dir / item["path"])
     for board, paths in by_board.items():
-        report = import_files(engine, board, paths, progress=progress)
+        report = import_files(engine, board, paths, progress=progress, review_sizes=False)
         for result in report.files:
             if result.status == "imported":
                 summary.imported += 1
@@ -90,6 +91,7 @@ def load_seed(engine: Engine, seed_dir: Path = SEED_DIR, *, progress: bool | Non
                 log.warning("seed file failed: %s", result.error)
     summary.facts = load_model_facts(engine, seed_dir / "models.csv")
     summary.claims = load_claims(engine, seed_dir / "claims.csv")
+    review(engine)  # sizes and licenses, once every file and fact is in
     return summary
 
 
