@@ -17,8 +17,10 @@ import pandas as pd
 from sqlalchemy import Connection
 
 from dashboard.filters import SIZE_CLASSES, FilterState, group_members, group_name, rank_label
+from db import facts as facts_rules
 from db import queries
 from db.queries import ModelFilter
+from db.ranking import ranks_in_order, tie_ranks
 from db.registry import LMARENA, MODEL_CARD, OPEN_LLM_V1, OPEN_LLM_V2, leaderboard_def
 from db.reports import _csv_safe
 
@@ -171,7 +173,7 @@ def filter_board(ranked: pd.DataFrame, flt: ModelFilter) -> pd.DataFrame:
     """Filter a ranked board by model filters and number the ranks again (``ranked`` is left as is)."""
     # A shallow copy is enough: with copy-on-write, setting "rank" never reaches ``ranked``.
     out = queries.filter_models(ranked, flt).copy(deep=False)
-    out["rank"] = np.arange(1, len(out) + 1)
+    out["rank"] = ranks_in_order(out["score"]) if "score" in out.columns else np.arange(1, len(out) + 1)
     return out.reset_index(drop=True)
 
 
@@ -356,12 +358,16 @@ def permissive_share_top_n(ranked: pd.DataFrame, n: int) -> pd.DataFrame:
 # --------------------------------------------------------------------------- history
 
 
-def board_history(conn: Connection, board: str, bench: str) -> tuple[list[dt.date], pd.DataFrame, pd.DataFrame]:
+def board_history(
+    conn: Connection, board: str, bench: str, *, include_doubtful: bool = False, include_flagged: bool = False
+) -> tuple[list[dt.date], pd.DataFrame, pd.DataFrame]:
     """(snapshot dates, the #1 per date and size class, every model's rank on every date).
 
     Leaders: size_class ("all" or a size class), date, model_pk, model_id, value.
     Ranks: date, model_pk, model_id, rank, score, entries (as :func:`db.queries.rank_history`).
-    Ties go to the id first alphabetically, as in the query layer. One pass over the scores,
+    Ties go to the id first alphabetically, as in the query layer; equal scores share a rank.
+    Size classes use sizes that are not doubtful (a floor x counts as [x, x+1)) and flagged
+    models take no reign, unless asked (as ``db tenure``). One pass over the scores,
     so the history page needs no further query when a visitor picks other models.
     """
     lb = leaderboard_def(board)
@@ -380,13 +386,21 @@ def board_history(conn: Connection, board: str, bench: str) -> tuple[list[dt.dat
     values = values.sort_values(["date_idx", "_primary", "_alpha"], kind="mergesort")
     # Best variant of each model on each date, ranked within the date.
     best = values.drop_duplicates(["date_idx", "model_pk"]).copy()
-    best["rank"] = best.groupby("date_idx").cumcount() + 1
+    best["rank"] = tie_ranks(best["value"], bdef.higher_is_better, best["date_idx"]).astype(int)
     best["entries"] = best.groupby("date_idx")["model_pk"].transform("size")
-    best["size_class"] = size_class(best["model_pk"].map(info["params_b"])).to_numpy()
+    _, _, class_size = facts_rules.size_frame_bounds(
+        info["params_b"].to_numpy(), info.get("params_confidence"), include_doubtful
+    )
+    class_size.index = info.index
+    best["size_class"] = size_class(best["model_pk"].map(class_size)).to_numpy()
     best["date"] = [dates[i] for i in best["date_idx"]]
     best["model_id"] = best["model_pk"].map(info["repo_id"]).to_numpy()
-    frames = [best[best["rank"] == 1].assign(size_class="all")]
-    sized = best[best["size_class"].notna()]
+    leading = best
+    if not include_flagged:
+        flagged = info["is_flagged"].fillna(False).astype(bool)
+        leading = best[~best["model_pk"].map(flagged).fillna(False).to_numpy(dtype=bool)]
+    frames = [leading.drop_duplicates("date_idx").assign(size_class="all")]
+    sized = leading[leading["size_class"].notna()]
     frames.append(sized.drop_duplicates(["size_class", "date_idx"]))
     leaders = pd.concat(frames, ignore_index=True)[lead_cols]
     leaders = leaders.sort_values(["size_class", "date"]).reset_index(drop=True)

@@ -354,3 +354,52 @@ def facts_changes(current: dict, facts, source: str, as_of, *, board: bool) -> d
         changes["board_facts_source"] = source
         changes["board_facts_as_of"] = as_of
     return changes
+
+
+# --------------------------------------------------------------------------- sizes in use
+
+
+def size_frame_bounds(values, confidences, include_doubtful: bool = False):
+    """Vectorised :func:`bounds` for filters: (low, high, class size) Series, NaN when unusable.
+
+    ``high`` of a floor is x+1 (every value in [x, x+1) is below it); the class size of a
+    floor is the middle of its interval (the size classes' bounds are whole numbers, so
+    (x, x+1) lies in one class). Doubtful sizes are NaN unless ``include_doubtful``.
+    """
+    import numpy as np
+    import pandas as pd
+
+    value = pd.to_numeric(pd.Series(np.asarray(values)), errors="coerce").astype(float)
+    if confidences is None:
+        conf = pd.Series([None] * len(value), index=value.index, dtype=object)
+    else:
+        conf = pd.Series(np.asarray(confidences, dtype=object), index=value.index, dtype=object)
+    floor = conf.eq("floor").to_numpy()
+    unusable = conf.eq("doubtful").to_numpy() & (not include_doubtful)
+    # A floor x stands for [x, x+1): counts are never whole billions, so above x (3 decimals).
+    low = (value + np.where(floor, 0.001, 0.0)).mask(unusable)
+    high = (value + np.where(floor, 1.0, 0.0)).mask(unusable)
+    middle = (value + np.where(floor, 0.5, 0.0)).mask(unusable)
+    return low, high, middle
+
+
+CLAIM_TOLERANCE = 0.15  # a nominal size ("7B") is right within 15% of the count (6.74 B)
+
+
+def judge_claim(claimed: float | None, size: Size) -> str:
+    """A published size claim against the measured size, with the measurement's uncertainty.
+
+    "7B" is right against an exact 6.74 B or a floor of 6 ([6, 7) reaches 7 within the
+    tolerance); against a doubtful size the answer is "cannot tell".
+    """
+    if claimed is None or (isinstance(claimed, float) and math.isnan(claimed)) or not size.known:
+        return "not measured"
+    if size.confidence == "doubtful":
+        return "cannot tell (the measured size is doubtful)"
+    low, high = bounds(size.value, size.confidence) or (size.value, size.value)
+    low, high = float(low) * (1 - CLAIM_TOLERANCE), float(high) * (1 + CLAIM_TOLERANCE)  # type: ignore[arg-type]
+    if low <= claimed <= high:
+        return "matches"
+    if claimed > high:
+        return f"overstated {claimed / float(size.value if size.confidence != 'floor' else size.value + 1.0):.1f}x"  # type: ignore[operator]
+    return f"understated {float(size.value) / claimed:.1f}x"  # type: ignore[arg-type]

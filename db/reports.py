@@ -20,7 +20,16 @@ from db.registry import LEADERBOARD_KEYS
 from db.schema import LICENSE_CATEGORIES
 
 FORMATS = ("table", "csv", "json")
-LEADERBOARD_COLUMNS = ["rank", "model_id", "score", "params_b", "license", "license_category", "type"]
+LEADERBOARD_COLUMNS = [
+    "rank",
+    "model_id",
+    "score",
+    "params_b",
+    "license",
+    "license_category",
+    "type",
+    "params_confidence",
+]
 TENURE_COLUMNS = ["model_id", "start", "end", "days"]
 HISTORY_COLUMNS = ["leaderboard", "date", "rank", "score", "entries"]
 
@@ -108,6 +117,11 @@ def _filters(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--license-category", choices=LICENSE_CATEGORIES, metavar="C", help=f"one of: {', '.join(LICENSE_CATEGORIES)}"
     )
+    p.add_argument(
+        "--include-doubtful",
+        action="store_true",
+        help="size filters also use sizes marked doubtful (see 'python -m db audit')",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -145,6 +159,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     te.add_argument("--rank-by", metavar="BENCHMARK", help="rank by this benchmark key instead of the average")
     _filters(te)
+    te.add_argument("--include-flagged", action="store_true", help="flagged models may reign too")
     _common(te)
 
     hi = sub.add_parser(
@@ -157,6 +172,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--leaderboard", choices=LEADERBOARD_KEYS, metavar="L", help="only this leaderboard (default: every board)"
     )
     _common(hi)
+
+    au = sub.add_parser(
+        "audit",
+        help="how far each board's sizes and licenses can be trusted",
+        description=(
+            "Per board: sizes that are exact, estimated (board decimal, floor, name), corrected and "
+            "doubtful; unknown sizes and licenses; partial snapshots."
+        ),
+    )
+    _common(au)
     return parser
 
 
@@ -165,6 +190,7 @@ def _flt(args: argparse.Namespace) -> queries.ModelFilter:
         min_params=args.min_params,
         max_params=args.max_params,
         license_categories=(args.license_category,) if args.license_category else (),
+        include_doubtful=args.include_doubtful,
     )
 
 
@@ -175,7 +201,8 @@ def report_leaderboard(conn, args) -> pd.DataFrame:
 
 
 def report_tenure(conn, args) -> pd.DataFrame:
-    return queries.tenure(conn, args.leaderboard, args.rank_by, _flt(args)).reindex(columns=TENURE_COLUMNS)
+    reigns = queries.tenure(conn, args.leaderboard, args.rank_by, _flt(args), include_flagged=args.include_flagged)
+    return reigns.reindex(columns=TENURE_COLUMNS)
 
 
 def report_history(conn, args) -> pd.DataFrame:
@@ -192,7 +219,18 @@ def report_history(conn, args) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True).reindex(columns=HISTORY_COLUMNS)
 
 
-REPORTS = {"leaderboard": report_leaderboard, "tenure": report_tenure, "history": report_history}
+def report_audit(conn, args) -> pd.DataFrame:
+    from db.fidelity import audit
+
+    return audit(conn)
+
+
+REPORTS = {
+    "leaderboard": report_leaderboard,
+    "tenure": report_tenure,
+    "history": report_history,
+    "audit": report_audit,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -683,9 +683,13 @@ def _arena_entry(name_raw, score_raw, score_col, ci_raw, votes_raw, org, lic, cu
         scores["ci_minus"] = _bench_value(LMARENA, "ci_minus", match.group(2), "95% CI (-)")
     license_id = normalize_license(lic)
     org_text = " ".join(str(org or "").split())[:100] or None
+    estimate = params_from_name(model)  # the Arena gives no sizes: the name's, as an estimate
     facts = ModelFacts(
         repo_id=model,
         org=org_text,
+        params_b=estimate,
+        params_source="name (estimate)" if estimate is not None else None,
+        params_is_estimate=estimate is not None,
         license=license_id,
         license_category=license_category(license_id),
         extra={
