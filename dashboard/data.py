@@ -81,6 +81,7 @@ COLUMN_LABELS = {
     "hub_url": "Hub",
     "score": "Score",
     "params_b": "Params (B)",
+    "params_confidence": "Size confidence",
     "license": "License",
     "license_category": "License category",
     "model_type": "Type",
@@ -196,7 +197,7 @@ def table_columns(board: str, rank_key: str) -> list[str]:
         cols.append("score")
     cols += score_columns(board)
     if board != LMARENA:
-        cols += ["params_b"]
+        cols += ["params_b", "params_confidence"]
     cols += ["license", "license_category"]
     if board != LMARENA:  # the Arena lists no type, architecture or Hub date
         cols += ["model_type", "org", "architecture", "created_date"]
@@ -226,7 +227,7 @@ def display_frame(frame: pd.DataFrame, board: str, rank_key: str, *, for_downloa
     for col in ("created_date", "first_listed"):
         if col in out:
             out[col] = pd.to_datetime(out[col], errors="coerce")
-    for col in ("license", "org", "architecture"):
+    for col in ("license", "org", "architecture", "params_confidence"):
         if col in out:
             out[col] = out[col].astype(object).where(out[col].notna(), "")
     if not for_download and "hub_url" in out and out["hub_url"].isna().all():
@@ -273,6 +274,16 @@ def size_class(params_b: pd.Series) -> pd.Series:
     return out
 
 
+def class_sizes(frame: pd.DataFrame, include_doubtful: bool = False) -> pd.Series:
+    """The size that decides each row's size class: a floor x counts as x+0.5 (inside [x, x+1));
+    doubtful sizes count as unknown unless ``include_doubtful``."""
+    _, _, middle = facts_rules.size_frame_bounds(
+        frame["params_b"].to_numpy(), frame.get("params_confidence"), include_doubtful
+    )
+    middle.index = frame.index
+    return middle
+
+
 def pareto_frontier(frame: pd.DataFrame, x: str = "params_b", y: str = "score") -> pd.Series:
     """True for models on the frontier: no model of smaller or equal size scores higher."""
     if frame.empty:
@@ -287,11 +298,16 @@ def pareto_frontier(frame: pd.DataFrame, x: str = "params_b", y: str = "score") 
     return on
 
 
-def size_points(frame: pd.DataFrame) -> pd.DataFrame:
-    """Models with a known size and score, with their frontier flag (smallest first)."""
+def size_points(frame: pd.DataFrame, include_doubtful: bool = False) -> pd.DataFrame:
+    """Models with a known size and score, with their frontier flag (smallest first).
+
+    Sizes marked doubtful are left out unless ``include_doubtful``."""
     cols = ["model_id", "params_b", "score", "license_category", "model_type", "license", "org", "page_url"]
-    pts = frame[[c for c in cols if c in frame.columns]]
-    pts = pts[pts["params_b"].notna() & pts["score"].notna() & (pts["params_b"] > 0)].copy()
+    pts = frame[[c for c in [*cols, "params_confidence"] if c in frame.columns]]
+    pts = pts[pts["params_b"].notna() & pts["score"].notna() & (pts["params_b"] > 0)]
+    if not include_doubtful and "params_confidence" in pts.columns:
+        pts = pts[pts["params_confidence"].ne("doubtful")]
+    pts = pts.copy()
     pts["on_frontier"] = pareto_frontier(pts)
     return pts.sort_values(["params_b", "score"], ascending=[True, False]).reset_index(drop=True)
 
@@ -310,7 +326,7 @@ def license_mix_by_size(frame: pd.DataFrame) -> pd.DataFrame:
     """Count and share of each license category within each size class (unknown sizes apart)."""
     if frame.empty:
         return pd.DataFrame(columns=["size_class", "license_category", "models", "share"])
-    sizes = size_class(frame["params_b"]).fillna("unknown")
+    sizes = size_class(class_sizes(frame)).fillna("unknown")
     counts = (
         pd.DataFrame({"size_class": sizes, "license_category": frame["license_category"].fillna("unknown")})
         .value_counts()
@@ -340,7 +356,7 @@ def license_mix_over_time(frame: pd.DataFrame, freq: str = "Q") -> pd.DataFrame:
 def permissive_share_top_n(ranked: pd.DataFrame, n: int) -> pd.DataFrame:
     """Per size class: of its top ``n`` models (by the board's rank), how many are permissive."""
     rows = []
-    sizes = size_class(ranked["params_b"]) if not ranked.empty else pd.Series(dtype=object)
+    sizes = size_class(class_sizes(ranked)) if not ranked.empty else pd.Series(dtype=object)
     for size in SIZE_CLASSES:
         top = ranked[sizes == size.key].sort_values("rank").head(n) if not ranked.empty else ranked
         permissive = int((top["license_category"] == "permissive").sum()) if len(top) else 0
@@ -480,17 +496,13 @@ def claims_vs_measured(model: dict, claims: pd.DataFrame) -> pd.DataFrame:
     for claim in claims.itertuples(index=False):
         measured = model.get(claim.field) if claim.field in ("params_b",) else None
         measured_source = model.get("params_source") if claim.field == "params_b" else None
-        ratio = None
-        if measured and claim.claimed_value and not math.isnan(claim.claimed_value):
-            ratio = claim.claimed_value / measured
-        if ratio is None:
-            verdict = "not measured"
-        elif abs(ratio - 1) <= 0.1:
-            verdict = "matches"
-        elif ratio > 1:
-            verdict = f"overstated {ratio:.1f}x"
-        else:
-            verdict = f"understated {1 / ratio:.1f}x"
+        # Judged against the measurement's uncertainty (a floor is [x, x+1); doubtful: cannot tell).
+        size = facts_rules.Size(
+            measured,
+            measured_source,
+            model.get("params_confidence") or facts_rules.classify(measured, measured_source),
+        )
+        verdict = facts_rules.judge_claim(claim.claimed_value, size) if measured else "not measured"
         rows.append(
             {
                 "field": claim.field,

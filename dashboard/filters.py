@@ -50,6 +50,8 @@ _EXCLUSIVE = 1e-6
 PARAM_STOPS = (0.0, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 7.0, 8.0, 10.0, 13.0, 15.0, 20.0, 35.0, 70.0, 100.0, math.inf)
 
 HIDE_FLAGS = ("merged", "flagged", "offhub")
+# What size filters, classes, frontiers and reigns leave out unless asked (db.facts, db tenure).
+INCLUDE_FLAGS = ("doubtful", "flagged")
 COLOR_BY = ("license", "type")
 TOP_N_CHOICES = (10, 25, 50, 100)
 MAX_COMPARE = 6
@@ -73,6 +75,7 @@ WIDGET_KEYS = {
     "color": "f_color",
     "top_n": "f_top",
     "ids": "f_ids",
+    "include": "f_include",
 }
 
 
@@ -140,6 +143,7 @@ class FilterState:
     color: str = "license"
     top_n: int = 10
     ids: tuple[str, ...] = field(default=())
+    include: tuple[str, ...] = ()  # INCLUDE_FLAGS: doubtful sizes, flagged models in reigns
 
     # ------------------------------------------------------------------ derived
 
@@ -168,6 +172,7 @@ class FilterState:
             hide_merged="merged" in self.hide,
             hide_flagged="flagged" in self.hide,
             hide_off_hub="offhub" in self.hide,
+            include_doubtful="doubtful" in self.include,
         )
 
     def describe(self) -> str:
@@ -216,6 +221,7 @@ class FilterState:
             ("tasks", "task"),
             ("hide", "hide"),
             ("ids", "ids"),
+            ("include", "include"),
         ):
             value = getattr(self, name)
             if value != getattr(base, name):
@@ -276,6 +282,7 @@ class FilterState:
         values["licenses"] = _choices(get("license"), LICENSE_CATEGORIES, "license category", notes)
         values["types"] = _choices(get("type"), MODEL_TYPES, "model type", notes)
         values["hide"] = _choices(get("hide"), HIDE_FLAGS, "hide option", notes)
+        values["include"] = _choices(get("include"), INCLUDE_FLAGS, "include option", notes)
         values["orgs"] = _tokens(get("org"), "organisation", notes)
         values["archs"] = _tokens(get("arch"), "architecture", notes)
         values["tasks"] = _tokens(get("task"), "task", notes)
@@ -353,6 +360,7 @@ class FilterState:
             WIDGET_KEYS["color"]: self.color,
             WIDGET_KEYS["top_n"]: self.top_n,
             WIDGET_KEYS["ids"]: list(self.ids),
+            WIDGET_KEYS["include"]: list(self.include),
         }
 
     @classmethod
@@ -375,7 +383,7 @@ class FilterState:
             changes["max_params"] = None if high is None or math.isinf(high) else float(high)
         elif changes.get("preset", base.preset):
             changes["min_params"] = changes["max_params"] = None
-        for name in ("licenses", "types", "orgs", "archs", "tasks", "hide", "ids"):
+        for name in ("licenses", "types", "orgs", "archs", "tasks", "hide", "ids", "include"):
             if has(name):
                 changes[name] = tuple(values[keys[name]] or ())
         board = changes.get("board", base.board)
@@ -469,6 +477,7 @@ __all__ = [
     "SIZE_CLASSES",
     "TOP_N_CHOICES",
     "WIDGET_KEYS",
+    "INCLUDE_FLAGS",
     "FilterState",
     "SizeClass",
     "group_key",

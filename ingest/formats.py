@@ -658,6 +658,9 @@ def parse_v1_2023(row: dict) -> BoardEntry:
     # "Parameters" in these scrapes is not a parameter count (a rescaled regex guess): ignored.
     # A flagged model is listed as "org/name has been flagged! See discussion #N".
     raw_id = str(row.get("Model") or "")
+    if raw_id.strip() == "Baseline":
+        # The board's reference row (25 on every multiple-choice benchmark: random guessing).
+        raise BadValue("the 'Baseline' row is the board's random-guess reference, not a model")
     flagged = _FLAGGED.match(raw_id)
     repo_id = parse_hub_id(flagged.group(1) if flagged else raw_id, "Model")
     facts = _hub_facts(repo_id, is_flagged=bool(flagged))

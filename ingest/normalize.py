@@ -252,6 +252,8 @@ _LICENSE_ALIASES = {
     "nvidia": "nvidia",
     "nexusflow": "nexusflow",
     "ai2 impact low-risk": "ai2-impact-low-risk",
+    "microsoft research license": "microsoft-research-license",
+    "microsoft research license agreement": "microsoft-research-license",
 }
 
 _PERMISSIVE = {
@@ -277,7 +279,6 @@ _PERMISSIVE = {
     "ecl-2.0",
     "pddl",
     "odc-by",
-    "openrail++",
     "ncsa",
     "modified-mit",
     "apple-amlr",
@@ -303,7 +304,11 @@ _COPYLEFT = {
     "lgpl-lr",
     "cdla-sharing-1.0",
 }
-_NON_COMMERCIAL_PREFIXES = ("cc-by-nc", "non-commercial", "mrl", "ai2-impact")
+_NON_COMMERCIAL_PREFIXES = ("cc-by-nc", "non-commercial", "mrl", "ai2-impact", "msrla", "microsoft-research")
+# Research-only licenses forbid commercial use: non-commercial, whatever the family.
+_RESEARCH = re.compile(r"research|(?<![a-z])msrla(?![a-z])")
+# Licenses that name no version or terms: "cc" alone could be CC0 or CC BY-NC-ND.
+_UNKNOWN_IDS = {"cc", "creative-commons", "unknown"}
 _CUSTOM = {
     "other",
     "llama",
@@ -331,7 +336,6 @@ _CUSTOM = {
     "nexusflow",
     "apple-ascl",
     "cc-by-nd-4.0",
-    "cc",
     "intel-research",
     "c-uda",
     "deepfloyd-if-license",
@@ -354,8 +358,12 @@ def normalize_license(raw: object) -> str | None:
 
 def license_category(license_id: str | None) -> str:
     """permissive, copyleft, non-commercial, custom, proprietary or unknown."""
-    if not license_id:
+    if not license_id or license_id in _UNKNOWN_IDS:
         return "unknown"
+    if _RESEARCH.search(license_id):
+        return "non-commercial"
+    if "openrail" in license_id or "-rail-" in license_id or license_id.endswith("-rail"):
+        return "custom"  # one family (openrail, openrail++, *-openrail-m): use-based restrictions
     if license_id == "proprietary":
         return "proprietary"
     if license_id in _PERMISSIVE:

@@ -141,6 +141,14 @@ def load_model_facts(engine: Engine, path: Path) -> int:
                 facts.params_source = source
                 facts.params_is_estimate = "rounded" in row["source"]
             writes.upsert_models(conn, [facts], source=source, as_of=None, board=False, index=index)
+        # A license "other" that the card names ("Microsoft Research License"): the named one.
+        stated = {r["repo_id"]: r["value"] for r in rows if r["field"] == "license"}
+        for row in rows:
+            if row["field"] == "license_note" and stated.get(row["repo_id"]) == "other":
+                named = normalize_license(row["value"])
+                facts = ModelFacts(repo_id=row["repo_id"], license=named, license_category=license_category(named))
+                source = f"seed: {row['source']}"
+                writes.upsert_models(conn, [facts], source=source, as_of=None, board=False, index=index)
         by_source: dict[tuple[str, str], list[tuple[int, str, str]]] = defaultdict(list)
         for row in rows:
             by_source[(row["source"], row.get("source_url") or "")].append(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, data, ui
+from dashboard import charts, data, fidelity, ui
 from db.errors import NotFoundError
 from db.registry import MODEL_CARD, leaderboard_def
 
@@ -68,7 +68,7 @@ subtitle = " · ".join(
     for x in (
         model.get("org"),
         data.TYPE_LABELS.get(model.get("model_type") or "unknown"),
-        model.get("license") or "no license given",
+        fidelity.license_text(model),
     )
     if x
 )
@@ -80,14 +80,11 @@ if bundle["aliases"]:
     st.caption("Also known as: " + ui.md(", ".join(bundle["aliases"])))
 
 m = st.columns(4)
-params = model.get("params_b")
-m[0].metric(
-    "Parameters",
-    "unknown" if params is None else f"{params:,.2f} B" + (" (est.)" if model.get("params_is_estimate") else ""),
-)
+m[0].metric("Parameters", fidelity.size_text(model))
 m[1].metric("License", data.LICENSE_LABELS.get(model.get("license_category") or "unknown"))
 m[2].metric("Created on the Hub", str(model["created_date"]) if model.get("created_date") else "unknown")
 m[3].metric("Leaderboards", len([b for b in bundle["boards"] if b != MODEL_CARD]))
+fidelity.show_size_provenance(model)
 
 claims = data.claims_vs_measured(model, bundle["claims"])
 if not claims.empty:

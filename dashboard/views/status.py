@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from dashboard import data, ui
+from dashboard import data, fidelity, ui
 
 url, ver = ui.cache_args()
 ui.enter_page("status")
@@ -66,6 +66,8 @@ if not snaps.empty:
         },
         key="snapshots_table",
     )
+
+fidelity.show_fidelity(url, ver)
 
 st.subheader("Recent runs")
 runs = bundle["runs"]
