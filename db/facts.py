@@ -206,7 +206,7 @@ def assess(
     if confidence == "doubtful":
         confidence = classify(value, size.source)
     if confidence == "corrected":
-        return replace(size, confidence="corrected")
+        return replace(size, confidence="corrected", note=size.note or size.source)
     base_ok = base is not None and base.known and (base.confidence or "") in ("exact", "corrected", "board-decimal")
     counted = confidence in ("exact", "board-decimal", "floor")
     packed = looks_packed(repo_id, precision)
