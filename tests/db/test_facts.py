@@ -105,7 +105,9 @@ def test_an_adapter_counted_with_its_base_is_corrected():
 
 def test_disagreement_with_the_name_and_absurd_values_are_doubtful():
     out = facts.assess(
-        Size(4.015, "open-llm-leaderboard-v2", "board-decimal"), repo_id="T145/ZEUS-8B-V2", name=NameHint(8.0, text="8B")
+        Size(4.015, "open-llm-leaderboard-v2", "board-decimal"),
+        repo_id="T145/ZEUS-8B-V2",
+        name=NameHint(8.0, text="8B"),
     )
     assert out.confidence == "doubtful" and "8B" in out.note
     # Names round: Falcon3-1B really has 1.67 B.

@@ -155,5 +155,7 @@ def test_audit_counts_every_listed_model(conn):
     parts = ["exact", "estimated", "corrected", "doubtful", "size_unknown"]
     assert v1["models"] == sum(v1[p] for p in parts) and v1["floor"] > 5000
     assert report.loc[OPEN_LLM_V2, "corrected"] > 5 and report.loc[OPEN_LLM_V2, "doubtful"] > 10
-    assert report.loc[OPEN_LLM_V2, "estimated"] == sum(report.loc[OPEN_LLM_V2, c] for c in ("board_decimal", "floor", "name"))
+    assert report.loc[OPEN_LLM_V2, "estimated"] == sum(
+        report.loc[OPEN_LLM_V2, c] for c in ("board_decimal", "floor", "name")
+    )
     assert facts.CONFIDENCES[-1] == "doubtful"
