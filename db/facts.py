@@ -39,7 +39,7 @@ ESTIMATES = frozenset({"floor", "name", "doubtful"})
 SOURCE_TABLE = (
     ("safetensors", 60, "exact", "the Hub's safetensors total"),
     ("gguf", 60, "exact", "the Hub's GGUF metadata total"),
-    ("hub", 55, "exact", "the Hub (a packed checkpoint unpacked from its quantization_config)"),
+    ("hub", 55, "exact", "the Hub (a packed checkpoint unpacked from its quantization_config: corrected)"),
     ("seed", 50, None, "the curated seed; its confidence is that of the source it cites"),
     ("corrected", 45, "corrected", "a rule's correction of a source's count"),
     ("open-llm-leaderboard-v2", 30, "board-decimal", "the v2 board's decimal count"),
@@ -95,7 +95,8 @@ def classify(value: float | None, source: str | None, is_estimate: bool = False)
     if value is None:
         return None
     text = (source or "").lower()
-    if text.startswith("corrected") or ", corrected:" in text:
+    if text.startswith(("corrected", "hub: config")) or ", corrected:" in text:
+        # "hub: config (quantization_config, unpacked)": a packed count multiplied back out.
         return "corrected"
     if text.startswith("seed"):
         # The seed cites its source: "seed: safetensors.total", "seed: params_b (rounded...)".
@@ -116,13 +117,19 @@ def classify(value: float | None, source: str | None, is_estimate: bool = False)
     return "name" if is_estimate else "board-decimal"
 
 
+INSIDE_FLOOR = ", inside the floor of "
+
+
 def rank(size: Size) -> tuple[int, int]:
     """Sort key of a size: (confidence rank, source rank)."""
     confidence = size.confidence or classify(size.value, size.source)
     if confidence == "doubtful":
         # A doubtful value keeps the rank of what it came from: only a better source replaces it.
         confidence = classify(size.value, size.source)
-    return CONFIDENCE_RANKS.get(confidence or "", 0), source_rank(size.source)
+    level = CONFIDENCE_RANKS.get(confidence or "", 0)
+    if INSIDE_FLOOR in (size.source or ""):
+        level = max(level, CONFIDENCE_RANKS["floor"])  # a precise value that won inside a floor
+    return level, source_rank(size.source)
 
 
 def bounds(value: float | None, confidence: str | None) -> tuple[float, float] | None:
@@ -147,11 +154,19 @@ def prefer(current: Size, incoming: Size) -> Size:
     if not current.known:
         return incoming
     if current.confidence != "doubtful" and incoming.confidence != "doubtful":
-        if inside_floor(current, incoming):
-            return incoming
-        if inside_floor(incoming, current):
-            return current
+        # The precise value keeps the floor's rank: a later value of its own kind does not undo it.
+        if inside_floor(current, incoming) and rank(incoming) < rank(current):
+            return _inside(incoming, current)
+        if inside_floor(incoming, current) and rank(current) < rank(incoming):
+            return _inside(current, incoming)
     return incoming if rank(incoming) >= rank(current) else current
+
+
+def _inside(precise: Size, floor: Size) -> Size:
+    if INSIDE_FLOOR in (precise.source or ""):
+        return precise
+    where = f"{INSIDE_FLOOR}{floor.source} [{floor.value:g}, {floor.value + 1:g})"  # type: ignore[operator]
+    return replace(precise, source=f"{precise.source}{where}")
 
 
 def looks_packed(repo_id: str, precision: str | None = None) -> bool:
@@ -288,17 +303,18 @@ def params_changes(current: dict, value: float | None, source: str | None, is_es
     held = Size(current.get("params_b"), current.get("params_source"))
     held = replace(held, confidence=classify(held.value, held.source, bool(current.get("params_is_estimate"))))
     new = Size(value, source, classify(value, source, is_estimate))
-    if prefer(held, new) is not new:
+    won = prefer(held, new)
+    if (won.value, won.source) == (held.value, held.source):
         return {}
     changes = {
-        "params_b": value,
-        "params_source": source,
-        "params_is_estimate": new.confidence in ESTIMATES,
+        "params_b": won.value,
+        "params_source": won.source,
+        "params_is_estimate": won.confidence in ESTIMATES,
     }
     changes = {k: v for k, v in changes.items() if current.get(k) != v}
     if changes:
         # The plausibility review (run after every import) sets the final confidence and note.
-        changes["params_confidence"] = new.confidence
+        changes["params_confidence"] = won.confidence
         changes["params_note"] = None
     return changes
 

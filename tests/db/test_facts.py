@@ -33,8 +33,11 @@ def test_the_table_classifies_every_source():
 def test_a_precise_value_inside_the_floor_wins():
     floor = Size(3.0, "open-llm-leaderboard-v1 (rounded)", "floor")
     named = Size(3.8, "name (estimate)", "name")
-    assert facts.prefer(floor, named) is named
-    assert facts.prefer(named, floor) is named  # in either order
+    won = facts.prefer(floor, named)
+    assert (won.value, won.confidence) == (3.8, "name") and "inside the floor" in won.source
+    assert facts.prefer(named, floor).value == 3.8  # in either order
+    # A later value of the name's own rank does not undo what the floor settled.
+    assert facts.prefer(won, Size(3.0, "name (estimate)", "name")) is won
     outside = Size(7.0, "name (estimate)", "name")
     assert facts.prefer(Size(6.0, "open-llm-leaderboard-v1 (rounded)", "floor"), outside).value == 6.0
     decimal = Size(6.738, "open-llm-leaderboard-v2", "board-decimal")
@@ -65,7 +68,8 @@ def test_precedence_does_not_depend_on_arrival_order_between_ranks(items, rnd):
 @settings(deadline=None, max_examples=200)
 @given(sizes, sizes)
 def test_prefer_returns_one_of_its_arguments(a, b):
-    assert facts.prefer(a, b) in (a, b)
+    won = facts.prefer(a, b)
+    assert (won.value, won.confidence) in ((a.value, a.confidence), (b.value, b.confidence))
     assert facts.prefer(a, Size(None)) is a and facts.prefer(Size(None), b) is b
 
 
@@ -163,3 +167,15 @@ def test_tie_ranks_are_competition_ranks(values):
         assert r == 1 + sum(1 for w in values if w > v)
     ordered = sorted(values, reverse=True)
     assert ranks_in_order(ordered).tolist() == sorted(ranks.astype(int).tolist())
+
+
+def test_params_changes_write_the_winner():
+    row = {"params_b": 3.0, "params_source": "open-llm-leaderboard-v1 (rounded)", "params_is_estimate": True}
+    changes = facts.params_changes(row, 3.8, "name (estimate)", True)
+    assert changes["params_b"] == 3.8 and "inside the floor of" in changes["params_source"]
+    assert changes["params_confidence"] == "name"
+    row.update(changes)
+    assert facts.params_changes(row, 3.0, "open-llm-leaderboard-v1 (rounded)", True) == {}
+    assert facts.params_changes(row, 3.0, "name (estimate)", True) == {}
+    assert facts.params_changes(row, 3.821, "open-llm-leaderboard-v2", False)["params_b"] == 3.821
+    assert facts.params_changes({"params_b": None}, None, None, False) == {}
