@@ -525,7 +525,13 @@ def model_fact_rows(model: dict) -> pd.DataFrame:
     """The model row's facts with where each came from (field label, value, source)."""
     items = [
         ("Parameters (B)", _fmt(model.get("params_b")), model.get("params_source")),
+        ("Size confidence", model.get("params_confidence"), model.get("params_note")),
         ("License", model.get("license"), model.get("license_source")),
+        (
+            "License (inherited)",
+            model.get("license_inherited") if not model.get("license") else None,
+            f"base model {model.get('license_inherited_from')}" if model.get("license_inherited") else None,
+        ),
         ("License category", LICENSE_LABELS.get(model.get("license_category") or "unknown"), None),
         ("Type", TYPE_LABELS.get(model.get("model_type") or "unknown"), model.get("board_facts_source")),
         ("Architecture", model.get("architecture"), model.get("board_facts_source")),
