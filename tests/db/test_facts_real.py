@@ -159,3 +159,16 @@ def test_audit_counts_every_listed_model(conn):
         report.loc[OPEN_LLM_V2, c] for c in ("board_decimal", "floor", "name")
     )
     assert facts.CONFIDENCES[-1] == "doubtful"
+
+
+def test_the_review_is_settled_after_the_seed(conn):
+    """Running the review again on the seeded database changes nothing (it is idempotent)."""
+    from db import facts_store
+    from ingest.facts_review import plan_review
+
+    rows = facts_store.review_rows(conn)
+    assert len(rows) > 10000 and plan_review(rows) == []
+    confidences = {r["params_confidence"] for r in rows if r["params_b"] is not None}
+    assert confidences <= set(facts.CONFIDENCES) and None not in confidences
+    moe = next(r for r in rows if r["repo_id"] == "mistralai/Mixtral-8x7B-v0.1")
+    assert moe["is_moe"] and moe["params_confidence"] != "name"  # never 56 from the name as fact
