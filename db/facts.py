@@ -202,6 +202,7 @@ def assess(
     is_merged: bool = False,
     model_type: str | None = None,
     precision: str | None = None,
+    packed_twins: tuple[int, float] | None = None,
 ) -> Size:
     """Plausibility checks on a size; returns it with a confidence and a reason.
 
@@ -211,7 +212,10 @@ def assess(
     2. an adapter counted with its base (about 2.00x the base): the base's size (``corrected``);
     3. a name-only MoE layout (``8x7B``): the upper bound, ``doubtful`` (experts share layers);
     4. a count that disagrees with the name by more than 1.5x (and 1 B): ``doubtful``;
-    5. absurd values (a merge or fine-tune of under 20 M parameters): ``doubtful``.
+    5. absurd values (a merge or fine-tune of under 20 M parameters): ``doubtful``;
+    6. a board decimal that is the packed count of a known model: ``packed_twins`` = (how many
+       rows named about twice this size show exactly this value, their typical name size), from
+       :func:`packed_signatures`; ``doubtful`` when the name does not say otherwise.
     An exact count from the weights is kept unless the repo is packed.
     """
     if not size.known:
@@ -276,7 +280,36 @@ def assess(
             confidence="doubtful",
             note=f"{_fmt(value * 1000)} M parameters is not plausible for a {model_type or 'merged'} model",
         )
+    if confidence == "board-decimal" and packed_twins and not (name and name.total_b):
+        twins, named = packed_twins
+        return replace(
+            size,
+            confidence="doubtful",
+            note=f"{_fmt(value)} B is a packed 4-bit count: {twins} models named about {_fmt(named)}B "
+            "show exactly this size on the board, and this name gives none",
+        )
     return replace(size, confidence=confidence, note=None if size.confidence == "doubtful" else size.note)
+
+
+PACKED_TWIN_RATIO = (1.8, 2.2)  # a name about twice the count ("7B" for 3.808, "14B" for 7.383)
+PACKED_TWIN_MIN = 3  # at least this many such rows make a value a packed signature
+
+
+def packed_signatures(pairs) -> dict[float, tuple[int, float]]:
+    """Board decimals that are packed counts, from (value, name size) pairs of the rows.
+
+    4-bit weights packed two to a byte are counted as half (``Llama-3-8B`` shows 4.015,
+    ``Qwen2.5-14B`` 7.383): a value that several rows named about twice it show exactly is a
+    signature of packing, also on rows whose name gives no size."""
+    counts: dict[float, list[float]] = {}
+    for value, named in pairs:
+        if value and named and PACKED_TWIN_RATIO[0] <= named / value <= PACKED_TWIN_RATIO[1]:
+            counts.setdefault(round(float(value), 3), []).append(float(named))
+    out = {}
+    for value, names in counts.items():
+        if len(names) >= PACKED_TWIN_MIN:
+            out[value] = (len(names), sorted(names)[len(names) // 2])
+    return out
 
 
 def usable(confidence: str | None, include_doubtful: bool = False) -> bool:

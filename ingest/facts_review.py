@@ -55,10 +55,16 @@ def plan_review(rows: list[dict]) -> list[tuple[int, dict]]:
     """The column changes of a review, from the rows alone (pure)."""
     by_id = {r["repo_id"].lower(): r for r in rows}
     raw = {r["id"]: _raw(r) for r in rows}
+    hints = {r["id"]: _hint(r["repo_id"]) for r in rows}
+    signatures = rules.packed_signatures(
+        (size.value, hint.total_b)
+        for r in rows
+        if (size := raw[r["id"]]).confidence == "board-decimal" and (hint := hints[r["id"]]) and not hint.is_moe
+    )
 
     def assessed(row: dict, base_sizes: dict[int, rules.Size]) -> rules.Size:
         size = raw[row["id"]]
-        hint = _hint(row["repo_id"])
+        hint = hints[row["id"]]
         if not size.known and hint and hint.is_moe and hint.upper_b:
             size = rules.Size(hint.upper_b, "name (estimate)", "name")
         base_row = by_id.get((row["base_model"] or "").lower())
@@ -71,6 +77,7 @@ def plan_review(rows: list[dict]) -> list[tuple[int, dict]]:
             base_id=base_row["repo_id"] if base_row else None,
             is_merged=bool(row["is_merged"]),
             model_type=row["model_type"],
+            packed_twins=signatures.get(round(size.value, 3)) if size.known else None,
         )
 
     # Twice: a base model's own size is settled before its derivatives read it.

@@ -179,3 +179,14 @@ def test_params_changes_write_the_winner():
     assert facts.params_changes(row, 3.0, "name (estimate)", True) == {}
     assert facts.params_changes(row, 3.821, "open-llm-leaderboard-v2", False)["params_b"] == 3.821
     assert facts.params_changes({"params_b": None}, None, None, False) == {}
+
+
+def test_a_recurring_half_count_is_a_packed_signature():
+    pairs = [(7.383, 14.0)] * 3 + [(7.383, None), (7.616, 7.0), (4.015, 8.0), (4.015, 8.0)]
+    signatures = facts.packed_signatures(pairs)
+    assert signatures == {7.383: (3, 14.0)}  # 4.015 has only two witnesses here
+    size = Size(7.383, "open-llm-leaderboard-v2", "board-decimal")
+    out = facts.assess(size, repo_id="sometimesanotion/IF-reasoning-experiment-40", packed_twins=signatures[7.383])
+    assert out.confidence == "doubtful" and "packed" in out.note
+    named = facts.assess(size, repo_id="x/Model-7B", name=NameHint(7.0), packed_twins=signatures[7.383])
+    assert named.confidence == "board-decimal"  # the name says 7B: consistent, not a twin

@@ -83,6 +83,9 @@ def test_packed_and_double_counted_sizes_are_corrected(conn):
     adapter = _model(conn, "langgptai/qwen1.5-7b-chat-sa-v0.1")
     assert adapter["params_b"] == pytest.approx(7.721) and adapter["params_confidence"] == "corrected"
     assert "2.00x" in adapter["params_note"]
+    # 7.383 is what 22 repos named "14B" show (Qwen2.5-14B's packed 4-bit count): no laptop reign.
+    twin = _model(conn, "sometimesanotion/IF-reasoning-experiment-40")
+    assert twin["params_confidence"] == "doubtful" and "packed 4-bit count" in twin["params_note"]
     tiny = _model(conn, "darkc0de/BuddyGlass_v0.3_Xortron7MethedUpSwitchedUp")
     assert tiny["params_b"] == pytest.approx(0.007) and tiny["params_confidence"] == "doubtful"
 
