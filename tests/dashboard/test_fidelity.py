@@ -50,3 +50,11 @@ def test_status_page_shows_the_fidelity_report(app):  # noqa: F811
     table = next(df.value for df in at.dataframe if "doubtful" in df.value.columns)
     assert {"exact", "estimated", "corrected", "doubtful", "license_unknown"} <= set(table.columns)
     assert table["models"].gt(0).all()
+
+
+def test_history_page_takes_the_include_toggle_from_the_url(app):  # noqa: F811
+    at = ok(app("views/history.py", board="open-llm-leaderboard-v1", include="flagged"))
+    assert at.multiselect(key="f_include").value == ["flagged"]
+    assert at.query_params["include"] == ["flagged"] or at.query_params["include"] == "flagged"
+    at = ok(app("views/history.py", board="open-llm-leaderboard-v1"))
+    assert at.multiselect(key="f_include").value == []
