@@ -19,8 +19,10 @@ from sqlalchemy import Connection
 
 from dashboard import format as fmt
 from dashboard.filters import SIZE_CLASSES, FilterState, group_members, group_name, rank_label
+from db import facts as facts_rules
 from db import history, queries
 from db.queries import ModelFilter
+from db.ranking import ranks_in_order, tie_ranks
 from db.registry import LMARENA, MODEL_CARD, OPEN_LLM_V1, OPEN_LLM_V2, leaderboard_def
 from db.reports import _csv_safe
 
@@ -81,6 +83,7 @@ COLUMN_LABELS = {
     "hub_url": "Hub",
     "score": "Score",
     "params_b": "Params (B)",
+    "params_confidence": "Size confidence",
     "license": "License",
     "license_category": "License category",
     "model_type": "Type",
@@ -173,7 +176,7 @@ def filter_board(ranked: pd.DataFrame, flt: ModelFilter) -> pd.DataFrame:
     """Filter a ranked board by model filters and number the ranks again (``ranked`` is left as is)."""
     # A shallow copy is enough: with copy-on-write, setting "rank" never reaches ``ranked``.
     out = queries.filter_models(ranked, flt).copy(deep=False)
-    out["rank"] = np.arange(1, len(out) + 1)
+    out["rank"] = ranks_in_order(out["score"]) if "score" in out.columns else np.arange(1, len(out) + 1)
     return out.reset_index(drop=True)
 
 
@@ -193,10 +196,11 @@ def table_columns(board: str, rank_key: str) -> list[str]:
     """Data keys of the leaderboard table, in display order.
 
     What a reader needs first comes first (on a phone it is all the first screen holds): rank,
-    model, the score ranked by, size, license; then the other benchmarks and the details.
+    model, the score ranked by, size, license; then how sure the size is, the other benchmarks
+    and the details.
     """
     first = "score" if group_name(rank_key) is not None else rank_key
-    cols = ["rank", "page_url", first, "params_b", "license"]
+    cols = ["rank", "page_url", first, "params_b", "license", "params_confidence"]
     cols += [c for c in score_columns(board) if c != first]
     cols += ["hub_url", "license_category"]
     if board != LMARENA:  # the Arena lists no type, architecture or Hub date
@@ -227,7 +231,7 @@ def display_frame(frame: pd.DataFrame, board: str, rank_key: str, *, for_downloa
     for col in ("created_date", "first_listed"):
         if col in out:
             out[col] = pd.to_datetime(out[col], errors="coerce")
-    for col in ("license", "org", "architecture"):
+    for col in ("license", "org", "architecture", "params_confidence"):
         if col in out:
             out[col] = out[col].astype(object).where(out[col].notna(), "")
     if not for_download and "hub_url" in out and out["hub_url"].isna().all():
@@ -274,6 +278,16 @@ def size_class(params_b: pd.Series) -> pd.Series:
     return out
 
 
+def class_sizes(frame: pd.DataFrame, include_doubtful: bool = False) -> pd.Series:
+    """The size that decides each row's size class: a floor x counts as x+0.5 (inside [x, x+1));
+    doubtful sizes count as unknown unless ``include_doubtful``."""
+    _, _, middle = facts_rules.size_frame_bounds(
+        frame["params_b"].to_numpy(), frame.get("params_confidence"), include_doubtful
+    )
+    middle.index = frame.index
+    return middle
+
+
 def pareto_frontier(frame: pd.DataFrame, x: str = "params_b", y: str = "score") -> pd.Series:
     """True for models on the frontier: no model of smaller or equal size scores higher."""
     if frame.empty:
@@ -288,11 +302,16 @@ def pareto_frontier(frame: pd.DataFrame, x: str = "params_b", y: str = "score") 
     return on
 
 
-def size_points(frame: pd.DataFrame) -> pd.DataFrame:
-    """Models with a known size and score, with their frontier flag (smallest first)."""
+def size_points(frame: pd.DataFrame, include_doubtful: bool = False) -> pd.DataFrame:
+    """Models with a known size and score, with their frontier flag (smallest first).
+
+    Sizes marked doubtful are left out unless ``include_doubtful``."""
     cols = ["model_id", "params_b", "score", "license_category", "model_type", "license", "org", "page_url"]
-    pts = frame[[c for c in cols if c in frame.columns]]
-    pts = pts[pts["params_b"].notna() & pts["score"].notna() & (pts["params_b"] > 0)].copy()
+    pts = frame[[c for c in [*cols, "params_confidence"] if c in frame.columns]]
+    pts = pts[pts["params_b"].notna() & pts["score"].notna() & (pts["params_b"] > 0)]
+    if not include_doubtful and "params_confidence" in pts.columns:
+        pts = pts[pts["params_confidence"].ne("doubtful")]
+    pts = pts.copy()
     pts["on_frontier"] = pareto_frontier(pts)
     return pts.sort_values(["params_b", "score"], ascending=[True, False]).reset_index(drop=True)
 
@@ -311,7 +330,7 @@ def license_mix_by_size(frame: pd.DataFrame) -> pd.DataFrame:
     """Count and share of each license category within each size class (unknown sizes apart)."""
     if frame.empty:
         return pd.DataFrame(columns=["size_class", "license_category", "models", "share"])
-    sizes = size_class(frame["params_b"]).fillna("unknown")
+    sizes = size_class(class_sizes(frame)).fillna("unknown")
     counts = (
         pd.DataFrame({"size_class": sizes, "license_category": frame["license_category"].fillna("unknown")})
         .value_counts()
@@ -341,7 +360,7 @@ def license_mix_over_time(frame: pd.DataFrame, freq: str = "Q") -> pd.DataFrame:
 def permissive_share_top_n(ranked: pd.DataFrame, n: int) -> pd.DataFrame:
     """Per size class: of its top ``n`` models (by the board's rank), how many are permissive."""
     rows = []
-    sizes = size_class(ranked["params_b"]) if not ranked.empty else pd.Series(dtype=object)
+    sizes = size_class(class_sizes(ranked)) if not ranked.empty else pd.Series(dtype=object)
     for size in SIZE_CLASSES:
         top = ranked[sizes == size.key].sort_values("rank").head(n) if not ranked.empty else ranked
         permissive = int((top["license_category"] == "permissive").sum()) if len(top) else 0
@@ -359,12 +378,16 @@ def permissive_share_top_n(ranked: pd.DataFrame, n: int) -> pd.DataFrame:
 # --------------------------------------------------------------------------- history
 
 
-def board_history(conn: Connection, board: str, bench: str) -> tuple[list[dt.date], pd.DataFrame, pd.DataFrame]:
+def board_history(
+    conn: Connection, board: str, bench: str, *, include_doubtful: bool = False, include_flagged: bool = False
+) -> tuple[list[dt.date], pd.DataFrame, pd.DataFrame]:
     """(snapshot dates, the #1 per date and size class, every model's rank on every date).
 
     Leaders: size_class ("all" or a size class), date, model_pk, model_id, value.
     Ranks: date, model_pk, model_id, rank, score, entries (as :func:`db.queries.rank_history`).
-    Ties go to the id first alphabetically, as in the query layer. One pass over the scores,
+    Ties go to the id first alphabetically, as in the query layer; equal scores share a rank.
+    Size classes use sizes that are not doubtful (a floor x counts as [x, x+1)) and flagged
+    models take no reign, unless asked (as ``db tenure``). One pass over the scores,
     so the history page needs no further query when a visitor picks other models.
     """
     lb = leaderboard_def(board)
@@ -383,13 +406,21 @@ def board_history(conn: Connection, board: str, bench: str) -> tuple[list[dt.dat
     values = values.sort_values(["date_idx", "_primary", "_alpha"], kind="mergesort")
     # Best variant of each model on each date, ranked within the date.
     best = values.drop_duplicates(["date_idx", "model_pk"]).copy()
-    best["rank"] = best.groupby("date_idx").cumcount() + 1
+    best["rank"] = tie_ranks(best["value"], bdef.higher_is_better, best["date_idx"]).astype(int)
     best["entries"] = best.groupby("date_idx")["model_pk"].transform("size")
-    best["size_class"] = size_class(best["model_pk"].map(info["params_b"])).to_numpy()
+    _, _, class_size = facts_rules.size_frame_bounds(
+        info["params_b"].to_numpy(), info.get("params_confidence"), include_doubtful
+    )
+    class_size.index = info.index
+    best["size_class"] = size_class(best["model_pk"].map(class_size)).to_numpy()
     best["date"] = [dates[i] for i in best["date_idx"]]
     best["model_id"] = best["model_pk"].map(info["repo_id"]).to_numpy()
-    frames = [best[best["rank"] == 1].assign(size_class="all")]
-    sized = best[best["size_class"].notna()]
+    leading = best
+    if not include_flagged:
+        flagged = info["is_flagged"].fillna(False).astype(bool)
+        leading = best[~best["model_pk"].map(flagged).fillna(False).to_numpy(dtype=bool)]
+    frames = [leading.drop_duplicates("date_idx").assign(size_class="all")]
+    sized = leading[leading["size_class"].notna()]
     frames.append(sized.drop_duplicates(["size_class", "date_idx"]))
     leaders = pd.concat(frames, ignore_index=True)[lead_cols]
     leaders = leaders.sort_values(["size_class", "date"]).reset_index(drop=True)
@@ -475,17 +506,13 @@ def claims_vs_measured(model: dict, claims: pd.DataFrame) -> pd.DataFrame:
     for claim in claims.itertuples(index=False):
         measured = model.get(claim.field) if claim.field in ("params_b",) else None
         measured_source = model.get("params_source") if claim.field == "params_b" else None
-        ratio = None
-        if measured and claim.claimed_value and not math.isnan(claim.claimed_value):
-            ratio = claim.claimed_value / measured
-        if ratio is None:
-            verdict = "not measured"
-        elif abs(ratio - 1) <= 0.1:
-            verdict = "matches"
-        elif ratio > 1:
-            verdict = f"overstated {ratio:.1f}x"
-        else:
-            verdict = f"understated {1 / ratio:.1f}x"
+        # Judged against the measurement's uncertainty (a floor is [x, x+1); doubtful: cannot tell).
+        size = facts_rules.Size(
+            measured,
+            measured_source,
+            model.get("params_confidence") or facts_rules.classify(measured, measured_source),
+        )
+        verdict = facts_rules.judge_claim(claim.claimed_value, size) if measured else "not measured"
         rows.append(
             {
                 "field": claim.field,
@@ -508,7 +535,13 @@ def model_fact_rows(model: dict) -> pd.DataFrame:
     """The model row's facts with where each came from (field label, value, source)."""
     items = [
         ("Parameters (B)", fmt.params(model.get("params_b"), None, ""), model.get("params_source")),
+        ("Size confidence", model.get("params_confidence"), model.get("params_note")),
         ("License", model.get("license"), model.get("license_source")),
+        (
+            "License (inherited)",
+            model.get("license_inherited") if not model.get("license") else None,
+            f"base model {model.get('license_inherited_from')}" if model.get("license_inherited") else None,
+        ),
         ("License category", LICENSE_LABELS.get(model.get("license_category") or "unknown"), None),
         ("Type", TYPE_LABELS.get(model.get("model_type") or "unknown"), model.get("board_facts_source")),
         ("Architecture", model.get("architecture"), model.get("board_facts_source")),

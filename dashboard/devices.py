@@ -17,6 +17,7 @@ import streamlit as st
 
 from dashboard import format as fmt
 from db import devices, memory
+from db.ranking import ranks_in_order
 
 CUSTOM = "custom"
 CONTEXTS = (2048, 4096, 8192, 16384, 32768, 131072)
@@ -111,8 +112,8 @@ def apply_fits(
         else:
             with_mem = with_mem.assign(params_confidence=None)
     kept = devices.fits_filter(with_mem, state.budget).copy(deep=False)
-    if "rank" in kept.columns:
-        kept["rank"] = np.arange(1, len(kept) + 1)
+    if "rank" in kept.columns:  # numbered again, equal scores sharing a rank (1, 2, 2, 4)
+        kept["rank"] = ranks_in_order(kept["score"]) if "score" in kept.columns else np.arange(1, len(kept) + 1)
     return kept.reset_index(drop=True)
 
 

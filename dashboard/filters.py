@@ -59,6 +59,8 @@ _EXCLUSIVE = 1e-6
 PARAM_STOPS = (0.0, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 7.0, 8.0, 10.0, 13.0, 15.0, 20.0, 35.0, 70.0, 100.0, math.inf)
 
 HIDE_FLAGS = ("merged", "flagged", "offhub")
+# What size filters, classes, frontiers and reigns leave out unless asked (db.facts, db tenure).
+INCLUDE_FLAGS = ("doubtful", "flagged")
 COLOR_BY = ("license", "type")
 TOP_N_CHOICES = (10, 25, 50, 100)
 MAX_COMPARE = 6
@@ -82,6 +84,7 @@ WIDGET_KEYS = {
     "color": "f_color",
     "top_n": "f_top",
     "ids": "f_ids",
+    "include": "f_include",
 }
 
 
@@ -149,6 +152,7 @@ class FilterState:
     color: str = "license"
     top_n: int = 10
     ids: tuple[str, ...] = field(default=())
+    include: tuple[str, ...] = ()  # INCLUDE_FLAGS: doubtful sizes, flagged models in reigns
 
     # ------------------------------------------------------------------ derived
 
@@ -177,6 +181,7 @@ class FilterState:
             hide_merged="merged" in self.hide,
             hide_flagged="flagged" in self.hide,
             hide_off_hub="offhub" in self.hide,
+            include_doubtful="doubtful" in self.include,
         )
 
     def describe(self) -> str:
@@ -228,6 +233,7 @@ class FilterState:
             ("tasks", "task"),
             ("hide", "hide"),
             ("ids", "ids"),
+            ("include", "include"),
         ):
             value = getattr(self, name)
             if value != getattr(base, name):
@@ -294,6 +300,7 @@ class FilterState:
         hide = get("hide")
         if hide is not None:  # absent: the page's default; "none" (or empty): hide nothing
             values["hide"] = () if hide in ("", "none") else _choices(hide, HIDE_FLAGS, "hide option", notes)
+        values["include"] = _choices(get("include"), INCLUDE_FLAGS, "include option", notes)
         values["orgs"] = _tokens(get("org"), "organisation", notes)
         values["archs"] = _tokens(get("arch"), "architecture", notes)
         values["tasks"] = _tokens(get("task"), "task", notes)
@@ -372,6 +379,7 @@ class FilterState:
             WIDGET_KEYS["color"]: self.color,
             WIDGET_KEYS["top_n"]: self.top_n,
             WIDGET_KEYS["ids"]: list(self.ids),
+            WIDGET_KEYS["include"]: list(self.include),
         }
 
     @classmethod
@@ -394,7 +402,7 @@ class FilterState:
             changes["max_params"] = None if high is None or math.isinf(high) else float(high)
         elif changes.get("preset", base.preset):
             changes["min_params"] = changes["max_params"] = None
-        for name in ("licenses", "types", "orgs", "archs", "tasks", "hide", "ids"):
+        for name in ("licenses", "types", "orgs", "archs", "tasks", "hide", "ids", "include"):
             if has(name):
                 changes[name] = tuple(values[keys[name]] or ())
         board = changes.get("board", base.board)
@@ -490,6 +498,7 @@ __all__ = [
     "SIZE_PRESETS",
     "TOP_N_CHOICES",
     "WIDGET_KEYS",
+    "INCLUDE_FLAGS",
     "FilterState",
     "SizeClass",
     "group_key",

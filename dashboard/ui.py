@@ -17,7 +17,16 @@ from sqlalchemy import Engine
 
 from dashboard import data, urls
 from dashboard import format as fmt
-from dashboard.filters import ALL_SIZES, BOARDS, HIDE_FLAGS, PARAM_STOPS, SIZE_BY_KEY, WIDGET_KEYS, FilterState
+from dashboard.filters import (
+    ALL_SIZES,
+    BOARDS,
+    HIDE_FLAGS,
+    INCLUDE_FLAGS,
+    PARAM_STOPS,
+    SIZE_BY_KEY,
+    WIDGET_KEYS,
+    FilterState,
+)
 from db import queries
 from db.config import Settings, load_settings
 from db.engine import make_engine, require_current_schema
@@ -124,10 +133,14 @@ def snapshot_dates(url: str, ver: tuple, board: str) -> list[dt.date]:
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def history(url: str, ver: tuple, board: str, bench: str) -> dict:
-    """Snapshot dates, daily leaders, reigns per size class and every rank on every date."""
+def history(url: str, ver: tuple, board: str, bench: str, include: tuple[str, ...] = ()) -> dict:
+    """Snapshot dates, daily leaders, reigns per size class and every rank on every date.
+
+    ``include``: "doubtful" sizes in size classes, "flagged" models in reigns (both left out by default)."""
     with _conn() as conn:
-        dates, lead, ranks = data.board_history(conn, board, bench)
+        dates, lead, ranks = data.board_history(
+            conn, board, bench, include_doubtful="doubtful" in include, include_flagged="flagged" in include
+        )
         partial_days = queries.partial_dates(conn, board)
     reigns = data.reigns_by_class(lead, dates, partial_days)
     return {"dates": dates, "leaders": lead, "reigns": reigns, "ranks": ranks, "partial": sorted(partial_days)}
@@ -322,6 +335,12 @@ def board_column_config(board: str, rank_key: str) -> dict:
         ),
         "hub_url": cc.LinkColumn("Hub", display_text="Hub ↗", width=60, help="The model on Hugging Face"),
         "params_b": cc.NumberColumn("Params (B)", format=fmt.PARAMS_FORMAT, width=80),
+        "params_confidence": cc.TextColumn(
+            "Size confidence",
+            width="small",
+            help="exact (counted from the weights), board-decimal, floor (a rounded-down whole number: "
+            "between x and x+1), name, corrected or doubtful; the model page says why",
+        ),
         "license": cc.TextColumn("License"),
         "license_category": cc.TextColumn("License category"),
         "model_type": cc.TextColumn("Type"),
@@ -497,3 +516,19 @@ def partial_note(url: str, ver: tuple, board: str, as_of: dt.date | None) -> str
     """The note shown when the board as of ``as_of`` comes from a partial snapshot."""
     with _conn() as conn:
         return queries.partial_note(conn, board, as_of)
+
+
+INCLUDE_LABELS = {"doubtful": "Doubtful sizes", "flagged": "Flagged models in reigns"}
+
+
+def include_widget() -> None:
+    """Use sizes marked doubtful, or let flagged models reign (inside the sidebar)."""
+    st.multiselect(
+        "Include",
+        options=list(INCLUDE_FLAGS),
+        format_func=lambda k: INCLUDE_LABELS[k],
+        key=WIDGET_KEYS["include"],
+        placeholder="Trusted sizes, unflagged leaders",
+        help="By default size filters, classes and frontiers skip sizes marked doubtful, and flagged "
+        "models take no reign; see each model's page for why a size is doubtful.",
+    )

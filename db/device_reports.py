@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from db import devices, memory, queries
+from db.ranking import ranks_in_order
 
 FITS_COLUMNS = ["memory_gb", "memory_basis", "bits", "context"]
 
@@ -41,7 +42,7 @@ def _context(text: str) -> int:
 
 
 def add_fits_args(p: argparse.ArgumentParser) -> None:
-    """``--fits GB|DEVICE [--bits B] [--context N] [--include-doubtful]`` on a ranked report."""
+    """``--fits GB|DEVICE [--bits B] [--context N] [--include-unknown-kv]`` on a ranked report."""
     keys = ", ".join(memory.DEVICE_KEYS)
     p.add_argument(
         "--fits",
@@ -57,7 +58,7 @@ def add_fits_args(p: argparse.ArgumentParser) -> None:
         metavar="N",
         help=f"tokens of KV cache for --fits (default: {memory.DEFAULT_CONTEXT})",
     )
-    p.add_argument("--include-doubtful", action="store_true", help="with --fits, keep models whose size is doubtful")
+    # --include-doubtful comes with the size filters (db.reports._filters) and applies to --fits too.
     p.add_argument(
         "--include-unknown-kv",
         action="store_true",
@@ -146,7 +147,8 @@ def apply_fits(conn, frame: pd.DataFrame, args) -> pd.DataFrame:
     kept = devices.fits_filter(
         with_mem, args.fits, include_doubtful=args.include_doubtful, include_unknown_kv=args.include_unknown_kv
     ).copy()
-    kept["rank"] = np.arange(1, len(kept) + 1)
+    # Numbered again, equal scores sharing a rank (1, 2, 2, 4).
+    kept["rank"] = ranks_in_order(kept["score"]) if "score" in kept.columns else np.arange(1, len(kept) + 1)
     kept["memory_gb"] = kept["memory_gb"].round(3)
     kept["bits"] = kept["memory_bits"].map(lambda b: int(b) if float(b).is_integer() else b)
     kept["context"] = kept["memory_context"]

@@ -7,6 +7,7 @@ license categories), never by display labels.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -15,8 +16,10 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, func, select
 
+from db import facts as facts_rules
 from db import history
 from db.errors import NotFoundError
+from db.ranking import ranks_in_order, tie_ranks
 from db.registry import LEADERBOARD_KEYS, stored_board_def
 from db.schema import (
     BENCHMARKS,
@@ -62,6 +65,10 @@ MODEL_COLUMNS = (
     "is_flagged",
     "on_hub",
     "hub_status",
+    "params_confidence",
+    "params_note",
+    "license_inherited",
+    "license_inherited_from",
 )
 
 
@@ -80,6 +87,8 @@ class ModelFilter:
     hide_merged: bool = False
     hide_flagged: bool = False
     hide_off_hub: bool = False
+    # Size filters skip doubtful sizes (db.facts) unless asked; a floor x counts as [x, x+1).
+    include_doubtful: bool = False
 
     def is_empty(self) -> bool:
         return self == ModelFilter()
@@ -175,7 +184,8 @@ def board_entries(conn: Connection, leaderboard: str, as_of: dt.date | None = No
 def rank_board(
     entries: pd.DataFrame, models: pd.DataFrame, rank_by: str, higher_is_better: bool = True
 ) -> pd.DataFrame:
-    """Best variant per model by ``rank_by``; ranks 1..n, ties to the id first alphabetically."""
+    """Best variant per model by ``rank_by``, ordered (ties to the id first alphabetically); equal
+    scores share a rank (1, 2, 2, 4: :mod:`db.ranking`)."""
     if entries.empty:
         return pd.DataFrame(columns=["rank", "model_id", *entries.columns])
     frame = entries.merge(models, on="model_pk", how="left")
@@ -183,7 +193,7 @@ def rank_board(
     frame["_key"] = frame["repo_id"].str.lower()
     frame = frame.sort_values([rank_by, "_key"], ascending=[not higher_is_better, True], kind="mergesort")
     frame = frame.drop_duplicates("model_pk", keep="first")
-    frame.insert(0, "rank", np.arange(1, len(frame) + 1))
+    frame.insert(0, "rank", ranks_in_order(frame[rank_by]))
     frame = frame.rename(columns={"repo_id": "model_id"}).drop(columns="_key")
     return frame.reset_index(drop=True)
 
@@ -193,10 +203,15 @@ def filter_models(frame: pd.DataFrame, flt: ModelFilter) -> pd.DataFrame:
     if flt.is_empty() or frame.empty:
         return frame
     mask = pd.Series(True, index=frame.index)
-    if flt.min_params is not None:
-        mask &= frame["params_b"].ge(flt.min_params).fillna(False).astype(bool)
-    if flt.max_params is not None:
-        mask &= frame["params_b"].le(flt.max_params).fillna(False).astype(bool)
+    if flt.min_params is not None or flt.max_params is not None:
+        low, high, _ = facts_rules.size_frame_bounds(
+            frame["params_b"].to_numpy(), frame.get("params_confidence"), flt.include_doubtful
+        )
+        low.index = high.index = frame.index
+        if flt.min_params is not None:
+            mask &= low.ge(flt.min_params).fillna(False).astype(bool)
+        if flt.max_params is not None:
+            mask &= high.le(flt.max_params).fillna(False).astype(bool)
     if flt.license_categories:
         mask &= frame["license_category"].isin(flt.license_categories)
     if flt.model_types:
@@ -237,8 +252,8 @@ def board(
     models = _models_frame(conn, entries["model_pk"].unique().tolist())
     ranked = rank_board(entries, models, key, bdef.higher_is_better)
     ranked = filter_models(ranked, flt).copy()
-    ranked["rank"] = np.arange(1, len(ranked) + 1)
     ranked["score"] = ranked[key] if key in ranked.columns else np.nan
+    ranked["rank"] = tie_ranks(ranked["score"], bdef.higher_is_better).astype(int) if len(ranked) else []
     if limit is not None:
         ranked = ranked.head(limit)
     return ranked.reset_index(drop=True)
@@ -325,7 +340,12 @@ def daily_leaders(
 
 
 def tenure(
-    conn: Connection, leaderboard: str, rank_by: str | None = None, flt: ModelFilter = ModelFilter()
+    conn: Connection,
+    leaderboard: str,
+    rank_by: str | None = None,
+    flt: ModelFilter = ModelFilter(),
+    *,
+    include_flagged: bool = False,
 ) -> pd.DataFrame:
     """One row per reign at #1, in date order: model_id, start, end, days, model_pk, value, gap_days.
 
@@ -334,8 +354,11 @@ def tenure(
     model is #1 (``end`` empty while it still leads at the last snapshot; ``days`` then counts
     to the last snapshot date); a partial snapshot cannot start or end one by itself.
     ``gap_days``: the longest gap between snapshots inside the reign when it is longer than
-    :data:`db.history.MAX_GAP_DAYS` (None otherwise).
+    :data:`db.history.MAX_GAP_DAYS` (None otherwise). Flagged models (contamination and the
+    boards' other flags) take no reign unless ``include_flagged``.
     """
+    if not include_flagged:
+        flt = dataclasses.replace(flt, hide_flagged=True)
     leaders = daily_leaders(conn, leaderboard, rank_by, flt)
     dates = snapshot_dates(conn, leaderboard)
     columns = ["model_id", "start", "end", "days", "model_pk", "value", "gap_days"]
@@ -384,7 +407,7 @@ def rank_history(
     primary = -exploded["value"] if bdef.higher_is_better else exploded["value"]
     exploded = exploded.assign(primary=primary).sort_values(["date_idx", "primary", "alpha"], kind="mergesort")
     best = exploded.drop_duplicates(["date_idx", "model_pk"], keep="first").copy()
-    best["rank"] = best.groupby("date_idx").cumcount() + 1
+    best["rank"] = tie_ranks(best["value"], bdef.higher_is_better, best["date_idx"]).astype(int)
     best["entries"] = best.groupby("date_idx")["model_pk"].transform("size")
     wanted = best[best["model_pk"].isin(set(model_pks))]
     names = models.set_index("model_pk")["repo_id"]

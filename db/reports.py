@@ -25,7 +25,16 @@ FORMATS = ("table", "csv", "json")
 # are per model only (``history``), never a board to rank.
 RANKED_BOARDS = tuple(k for k in LEADERBOARD_KEYS if k != MODEL_CARD)
 _DB_HELP = "SQLAlchemy database URL (overrides DATABASE_URL; default sqlite:///data/leaderboard.db)"
-LEADERBOARD_COLUMNS = ["rank", "model_id", "score", "params_b", "license", "license_category", "type"]
+LEADERBOARD_COLUMNS = [
+    "rank",
+    "model_id",
+    "score",
+    "params_b",
+    "license",
+    "license_category",
+    "type",
+    "params_confidence",
+]
 TENURE_COLUMNS = ["model_id", "start", "end", "days", "gap_days"]
 HISTORY_COLUMNS = ["leaderboard", "date", "rank", "score", "entries"]
 
@@ -113,6 +122,11 @@ def _filters(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--license-category", choices=LICENSE_CATEGORIES, metavar="C", help=f"one of: {', '.join(LICENSE_CATEGORIES)}"
     )
+    p.add_argument(
+        "--include-doubtful",
+        action="store_true",
+        help="size filters (and --fits) also use sizes marked doubtful (see 'python -m db audit')",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -165,6 +179,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     te.add_argument("--rank-by", metavar="BENCHMARK", help="rank by this benchmark key instead of the average")
     _filters(te)
+    te.add_argument("--include-flagged", action="store_true", help="flagged models may reign too")
     te.add_argument("--limit", type=arg_positive_int, metavar="N", help="the first N reigns")
     _common(te)
 
@@ -180,6 +195,16 @@ def build_parser() -> argparse.ArgumentParser:
     _common(hi)
     _add_evals(sub)
     device_reports.add_commands(sub, _common)
+
+    au = sub.add_parser(
+        "audit",
+        help="how far each board's sizes and licenses can be trusted",
+        description=(
+            "Per board: sizes that are exact, estimated (board decimal, floor, name), corrected and "
+            "doubtful; unknown sizes and licenses; partial snapshots."
+        ),
+    )
+    _common(au)
     return parser
 
 
@@ -188,6 +213,7 @@ def _flt(args: argparse.Namespace) -> queries.ModelFilter:
         min_params=args.min_params,
         max_params=args.max_params,
         license_categories=(args.license_category,) if args.license_category else (),
+        include_doubtful=args.include_doubtful,
     )
 
 
@@ -227,7 +253,8 @@ def report_tenure(conn, args) -> pd.DataFrame:
     if args.rank_by:  # an unknown benchmark is the first thing to say
         leaderboard_def(args.leaderboard).benchmark(args.rank_by)
     _check_board(conn, args)
-    frame = queries.tenure(conn, args.leaderboard, args.rank_by, _flt(args)).reindex(columns=TENURE_COLUMNS)
+    reigns = queries.tenure(conn, args.leaderboard, args.rank_by, _flt(args), include_flagged=args.include_flagged)
+    frame = reigns.reindex(columns=TENURE_COLUMNS)
     return frame.head(args.limit) if args.limit else frame
 
 
@@ -245,7 +272,18 @@ def report_history(conn, args) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True).reindex(columns=HISTORY_COLUMNS)
 
 
-REPORTS = {"leaderboard": report_leaderboard, "tenure": report_tenure, "history": report_history}
+def report_audit(conn, args) -> pd.DataFrame:
+    from db.fidelity import audit
+
+    return audit(conn)
+
+
+REPORTS = {
+    "leaderboard": report_leaderboard,
+    "tenure": report_tenure,
+    "history": report_history,
+    "audit": report_audit,
+}
 REPORTS.update(device_reports.REPORTS)
 
 

@@ -100,6 +100,12 @@ class Model(Base):
     # Which leaderboard snapshot the board-derived facts above come from (newest wins).
     board_facts_source: Mapped[str | None] = mapped_column(Text)
     board_facts_as_of: Mapped[dt.date | None] = mapped_column(Date)
+    # How far params_b can be trusted (db.facts.CONFIDENCES) and why; the base model's license
+    # when the repo states none (shown as inherited, never as the repo's own). Migration 0004.
+    params_confidence: Mapped[str | None] = mapped_column(String(20))
+    params_note: Mapped[str | None] = mapped_column(Text)
+    license_inherited: Mapped[str | None] = mapped_column(String(200))
+    license_inherited_from: Mapped[str | None] = mapped_column(String(400))
 
     __table_args__ = (Index("ix_models_params_b", "params_b"),)
 

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Engine, bindparam, case, func, select
 
+from db import facts as facts_rules
 from db import history
 from db.records import BoardEntry, ModelFacts, Rejection, SnapshotDelta, SnapshotStats
 from db.schema import (
@@ -45,32 +46,18 @@ from db.schema import (
     SOURCE_STATE as STATE,
 )
 
-# Where a parameter count came from, best first. Unknown sources rank lowest.
-_PARAMS_PRIORITY = (
-    ("safetensors", 60),
-    ("hub", 55),
-    ("seed", 50),
-    ("open-llm-leaderboard-v2", 30),
-    ("open-llm-leaderboard-v1", 20),
-    ("name", 10),
-)
 # Which board's facts win when two boards publish on the same date.
 _BOARD_PRIORITY = {"open-llm-leaderboard-v2": 3, "open-llm-leaderboard-v1": 2, "lmarena": 1}
-_HUB_SOURCES = ("hub", "seed", "safetensors")
 
 
 def params_priority(source: str | None) -> int:
-    if not source:
-        return 0
-    for prefix, prio in _PARAMS_PRIORITY:
-        if source.startswith(prefix):
-            return prio
-    return 5
+    """Rank of a size's source (the table is :data:`db.facts.SOURCE_TABLE`)."""
+    return facts_rules.source_rank(source)
 
 
 def _authoritative(source: str | None) -> bool:
     """True when a fact came from the Hub itself or the curated seed (boards never override)."""
-    return bool(source) and source.startswith(_HUB_SOURCES)
+    return facts_rules.authoritative(source)
 
 
 def utcnow() -> dt.datetime:
@@ -349,6 +336,8 @@ def _new_model_row(facts: ModelFacts, source: str, as_of: dt.date | None) -> dic
         is_merged=False,
         is_moe=False,
         is_flagged=False,
+        params_confidence=None,
+        params_note=None,
     )
     row.update(_facts_changes(row, facts, source, as_of, board=True))
     row.update(board_facts_source=source, board_facts_as_of=as_of)
@@ -358,63 +347,11 @@ def _new_model_row(facts: ModelFacts, source: str, as_of: dt.date | None) -> dic
 def _facts_changes(current: dict, facts: ModelFacts, source: str, as_of: dt.date | None, *, board: bool) -> dict:
     """Column changes that ``facts`` from ``source`` make to a model row ``current``.
 
-    Hub and seed facts are authoritative and always apply. A board's facts are applied by
-    the caller only when they come from the model's newest listing (see
-    :func:`upsert_models`); then the row also records that listing (``board_facts_source``,
-    ``board_facts_as_of``) when it changes anything or comes from another board.
+    The precedence of every fact is stated once, in :func:`db.facts.facts_changes`. A
+    board's facts are applied by the caller only when they come from the model's newest
+    listing (see :func:`upsert_models`).
     """
-    changes: dict = {}
-
-    def put(column: str, value) -> None:
-        if current.get(column) != value:
-            changes[column] = value
-
-    if facts.org and (board is False or not current.get("org")):
-        put("org", facts.org)
-    # Parameters: the best source wins; among equals, the newest.
-    if facts.params_b is not None and facts.params_source:
-        if params_priority(facts.params_source) >= params_priority(current.get("params_source")):
-            put("params_b", facts.params_b)
-            put("params_source", facts.params_source)
-            put("params_is_estimate", bool(facts.params_is_estimate))
-    elif board and params_priority(current.get("params_source")) <= params_priority(source):
-        # The newest board row carries no size: fall back to the name (a marked estimate).
-        from db.naming import params_from_name
-
-        estimate = params_from_name(current.get("repo_id") or facts.repo_id)
-        put("params_b", estimate)
-        put("params_source", "name (estimate)" if estimate is not None else None)
-        put("params_is_estimate", estimate is not None)
-    authoritative_license = _authoritative(current.get("license_source"))
-    if not board or not authoritative_license:
-        if facts.license is not None or board:
-            put("license", facts.license)
-            put("license_category", facts.license_category or "unknown")
-            put("license_source", source if facts.license is not None else None)
-    for column in ("architecture", "model_type", "pipeline_tag"):
-        value = getattr(facts, column)
-        if value is not None and (not board or column != "pipeline_tag"):
-            put(column, value)
-    if facts.base_model is not None and (not board or not _authoritative(current.get("base_model_source"))):
-        put("base_model", facts.base_model)
-        put("base_model_source", source)
-    if facts.created_date is not None and (not board or not _authoritative(current.get("created_source"))):
-        put("created_date", facts.created_date)
-        put("created_source", source)
-    for column in ("downloads", "likes", "gated"):
-        value = getattr(facts, column)
-        if value is not None and (not board or current.get("hub_checked_at") is None):
-            put(column, value)
-    for column in ("is_merged", "is_moe", "is_flagged"):
-        value = getattr(facts, column)
-        if value is not None:
-            put(column, bool(value))
-    if facts.on_hub is not None and (not board or current.get("hub_checked_at") is None):
-        put("on_hub", bool(facts.on_hub))
-    if board and (changes or current.get("board_facts_source") != source):
-        changes["board_facts_source"] = source
-        changes["board_facts_as_of"] = as_of
-    return changes
+    return facts_rules.facts_changes(current, facts, source, as_of, board=board)
 
 
 def _listing_keys(conn: Connection, model_ids: Sequence[int]) -> dict[int, tuple[dt.date, int]]:

@@ -91,6 +91,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sch.add_argument("--cron", metavar="EXPR", help="cron expression (overrides INGEST_CRON)")
     sch.add_argument("--run-now", action="store_true", help="also run once at start")
+
+    sub.add_parser(
+        "review",
+        help="check every model's size and license again (runs after each import anyway)",
+        description=(
+            "The size and license review: every parameter count gets a confidence (exact, "
+            "corrected, board-decimal, floor, name, doubtful) and a reason; packed and "
+            "double-counted sizes are corrected; unstated licenses show the base model's, as inherited."
+        ),
+    )
     return parser
 
 
@@ -206,6 +216,17 @@ def cmd_schedule(args: argparse.Namespace, settings: Settings) -> int:
     return run_scheduler(settings, run_now=args.run_now)
 
 
+def cmd_review(args: argparse.Namespace, settings: Settings) -> int:
+    from ingest.facts_review import review
+
+    stats = review(_engine_for_ingest(settings))
+    print(
+        f"size review: {stats.models} models, {stats.changed} changed; {stats.corrected} corrected, "
+        f"{stats.doubtful} doubtful, {stats.inherited_licenses} licenses inherited from the base model"
+    )
+    return 0
+
+
 COMMANDS = {
     "init": cmd_init,
     "seed": cmd_seed,
@@ -213,6 +234,7 @@ COMMANDS = {
     "status": cmd_status,
     "run": cmd_run,
     "schedule": cmd_schedule,
+    "review": cmd_review,
 }
 
 

@@ -46,10 +46,10 @@ from sqlalchemy import Engine
 from db import provenance, writes
 from db.config import Settings
 from db.errors import HubError, InputError, TrackerError
-from db.naming import params_from_name
 from db.records import BoardEntry, ModelFacts, Rejection
 from db.registry import EPOCH, BenchmarkDef, register_benchmarks, task_of
 from ingest.formats import read_bytes
+from ingest.sizes import params_from_name
 
 log = logging.getLogger(__name__)
 

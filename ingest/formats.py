@@ -682,6 +682,9 @@ def parse_v1_2023(row: dict) -> BoardEntry:
     # "Parameters" in these scrapes is not a parameter count (a rescaled regex guess): ignored.
     # A flagged model is listed as "org/name has been flagged! See discussion #N".
     raw_id = str(row.get("Model") or "")
+    if raw_id.strip() == "Baseline":
+        # The board's reference row (25 on every multiple-choice benchmark: random guessing).
+        raise BadValue("the 'Baseline' row is the board's random-guess reference, not a model")
     flagged = _FLAGGED.match(raw_id)
     repo_id = parse_hub_id(flagged.group(1) if flagged else raw_id, "Model")
     facts = _hub_facts(repo_id, is_flagged=bool(flagged))
@@ -707,9 +710,13 @@ def _arena_entry(name_raw, score_raw, score_col, ci_raw, votes_raw, org, lic, cu
         scores["ci_minus"] = _bench_value(LMARENA, "ci_minus", match.group(2), "95% CI (-)")
     license_id = normalize_license(lic)
     org_text = " ".join(str(org or "").split())[:100] or None
+    estimate = params_from_name(model)  # the Arena gives no sizes: the name's, as an estimate
     facts = ModelFacts(
         repo_id=model,
         org=org_text,
+        params_b=estimate,
+        params_source="name (estimate)" if estimate is not None else None,
+        params_is_estimate=estimate is not None,
         license=license_id,
         license_category=license_category(license_id),
         extra={

@@ -27,11 +27,11 @@ from sqlalchemy import Engine
 from db import queries, writes
 from db.config import SEED_DIR, Settings
 from db.errors import HubError
-from db.naming import params_from_name
 from db.records import BoardEntry, ModelFacts, SnapshotStats
 from db.registry import LMARENA, MODEL_CARD, OPEN_LLM_V1, OPEN_LLM_V2
 from ingest.http import BudgetExhausted, RunBudget
 from ingest.normalize import BadValue, license_category, normalize_license, parse_hub_id
+from ingest.sizes import params_from_name
 
 log = logging.getLogger(__name__)
 
@@ -123,7 +123,18 @@ def license_of(info) -> str | None:
     raw = _first(_card_value(info, "license"))
     if raw is None:
         raw = next((t.split(":", 1)[1] for t in info.tags or [] if t.startswith("license:")), None)
-    return normalize_license(raw)
+    return resolve_other_license(
+        normalize_license(raw), _first(_card_value(info, "license_name")), _first(_card_value(info, "license_link"))
+    )
+
+
+def resolve_other_license(license_id: str | None, name: str | None, link: str | None) -> str | None:
+    """A Hub ``other`` license named by the card's ``license_name`` (the Hub's own convention:
+    "if license = other, specify an id for it here"); a link alone names no terms we can read,
+    so the license stays ``other``."""
+    if license_id != "other" or not name:
+        return license_id
+    return normalize_license(name) or license_id
 
 
 def base_model_of(info) -> tuple[str | None, str | None]:

@@ -106,6 +106,9 @@ def run_live(
                     continue
                 log.info("%s: %s %s", source, status, _summary(detail))
         log.info("requests: %d (%d retries, %.1fs waited)", budget.requests, budget.retries, budget.waited_s)
+        from ingest.facts_review import review
+
+        log.info("size review: %s", review(engine))
     if failures:
         raise HubError("; ".join(failures))
     return 0

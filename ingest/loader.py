@@ -148,8 +148,12 @@ def import_files(
     as_of: dt.date | None = None,
     progress: bool | None = None,
     on_file: Callable[[FileResult], None] | None = None,
+    review_sizes: bool = True,
 ) -> ImportReport:
-    """Import ``paths`` of leaderboard ``source`` in date order; never raises for one bad file."""
+    """Import ``paths`` of leaderboard ``source`` in date order; never raises for one bad file.
+
+    Then the size and license review (:mod:`ingest.facts_review`) runs over every model,
+    unless the caller runs it itself (``review_sizes=False``)."""
     if source not in IMPORT_SOURCES:
         raise InputError(f"unknown source {source!r}; choose one of: {', '.join(IMPORT_SOURCES)}")
     planned = plan_files(paths, as_of)
@@ -177,6 +181,10 @@ def import_files(
         gc.unfreeze()
     if bar is not None:
         bar.close()
+    if review_sizes and any(f.status == "imported" for f in report.files):
+        from ingest.facts_review import review
+
+        review(engine)
     return report
 
 

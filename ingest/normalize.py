@@ -16,7 +16,8 @@ import operator
 import re
 import unicodedata
 
-from db.naming import params_from_name
+from db import facts as facts_rules
+from ingest.sizes import params_from_name
 
 __all__ = [
     "BadValue",
@@ -251,6 +252,8 @@ _LICENSE_ALIASES = {
     "nvidia": "nvidia",
     "nexusflow": "nexusflow",
     "ai2 impact low-risk": "ai2-impact-low-risk",
+    "microsoft research license": "microsoft-research-license",
+    "microsoft research license agreement": "microsoft-research-license",
 }
 
 _PERMISSIVE = {
@@ -276,7 +279,6 @@ _PERMISSIVE = {
     "ecl-2.0",
     "pddl",
     "odc-by",
-    "openrail++",
     "ncsa",
     "modified-mit",
     "apple-amlr",
@@ -302,7 +304,11 @@ _COPYLEFT = {
     "lgpl-lr",
     "cdla-sharing-1.0",
 }
-_NON_COMMERCIAL_PREFIXES = ("cc-by-nc", "non-commercial", "mrl", "ai2-impact")
+_NON_COMMERCIAL_PREFIXES = ("cc-by-nc", "non-commercial", "mrl", "ai2-impact", "msrla", "microsoft-research")
+# Research-only licenses forbid commercial use: non-commercial, whatever the family.
+_RESEARCH = re.compile(r"research|(?<![a-z])msrla(?![a-z])")
+# Licenses that name no version or terms: "cc" alone could be CC0 or CC BY-NC-ND.
+_UNKNOWN_IDS = {"cc", "creative-commons", "unknown"}
 _CUSTOM = {
     "other",
     "llama",
@@ -330,7 +336,6 @@ _CUSTOM = {
     "nexusflow",
     "apple-ascl",
     "cc-by-nd-4.0",
-    "cc",
     "intel-research",
     "c-uda",
     "deepfloyd-if-license",
@@ -353,8 +358,12 @@ def normalize_license(raw: object) -> str | None:
 
 def license_category(license_id: str | None) -> str:
     """permissive, copyleft, non-commercial, custom, proprietary or unknown."""
-    if not license_id:
+    if not license_id or license_id in _UNKNOWN_IDS:
         return "unknown"
+    if _RESEARCH.search(license_id):
+        return "non-commercial"
+    if "openrail" in license_id or "-rail-" in license_id or license_id.endswith("-rail"):
+        return "custom"  # one family (openrail, openrail++, *-openrail-m): use-based restrictions
     if license_id == "proprietary":
         return "proprietary"
     if license_id in _PERMISSIVE:
@@ -384,17 +393,10 @@ def normalize_base_model(raw: object, repo_id: str) -> str | None:
         return None
 
 
-# Repos of packed (4-bit, 8-bit, GPTQ, AWQ...) weights: their safetensors count is of the packed
-# tensors, so the board's parameter count is too small (unsloth/phi-4-bnb-4bit shows 8.06 B for
-# a 14.66 B model).
-_PACKED_NAME = re.compile(r"(?i)(bnb|[-_.]4bit|[-_.]8bit|gptq|awq|int4|int8|nf4|exl2)")
-_PACKED_PRECISIONS = {"4bit", "8bit", "gptq", "awq"}
-
-
 @functools.lru_cache(maxsize=1 << 16)  # called for every row of every snapshot; ids repeat
 def looks_packed(repo_id: str, precision: str | None) -> bool:
-    """True for a repo of packed weights (by its precision or its name)."""
-    return precision in _PACKED_PRECISIONS or bool(_PACKED_NAME.search(repo_id.rsplit("/", 1)[-1]))
+    """True for a repo of packed weights (by its precision or its name): :func:`db.facts.looks_packed`."""
+    return facts_rules.looks_packed(repo_id, precision)
 
 
 _BASE_MODEL = operator.attrgetter("facts.base_model")
@@ -434,11 +436,10 @@ def correct_packed_params(entries: list, lowers: list[str] | None = None, candid
             continue
         if e.facts.params_b is None or base_params > e.facts.params_b * 1.3:
             source = e.facts.params_source or "board"
-            note = f"count of base model {e.facts.base_model} (the repo's own count is of packed weights)"
+            said = f"{e.facts.params_b:g}" if e.facts.params_b is not None else "nothing"
+            note = f"corrected: count of base model {e.facts.base_model} ({source} counted packed weights: {said})"
             # New objects, never a change in place: parsed rows may be shared with a row cache.
-            facts = dataclasses.replace(
-                e.facts, params_b=base_params, params_source=f"{source}: {note}", params_is_estimate=False
-            )
+            facts = dataclasses.replace(e.facts, params_b=base_params, params_source=note, params_is_estimate=False)
             entries[i] = dataclasses.replace(e, facts=facts)
             fixed += 1
     return fixed

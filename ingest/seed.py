@@ -20,6 +20,7 @@ from db import queries, writes
 from db.config import SEED_DIR
 from db.errors import InputError
 from db.records import ModelFacts
+from ingest.facts_review import review
 from ingest.loader import import_files
 from ingest.normalize import license_category, normalize_license, normalize_model_type
 
@@ -79,7 +80,7 @@ def load_seed(engine: Engine, seed_dir: Path = SEED_DIR, *, progress: bool | Non
         if item.get("kind") == "snapshot":
             by_board[item["leaderboard"]].append(seed_dir / item["path"])
     for board, paths in by_board.items():
-        report = import_files(engine, board, paths, progress=progress)
+        report = import_files(engine, board, paths, progress=progress, review_sizes=False)
         for result in report.files:
             if result.status == "imported":
                 summary.imported += 1
@@ -92,6 +93,7 @@ def load_seed(engine: Engine, seed_dir: Path = SEED_DIR, *, progress: bool | Non
     summary.facts = load_model_facts(engine, seed_dir / "models.csv")
     summary.claims = load_claims(engine, seed_dir / "claims.csv")
     load_device_facts(engine, seed_dir)
+    review(engine)  # sizes and licenses, once every file and fact is in
     return summary
 
 
@@ -141,6 +143,14 @@ def load_model_facts(engine: Engine, path: Path) -> int:
                 facts.params_source = source
                 facts.params_is_estimate = "rounded" in row["source"]
             writes.upsert_models(conn, [facts], source=source, as_of=None, board=False, index=index)
+        # A license "other" that the card names ("Microsoft Research License"): the named one.
+        stated = {r["repo_id"]: r["value"] for r in rows if r["field"] == "license"}
+        for row in rows:
+            if row["field"] == "license_note" and stated.get(row["repo_id"]) == "other":
+                named = normalize_license(row["value"])
+                facts = ModelFacts(repo_id=row["repo_id"], license=named, license_category=license_category(named))
+                source = f"seed: {row['source']}"
+                writes.upsert_models(conn, [facts], source=source, as_of=None, board=False, index=index)
         by_source: dict[tuple[str, str], list[tuple[int, str, str]]] = defaultdict(list)
         for row in rows:
             by_source[(row["source"], row.get("source_url") or "")].append(

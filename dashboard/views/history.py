@@ -12,7 +12,7 @@ from db.history import MAX_GAP_DAYS
 from db.registry import OPEN_LLM_V1, leaderboard_def
 
 DEFAULTS = FilterState(board=OPEN_LLM_V1, ids=("tiiuae/falcon-40b", "tiiuae/falcon-40b-instruct", "llama-65b"))
-WIDGETS = ["board", "rank_by", "ids"]
+WIDGETS = ["board", "rank_by", "ids", "include"]
 
 url, ver = ui.cache_args()
 query_state, notes = ui.init_state("history", DEFAULTS, WIDGETS)
@@ -36,7 +36,9 @@ top[0].selectbox(
 bench = st.session_state[WIDGET_KEYS["rank_by"]]
 score_label = next(b.display_name for b in benches if b.key == bench)
 
-hist = ui.history(url, ver, board, bench)
+with st.sidebar:
+    ui.include_widget()
+hist = ui.history(url, ver, board, bench, tuple(st.session_state.get(WIDGET_KEYS["include"]) or ()))
 dates, leaders, reigns = hist["dates"], hist["leaders"], hist["reigns"]
 if not dates or leaders.empty:
     ui.empty_state(f"{lb.display_name} has no snapshots yet.", "Load the bundled data with 'python -m ingest seed'.")

@@ -23,6 +23,7 @@ WIDGETS = [
     "search",
     "hide",
     "as_of",
+    "include",
 ]
 
 
@@ -52,6 +53,7 @@ with st.sidebar:
     ui.size_widgets()
     ui.license_and_type_widgets()
     ui.hide_widget()
+    ui.include_widget()
     ui.as_of_widget(dates)
 
 state = ui.read_state(query_state)

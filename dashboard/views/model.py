@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, data, eval_ui, ui, urls
+from dashboard import charts, data, eval_ui, fidelity, ui, urls
 from dashboard import devices as fits
 from dashboard import format as fmt
 from db.errors import NotFoundError
@@ -74,7 +74,7 @@ subtitle = " · ".join(
     for x in (
         model.get("org"),
         data.TYPE_LABELS.get(model.get("model_type") or "unknown"),
-        model.get("license") or "no license given",
+        fidelity.license_text(model),
     )
     if x
 )
@@ -86,14 +86,11 @@ if bundle["aliases"]:
     st.caption("Also known as: " + ui.md(", ".join(bundle["aliases"])))
 
 m = st.columns(4)
-params = model.get("params_b")
-m[0].metric(
-    "Parameters",
-    fmt.params(params) + (" (est.)" if not fmt.missing(params) and model.get("params_is_estimate") else ""),
-)
+m[0].metric("Parameters", fidelity.size_text(model))
 m[1].metric("License", data.LICENSE_LABELS.get(model.get("license_category") or "unknown"))
 m[2].metric("Created on the Hub", fmt.date(model.get("created_date"), "unknown"))
 m[3].metric("Leaderboards", len([b for b in bundle["boards"] if b != MODEL_CARD]))
+fidelity.show_size_provenance(model)
 
 claims = data.claims_vs_measured(model, bundle["claims"])
 if not claims.empty:

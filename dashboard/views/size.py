@@ -12,7 +12,7 @@ from dashboard.filters import WIDGET_KEYS, FilterState, rank_choices, rank_label
 from db.registry import LMARENA
 
 DEFAULTS = FilterState()
-WIDGETS = ["board", "preset", "params", "licenses", "types", "rank_by", "search", "hide", "as_of", "color"]
+WIDGETS = ["board", "preset", "params", "licenses", "types", "rank_by", "search", "hide", "as_of", "color", "include"]
 
 url, ver = ui.cache_args()
 query_state, notes = ui.init_state("size", DEFAULTS, WIDGETS)
@@ -45,6 +45,7 @@ with st.sidebar:
     ui.license_and_type_widgets()
     st.text_input("Search models", key=WIDGET_KEYS["search"])
     ui.hide_widget()
+    ui.include_widget()
     ui.as_of_widget(dates)
 
 fit = fits.fits_widgets()  # reads the URL: before write_query rewrites it
@@ -54,7 +55,7 @@ rank_key = state.rank_key
 full = ui.ranked(url, ver, board, state.as_of, rank_key)
 view = data.apply_filters(full, state)
 view = fits.filter_frame(url, ver, view, fit)
-points = data.size_points(view)
+points = data.size_points(view, include_doubtful="doubtful" in state.include)
 score_label = rank_label(board, rank_key)
 
 if board == LMARENA and points.empty:

@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from dashboard import data, eval_ui, freshness, status_panel, ui
+from dashboard import data, eval_ui, fidelity, freshness, status_panel, ui
 from dashboard import devices as fits
 from dashboard import format as fmt
 
@@ -49,6 +49,8 @@ if not snaps.empty:
     )
 
 fits.status_section(url, ver)
+fidelity.show_fidelity(url, ver)
+
 st.subheader("Recent runs")
 runs = bundle["runs"]
 if runs.empty:

@@ -25,23 +25,37 @@ def v2(seeded_conn):
 def test_ranked_board_matches_the_query_layer(seeded_conn, v2):
     reference = queries.board(seeded_conn, V2)
     assert v2["model_id"].tolist() == reference["model_id"].tolist()
-    assert v2["rank"].tolist() == list(range(1, len(v2) + 1))
+    # Equal scores share a rank (1, 2, 2, 4), the same in the query layer and the dashboard.
+    assert v2["rank"].tolist() == reference["rank"].tolist()
+    assert v2["rank"].iloc[0] == 1 and v2["rank"].is_monotonic_increasing
+    tied = v2[v2["score"].duplicated(keep=False)]
+    assert not tied.empty and (tied.groupby("score")["rank"].nunique() == 1).all()
     assert v2["hub_url"].iloc[0] == f"https://huggingface.co/{v2['model_id'].iloc[0]}"
     assert v2["first_listed"].notna().all()
+
+
+def _upper(frame):
+    """The largest size each row may have: a floor x of the v1 board stands for [x, x+1)."""
+    return frame["params_b"] + frame["params_confidence"].eq("floor").astype(float)
 
 
 def test_edge_preset_keeps_models_up_to_3b(v2):
     view = data.apply_filters(v2, FilterState(preset="edge"))
     assert len(view) > 100
-    assert view["params_b"].max() <= 3.0
-    assert view["rank"].tolist() == list(range(1, len(view) + 1))
+    assert view["params_b"].max() <= 3.0 and _upper(view).max() <= 3.0
+    assert not view["params_confidence"].eq("doubtful").any()
+    assert view["rank"].is_monotonic_increasing and view["rank"].iloc[0] == 1
     # Nothing of at most 3B is lost: the count equals a direct count on the board.
-    assert len(view) == int((v2["params_b"] <= 3.0).sum())
+    sure = v2["params_confidence"].ne("doubtful")
+    assert len(view) == int(((_upper(v2) <= 3.0) & sure).sum())
 
 
 def test_laptop_preset_excludes_exactly_3b(v2):
     view = data.apply_filters(v2, FilterState(preset="laptop"))
-    assert view["params_b"].min() > 3.0 and view["params_b"].max() <= 8.0
+    # A floor of 3 is [3, 4): laptop class; a point size of exactly 3.0 is edge.
+    point = view["params_confidence"].ne("floor")
+    assert view.loc[point, "params_b"].min() > 3.0 and _upper(view).max() <= 8.0
+    assert view["params_b"].min() >= 3.0
 
 
 def test_license_filter_leaves_only_that_category(v2):

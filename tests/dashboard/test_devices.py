@@ -129,8 +129,15 @@ def test_apply_fits_honours_a_stored_size_confidence(seeded_conn):
     configs = devices.configs_frame(seeded_conn)
     state = fits.FitsState(device="gpu-24", bits=4)
     kept = fits.apply_fits(ranked, configs, state)
-    llama = ranked.loc[ranked["model_id"] == "meta-llama/Llama-3.2-3B-Instruct", "model_pk"].iloc[0]
-    marks = pd.DataFrame({"model_pk": [llama], "params_confidence": ["doubtful"]})
-    marked = fits.apply_fits(ranked, configs, state, marks)
     assert "meta-llama/Llama-3.2-3B-Instruct" in set(kept["model_id"])
+    is_llama = ranked["model_id"] == "meta-llama/Llama-3.2-3B-Instruct"
+    llama = ranked.loc[is_llama, "model_pk"].iloc[0]
+    # Rows without the column take the marks given beside them ...
+    marks = pd.DataFrame({"model_pk": [llama], "params_confidence": ["doubtful"]})
+    marked = fits.apply_fits(ranked.drop(columns="params_confidence"), configs, state, marks)
     assert set(kept["model_id"]) - set(marked["model_id"]) == {"meta-llama/Llama-3.2-3B-Instruct"}
+    # ... and rows that carry it (the stored models.params_confidence) are judged by their own.
+    own = ranked.assign(params_confidence=ranked["params_confidence"].where(~is_llama, "doubtful"))
+    assert set(kept["model_id"]) - set(fits.apply_fits(own, configs, state)["model_id"]) == {
+        "meta-llama/Llama-3.2-3B-Instruct"
+    }

@@ -88,7 +88,16 @@ def test_import_then_reports(tmp_path):
         ).stdout
     )
     assert [r["rank"] for r in board] == [1, 2, 3]
-    assert list(board[0]) == ["rank", "model_id", "score", "params_b", "license", "license_category", "type"]
+    assert list(board[0]) == [
+        "rank",
+        "model_id",
+        "score",
+        "params_b",
+        "license",
+        "license_category",
+        "type",
+        "params_confidence",
+    ]
     assert board[0]["model_id"] == "tiiuae/falcon-40b" and board[0]["score"] == 60.4
     small = json.loads(
         cli(
@@ -101,6 +110,15 @@ def test_import_then_reports(tmp_path):
     assert first["date"] == "2023-05-26" and first["rank"] == "1"
     status = cli("ingest", "status", db=db, check=True).stdout
     assert "succeeded" in status and V1 in status
+    # The fidelity report and the review, in every format.
+    fidelity = json.loads(cli("db", "audit", "--format", "json", db=db, check=True).stdout)
+    v1 = next(r for r in fidelity if r["leaderboard"] == V1)
+    assert v1["models"] > 0 and v1["models"] == sum(
+        v1[k] for k in ("exact", "estimated", "corrected", "doubtful", "size_unknown")
+    )
+    assert cli("db", "audit", "--format", "csv", db=db, check=True).stdout.startswith("leaderboard,models,exact,")
+    review = cli("ingest", "review", db=db, check=True).stdout
+    assert review.startswith("size review:") and " 0 changed" in review  # the import already reviewed
 
 
 def test_bad_input_gives_one_line_errors_and_keeps_data(tmp_path):

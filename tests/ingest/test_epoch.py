@@ -180,10 +180,12 @@ def test_import_cli_prints_figures_and_refuses_bad_paths(tmp_path):
     top = cli("db", "leaderboard", "--leaderboard", "epoch", "--rank-by", "gpqa_diamond", "--format", "csv", db=db)
     header, first = top.stdout.splitlines()[:2]
     assert (
-        header == "rank,model_id,score,params_b,license,license_category,type,stderr,provenance,variant,run_date,source"
+        header
+        == "rank,model_id,score,params_b,license,license_category,type,params_confidence,stderr,provenance,variant,run_date,source"
     )
     best = max(rows_of("gpqa_diamond.csv"), key=lambda r: float(r["mean_score"]))
-    assert first.split(",")[1] == best["Model version"] and first.split(",")[7] == best["stderr"]
+    cells = dict(zip(header.split(","), first.split(","), strict=True))
+    assert cells["model_id"] == best["Model version"] and cells["stderr"] == best["stderr"]
     assert "unknown benchmark" in one_line_error(
         cli("db", "leaderboard", "--leaderboard", "epoch", "--rank-by", "nope", db=db)
     )

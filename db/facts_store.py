@@ -1,0 +1,65 @@
+"""Reads and writes of the size review and the fidelity report (the SQL of db/facts.py's rules)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import Connection, bindparam, inspect, select
+
+from db.schema import MODELS
+
+REVIEW_COLUMNS = (
+    "id",
+    "repo_id",
+    "params_b",
+    "params_source",
+    "params_is_estimate",
+    "params_confidence",
+    "params_note",
+    "base_model",
+    "is_merged",
+    "is_moe",
+    "model_type",
+    "architecture",
+    "license",
+    "license_category",
+    "license_inherited",
+    "license_inherited_from",
+)
+WRITABLE = frozenset(
+    {
+        "params_b",
+        "params_source",
+        "params_is_estimate",
+        "params_confidence",
+        "params_note",
+        "is_moe",
+        "license_inherited",
+        "license_inherited_from",
+    }
+)
+
+
+def review_rows(conn: Connection) -> list[dict]:
+    """Every model row with the columns the size and license review reads."""
+    cols = [MODELS.c[c] for c in REVIEW_COLUMNS]
+    return [dict(zip(REVIEW_COLUMNS, row, strict=True)) for row in conn.execute(select(*cols))]
+
+
+def write_reviews(conn: Connection, changes: Sequence[tuple[int, dict]]) -> int:
+    """Apply (model id, column changes); one executemany per set of columns."""
+    groups: dict[tuple[str, ...], list[dict]] = {}
+    for model_id, cols in changes:
+        bad = set(cols) - WRITABLE
+        if bad:
+            raise ValueError(f"the review may not write {sorted(bad)}")
+        groups.setdefault(tuple(sorted(cols)), []).append({"_id": model_id, **cols})
+    for columns, rows in groups.items():
+        stmt = MODELS.update().where(MODELS.c.id == bindparam("_id")).values({c: bindparam(c) for c in columns})
+        conn.execute(stmt, rows)
+    return len(changes)
+
+
+def has_column(conn: Connection, table: str, column: str) -> bool:
+    """Whether ``table`` has ``column`` (code that must work before and after a migration)."""
+    return column in {c["name"] for c in inspect(conn).get_columns(table)}
