@@ -139,6 +139,16 @@ LEADERBOARDS: tuple[LeaderboardDef, ...] = (
                 min_value=0.0,
                 max_value=1000.0,
             ),
+            BenchmarkDef(
+                "arena_rank",
+                "Arena rank",
+                "rank",
+                "The Arena's own rank: models whose intervals overlap share a rank",
+                scale="rank",
+                higher_is_better=False,
+                min_value=1.0,
+                max_value=None,
+            ),
         ),
     ),
     LeaderboardDef(
@@ -213,3 +223,6 @@ def ensure_registry(engine: Engine) -> None:
                         .where(bm_table.c.leaderboard_key == lb.key, bm_table.c.key == bm.key)
                         .values(**bvalues)
                     )
+        from db.arena import ensure_categories
+
+        ensure_categories(conn)

@@ -127,6 +127,7 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"one of: {', '.join(LEADERBOARD_KEYS)}",
     )
     lb.add_argument("--as-of", type=arg_date, metavar="DATE", help="the board as it stood that day (default: now)")
+    lb.add_argument("--category", metavar="C", help="lmarena: one Arena category (default: overall)")
     _filters(lb)
     lb.add_argument("--limit", type=arg_positive_int, metavar="N", help="the top N rows")
     _common(lb)
@@ -144,6 +145,7 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"one of: {', '.join(LEADERBOARD_KEYS)}",
     )
     te.add_argument("--rank-by", metavar="BENCHMARK", help="rank by this benchmark key instead of the average")
+    te.add_argument("--category", metavar="C", help="lmarena: one Arena category (default: overall)")
     _filters(te)
     _common(te)
 
@@ -169,12 +171,22 @@ def _flt(args: argparse.Namespace) -> queries.ModelFilter:
 
 
 def report_leaderboard(conn, args) -> pd.DataFrame:
+    if args.leaderboard == "lmarena" or args.category:
+        from db.arena import report_board
+
+        return report_board(conn, args.leaderboard, args.category, args.as_of, _flt(args), args.limit)
     frame = queries.board(conn, args.leaderboard, args.as_of, flt=_flt(args), limit=args.limit)
     frame = frame.rename(columns={"model_type": "type"})
     return frame.reindex(columns=LEADERBOARD_COLUMNS)
 
 
 def report_tenure(conn, args) -> pd.DataFrame:
+    if args.category:
+        from db.arena import report_tenure as arena_tenure
+
+        return arena_tenure(conn, args.leaderboard, args.category, args.rank_by, _flt(args)).reindex(
+            columns=TENURE_COLUMNS
+        )
     return queries.tenure(conn, args.leaderboard, args.rank_by, _flt(args)).reindex(columns=TENURE_COLUMNS)
 
 

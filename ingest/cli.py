@@ -135,6 +135,10 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     from ingest.loader import import_files
 
     engine = _engine_for_ingest(settings)
+    from ingest.lmarena_dataset import import_dataset_paths
+
+    if (handled := import_dataset_paths(engine, args, settings)) is not None:
+        return handled
     report = import_files(
         engine, args.source, args.paths, as_of=args.as_of, progress=None if not args.no_progress else False
     )

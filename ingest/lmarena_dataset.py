@@ -1,0 +1,434 @@
+"""LMArena's official leaderboard dataset (``lmarena-ai/leaderboard-dataset``): detect, parse, load.
+
+One Parquet file per subset and split (``text/full-00000-of-00001.parquet``: every published
+board since 2023-05-08). Columns (exact): ``model_name, organization, license, rating,
+rating_lower, rating_upper, variance, vote_count (float), rank (float), category,
+leaderboard_publish_date (string YYYY-MM-DD)``.
+
+Every publish date is a snapshot of the Arena board: the ``overall`` category goes into
+``scores`` (``arena_score`` with the Arena's own ``arena_rank``, the interval as ``ci_plus`` /
+``ci_minus`` and ``votes``), so its history joins the older scrapes; every category, overall
+included, is kept as published in ``arena_ratings``. Dates already stored are skipped, so a
+re-import or a nightly run only adds what is new. Each date is one transaction: a failure keeps
+every date before it and leaves its own date untouched.
+
+Traps handled here: NaN ratings (rejected with a reason), null intervals and votes (the 2023 Elo
+era: stored as null), ``rank`` kept as the source's own, ``organization`` kept only as a board
+fact (it is unreliable), names are display names (see ``ingest.aliases`` for Hub repo ids).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import json
+import logging
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Engine
+
+from db import writes
+from db.arena import OVERALL, ensure_categories, stored_dates
+from db.errors import InputError, TrackerError
+from db.records import BoardEntry, ModelFacts, Rejection
+from db.registry import LMARENA
+from db.schema import ARENA_RATINGS
+from ingest.normalize import BadValue, license_category, normalize_license, parse_display_id
+
+log = logging.getLogger(__name__)
+
+FORMAT = "lmarena/dataset"
+COLUMNS = (
+    "model_name",
+    "organization",
+    "license",
+    "rating",
+    "rating_lower",
+    "rating_upper",
+    "variance",
+    "vote_count",
+    "rank",
+    "category",
+    "leaderboard_publish_date",
+)
+# What ``ingest.formats.detect_format`` recognises the format by.
+REQUIRED = frozenset({"model_name", "rating", "category", "leaderboard_publish_date"})
+MAX_RATING = 4000.0
+MAX_REJECTED_SHARE = 0.5
+
+
+@dataclass
+class DatasetFile:
+    """A parsed dataset file: its valid rows (a frame) and the rows it rejected."""
+
+    path: str
+    sha256: str
+    rows_read: int
+    rows: pd.DataFrame  # COLUMNS, with publish_date (datetime.date) and name (the parsed name)
+    rejections: list[Rejection] = field(default_factory=list)
+
+    @property
+    def dates(self) -> list[dt.date]:
+        return sorted(self.rows["publish_date"].unique())
+
+
+def is_dataset_file(path: Path) -> bool:
+    """True when ``path`` is a Parquet file with the leaderboard dataset's columns."""
+    try:
+        with path.open("rb") as fh:
+            if fh.read(4) != b"PAR1":
+                return False
+        import pyarrow.parquet as pq
+
+        return REQUIRED <= set(pq.read_schema(path).names)
+    except Exception:  # unreadable or damaged: not this format (the general reader says why)
+        return False
+
+
+def _read_table(path: Path, data: bytes):
+    import pyarrow.parquet as pq
+
+    try:
+        return pq.read_table(io.BytesIO(data), columns=list(COLUMNS), use_threads=False)
+    except Exception as exc:  # pyarrow raises several unrelated types for damaged files
+        first = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+        raise InputError(f"{path}: not a readable leaderboard-dataset parquet file ({first})") from None
+
+
+def _raw(frame: pd.DataFrame, i: int) -> str:
+    row = {c: frame[c].iloc[i] for c in COLUMNS}
+    return json.dumps(row, default=str, ensure_ascii=False)[:4000]
+
+
+def parse_dataset(path: Path, data: bytes | None = None) -> DatasetFile:
+    """Read and check every row (vectorised: a full split has over a million rows)."""
+    if data is None:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    if data[:4] != b"PAR1":
+        raise InputError(f"{path}: not a parquet file (the leaderboard dataset is parquet)")
+    digest = hashlib.sha256(data).hexdigest()
+    import pyarrow.parquet as pq
+
+    try:
+        names = pq.read_schema(io.BytesIO(data)).names
+    except Exception as exc:
+        raise InputError(f"{path}: damaged parquet file ({str(exc).splitlines()[0][:200]})") from None
+    missing = [c for c in COLUMNS if c not in names]
+    if missing:
+        raise InputError(f"{path}: not LMArena's leaderboard dataset: no column {', '.join(missing)}")
+    frame = _read_table(path, data).to_pandas()
+    total = len(frame)
+    if total == 0:
+        raise InputError(f"{path}: has a header but no data rows")
+    bad = np.zeros(total, dtype=bool)
+    reasons = np.empty(total, dtype=object)
+
+    def reject(mask, reason) -> None:
+        new = np.asarray(mask, dtype=bool) & ~bad
+        if new.any():
+            reasons[new] = reason
+            bad[new] = True
+
+    # Numbers: floats (pyarrow gives NaN for null in a float column).
+    numeric = {}
+    for column in ("rating", "rating_lower", "rating_upper", "variance", "vote_count", "rank"):
+        values = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float)
+        text_given = frame[column].notna().to_numpy() & np.isnan(values) & (frame[column].map(type) == str).to_numpy()
+        reject(text_given, f"{column!r} is not a number")
+        numeric[column] = values
+    rating = numeric["rating"]
+    reject(np.isnan(rating), "rating is missing (NaN)")
+    reject(~np.isfinite(rating) | (rating < 0) | (rating > MAX_RATING), f"rating is outside 0..{MAX_RATING:g}")
+    lower, upper = numeric["rating_lower"], numeric["rating_upper"]
+    with np.errstate(invalid="ignore"):
+        reject(np.isinf(lower) | np.isinf(upper), "interval bound is infinite")
+        reject(~np.isnan(lower) & (lower > rating + 1e-9), "rating_lower is above the rating")
+        reject(~np.isnan(upper) & (upper < rating - 1e-9), "rating_upper is below the rating")
+        votes = numeric["vote_count"]
+        reject(~np.isnan(votes) & ((votes < 0) | np.isinf(votes)), "vote_count is negative or infinite")
+        rank = numeric["rank"]
+        reject(~np.isnan(rank) & ((rank < 1) | np.isinf(rank)), "rank is below 1 or infinite")
+    # Dates: strings YYYY-MM-DD; few distinct values, so each is parsed once.
+    raw_dates = frame["leaderboard_publish_date"].astype(object)
+    parsed_dates: dict = {}
+    for value in pd.unique(raw_dates):
+        try:
+            parsed_dates[value] = dt.date.fromisoformat(str(value)) if isinstance(value, str) else None
+        except ValueError:
+            parsed_dates[value] = None
+    days = raw_dates.map(parsed_dates)
+    reject(days.isna().to_numpy(), "leaderboard_publish_date is not a YYYY-MM-DD date")
+    # Names: display names, checked once per distinct name.
+    name_of: dict = {}
+    name_error: dict = {}
+    for value in pd.unique(frame["model_name"].astype(object)):
+        try:
+            name_of[value] = parse_display_id(value if isinstance(value, str) else None, "model_name")
+        except BadValue as exc:
+            name_error[value] = str(exc)
+    names = frame["model_name"].astype(object).map(name_of)
+    if name_error:
+        errs = frame["model_name"].astype(object).map(name_error)
+        mask = errs.notna().to_numpy() & ~bad
+        reasons[mask] = errs[mask].to_numpy()
+        bad |= mask
+    categories = frame["category"].astype(object)
+    cat_ok = categories.map(lambda c: isinstance(c, str) and 0 < len(c) <= 60 and c.strip() == c and c.isprintable())
+    reject(~cat_ok.to_numpy(dtype=bool), "category is empty or not a plain name")
+    good = pd.DataFrame(
+        {
+            "name": names,
+            "organization": frame["organization"].astype(object),
+            "license": frame["license"].astype(object),
+            "rating": rating,
+            "rating_lower": lower,
+            "rating_upper": upper,
+            "variance": numeric["variance"],
+            "vote_count": votes,
+            "rank": rank,
+            "category": categories,
+            "publish_date": days,
+            "row_number": np.arange(1, total + 1),
+        }
+    )[~bad]
+    # One row per (model, category, date): of duplicates the higher rating is kept.
+    good = good.assign(_k=good["name"].str.lower())
+    dup = good.duplicated(["_k", "category", "publish_date"], keep=False)
+    rejections = [Rejection(int(i) + 1, str(reasons[i]), _raw(frame, int(i))) for i in np.flatnonzero(bad)[:100_000]]
+    if dup.any():
+        twice = good[dup].sort_values(["rating", "row_number"], ascending=[False, True], kind="mergesort")
+        kept = twice.drop_duplicates(["_k", "category", "publish_date"], keep="first")
+        losers = twice.drop(kept.index)
+        kept_row = kept.set_index(["_k", "category", "publish_date"])["row_number"]
+        for _, loser in losers.iterrows():
+            keep_at = int(kept_row[(loser["_k"], loser["category"], loser["publish_date"])])
+            rejections.append(
+                Rejection(
+                    int(loser["row_number"]),
+                    f"duplicate of row {keep_at} for {loser['name']} in {loser['category']} (kept the higher rating)",
+                    _raw(frame, int(loser["row_number"]) - 1),
+                )
+            )
+        good = good.drop(losers.index)
+    good = good.drop(columns="_k").reset_index(drop=True)
+    if good.empty:
+        raise InputError(f"{path}: no valid rows (all {total} rejected; first: {rejections[0].reason})")
+    if len(rejections) / total > MAX_REJECTED_SHARE:
+        raise InputError(
+            f"{path}: {len(rejections)} of {total} rows are bad (first: {rejections[0].reason}); "
+            "refusing a dataset that would drop entries from the board"
+        )
+    rejections.sort(key=lambda r: r.row_number or 0)
+    return DatasetFile(path=str(path), sha256=digest, rows_read=total, rows=good, rejections=rejections)
+
+
+# --------------------------------------------------------------------------- load
+
+
+def _num(value: float) -> float | None:
+    return None if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)
+
+
+def overall_entries(rows: pd.DataFrame) -> list[BoardEntry]:
+    """The overall rows of one date as board entries (rating, Arena rank, interval, votes)."""
+    entries = []
+    for name, org, lic, rating, lower, upper, votes, rank in rows[
+        ["name", "organization", "license", "rating", "rating_lower", "rating_upper", "vote_count", "rank"]
+    ].itertuples(index=False):
+        scores = {"arena_score": float(rating)}
+        if not math.isnan(rank):
+            scores["arena_rank"] = float(rank)
+        if not math.isnan(votes):
+            scores["votes"] = float(votes)
+        if not math.isnan(upper):
+            scores["ci_plus"] = float(upper) - float(rating)
+        if not math.isnan(lower):
+            scores["ci_minus"] = float(rating) - float(lower)
+        entries.append(BoardEntry(facts=_facts(name, org, lic), scores=scores))
+    return entries
+
+
+def _facts(name: str, org, lic) -> ModelFacts:
+    license_id = normalize_license(lic)
+    org_text = (" ".join(org.split())[:100] or None) if isinstance(org, str) else None
+    return ModelFacts(repo_id=name, org=org_text, license=license_id, license_category=license_category(license_id))
+
+
+@dataclass
+class DatasetImport:
+    path: str
+    run_id: int | None
+    rows_read: int = 0
+    rows_rejected: int = 0
+    dates_imported: list[dt.date] = field(default_factory=list)
+    dates_skipped: int = 0
+    rows_written: int = 0
+    error: str | None = None
+
+
+def import_dataset(
+    engine: Engine,
+    path: Path,
+    *,
+    leaderboard: str = LMARENA,
+    data: bytes | None = None,
+    source_name: str | None = None,
+    progress: bool = False,
+) -> DatasetImport:
+    """Import every publish date of a dataset file that is not stored yet; never raises for bad input.
+
+    Returns what was done; ``error`` is set (and the run recorded as failed) when the file is
+    refused or a date fails (the dates before it stay imported).
+    """
+    name = source_name or path.name
+    run_id = writes.start_run(engine, leaderboard, {"file": name, "format": FORMAT})
+    result = DatasetImport(path=str(path), run_id=run_id)
+    try:
+        parsed = parse_dataset(path, data)
+        result.rows_read, result.rows_rejected = parsed.rows_read, len(parsed.rejections)
+        with engine.begin() as conn:
+            ensure_categories(conn, tuple(parsed.rows["category"].unique()))
+            have = stored_dates(conn, leaderboard)
+            if parsed.rejections:
+                writes.record_rejections(conn, run_id, name, parsed.rejections)
+        by_date = parsed.rows.groupby("publish_date", sort=True)
+        bar = None
+        groups = list(by_date)
+        if progress and len(groups) > 1:
+            from tqdm import tqdm
+
+            bar = tqdm(groups, unit="date", desc=f"import {leaderboard}")
+            groups = bar
+        for day, rows in groups:
+            if day in have:
+                result.dates_skipped += 1
+                continue
+            result.rows_written += _import_date(engine, leaderboard, day, rows, run_id, name, parsed.sha256)
+            result.dates_imported.append(day)
+        if bar is not None:
+            bar.close()
+        from db.aliases import apply_hub_facts
+
+        with engine.begin() as conn:
+            apply_hub_facts(conn, leaderboard)
+    except TrackerError as exc:
+        result.error = str(exc)
+    except Exception as exc:  # a bug or a database failure: recorded, earlier dates kept
+        log.debug("dataset import failed", exc_info=True)
+        result.error = f"{path}: unexpected error: {type(exc).__name__}: {str(exc).splitlines()[0][:300]}"
+    detail = {
+        "file": name,
+        "format": FORMAT,
+        "dates_imported": len(result.dates_imported),
+        "dates_skipped": result.dates_skipped,
+        "first_date": result.dates_imported[0].isoformat() if result.dates_imported else None,
+        "last_date": result.dates_imported[-1].isoformat() if result.dates_imported else None,
+    }
+    writes.finish_run(
+        engine,
+        run_id,
+        "failed" if result.error else "succeeded",
+        rows_read=result.rows_read,
+        rows_written=result.rows_written,
+        rows_rejected=result.rows_rejected,
+        error=result.error,
+        detail=detail,
+    )
+    return result
+
+
+def _import_date(
+    engine: Engine, leaderboard: str, day: dt.date, rows: pd.DataFrame, run_id: int, name: str, sha256: str
+) -> int:
+    """One publish date in one transaction: models, the overall snapshot, every category's rows."""
+    overall = rows[rows["category"] == OVERALL]
+    # Facts of each model from its overall row, else its first row of the day.
+    firsts = pd.concat([overall, rows]).drop_duplicates("name", keep="first")
+    facts = [_facts(n, o, lic) for n, o, lic in firsts[["name", "organization", "license"]].itertuples(index=False)]
+    written = 0
+    with engine.begin() as conn:
+        writes.begin_write(conn)
+        index, inserted, updated = writes.upsert_models(conn, facts, source=leaderboard, as_of=day, board=True)
+        written += inserted + updated
+        if not overall.empty:
+            stats = writes.apply_snapshot(
+                conn,
+                leaderboard,
+                day,
+                overall_entries(overall),
+                model_index=index,
+                run_id=run_id,
+                source_file=f"{name}#{day.isoformat()}",
+                sha256=sha256,
+            )
+            written += stats.rows_written
+        pks = rows["name"].str.lower().map(index).to_numpy()
+        records = [
+            {
+                "leaderboard_key": leaderboard,
+                "category": cat,
+                "publish_date": day,
+                "model_id": int(pk),
+                "rating": float(r),
+                "rating_lower": _num(lo),
+                "rating_upper": _num(up),
+                "variance": _num(var),
+                "vote_count": _num(v),
+                "rank": _num(rk),
+            }
+            for pk, cat, r, lo, up, var, v, rk in zip(
+                pks,
+                rows["category"].to_numpy(),
+                rows["rating"].to_numpy(),
+                rows["rating_lower"].to_numpy(),
+                rows["rating_upper"].to_numpy(),
+                rows["variance"].to_numpy(),
+                rows["vote_count"].to_numpy(),
+                rows["rank"].to_numpy(),
+                strict=True,
+            )
+        ]
+        conn.execute(ARENA_RATINGS.insert(), records)
+        written += len(records)
+    return written
+
+
+def import_dataset_paths(engine: Engine, args, settings=None) -> int | None:
+    """``ingest import lmarena FILE.parquet``: import dataset files; ``None`` when none is one.
+
+    Mixing dataset files with dated scrapes in one command is refused (they are imported
+    differently: a dataset file holds every date, a scrape one).
+    """
+    import sys
+
+    paths = [Path(p) for p in args.paths]
+    found = [p for p in paths if is_dataset_file(p)]
+    if not found:
+        return None
+    if getattr(args, "source", LMARENA) != LMARENA:
+        raise InputError(f"{found[0]}: this is LMArena's leaderboard dataset (lmarena), not {args.source}")
+    if len(found) != len(paths):
+        raise InputError("import LMArena dataset files on their own, not with dated scrape files")
+    if getattr(args, "as_of", None) is not None:
+        raise InputError("--as-of does not apply to LMArena's dataset: every row has its publish date")
+    failed = 0
+    for path in found:
+        result = import_dataset(engine, path, progress=not getattr(args, "no_progress", False) and sys.stderr.isatty())
+        dates = result.dates_imported
+        span = f"{dates[0].isoformat()} to {dates[-1].isoformat()}" if dates else "no new dates"
+        print(
+            f"{path}: {result.rows_read} rows read, {len(dates)} publish dates imported ({span}), "
+            f"{result.dates_skipped} already there, {result.rows_rejected} rows rejected"
+        )
+        if result.error:
+            failed += 1
+            print(f"error: {result.error}", file=sys.stderr)
+    return 1 if failed else 0
