@@ -290,14 +290,26 @@ def import_dataset(
     refused or a date fails (the dates before it stay imported).
     """
     name = source_name or path.name
-    run_id = writes.start_run(engine, leaderboard, {"file": name, "format": FORMAT})
-    result = DatasetImport(path=str(path), run_id=run_id)
+    result = DatasetImport(path=str(path), run_id=None)
+    parsed: DatasetFile | None = None
     try:
         parsed = parse_dataset(path, data)
+    except TrackerError as exc:
+        result.error = str(exc)
+    if parsed is not None:
+        with engine.connect() as conn:
+            have = stored_dates(conn, leaderboard)
+        if set(parsed.dates) <= have:  # the same file again: nothing to do, nothing recorded
+            result.rows_read, result.dates_skipped = parsed.rows_read, len(parsed.dates)
+            return result
+    run_id = writes.start_run(engine, leaderboard, {"file": name, "format": FORMAT})
+    result.run_id = run_id
+    try:
+        if parsed is None:
+            raise InputError(result.error or f"{path}: unreadable")
         result.rows_read, result.rows_rejected = parsed.rows_read, len(parsed.rejections)
         with engine.begin() as conn:
             ensure_categories(conn, tuple(parsed.rows["category"].unique()))
-            have = stored_dates(conn, leaderboard)
             if parsed.rejections:
                 writes.record_rejections(conn, run_id, name, parsed.rejections)
         by_date = parsed.rows.groupby("publish_date", sort=True)
@@ -316,10 +328,9 @@ def import_dataset(
             result.dates_imported.append(day)
         if bar is not None:
             bar.close()
-        from db.aliases import apply_hub_facts
+        from ingest.aliases import sync_aliases
 
-        with engine.begin() as conn:
-            apply_hub_facts(conn, leaderboard)
+        sync_aliases(engine, leaderboard)
     except TrackerError as exc:
         result.error = str(exc)
     except Exception as exc:  # a bug or a database failure: recorded, earlier dates kept

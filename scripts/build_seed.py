@@ -416,6 +416,7 @@ HISTORY = ("lmarena/history-2023-2025", "nakasyou/lmarena-history", "output/resu
 SPACE = ("lmarena/space-tables", "utterstep/chatbot-arena-leaderbord-vis", "3e3c0818", "apache-2.0")
 FIXTURE_DIR = ROOT / "tests" / "fixtures" / "lmarena-dataset"
 ALIASES = ROOT / "data" / "aliases" / "lmarena.csv"
+SPACE_LINK = "the board's own link: LMArena Space "
 
 
 def write_arena_parquet(rows: list[dict], dest: Path) -> None:
@@ -501,7 +502,7 @@ def space_aliases(space: list[tuple[str, list[dict]]]) -> list[dict]:
             found[key] = {
                 "name": key,
                 "hub_id": repo,
-                "source": f"the board's own link: LMArena Space leaderboard_table_{day}.csv",
+                "source": f"{SPACE_LINK}leaderboard_table_{day}.csv",
             }
     return sorted(found.values(), key=lambda r: r["name"].lower())
 
@@ -558,6 +559,13 @@ def arena_history_files(shared: Path) -> list[dict]:
         }
     )
     aliases = space_aliases(space)
+    generated = {r["name"].lower() for r in aliases}
+    if ALIASES.exists():  # rows added by hand (another source) are kept
+        with ALIASES.open(encoding="utf-8", newline="") as handle:
+            for row in csv.DictReader(handle):
+                if not row["source"].startswith(SPACE_LINK) and row["name"].lower() not in generated:
+                    aliases.append(row)
+        aliases.sort(key=lambda r: r["name"].lower())
     ALIASES.parent.mkdir(parents=True, exist_ok=True)
     with ALIASES.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=["name", "hub_id", "source"], lineterminator="\n")
