@@ -23,7 +23,7 @@ from sqlalchemy import Connection, func, select
 
 from db.errors import NotFoundError
 from db.registry import LMARENA
-from db.schema import ARENA_RATINGS, BENCHMARKS, MODELS
+from db.schema import ARENA_RATINGS, BENCHMARKS
 
 OVERALL = "overall"
 
@@ -151,13 +151,25 @@ def publish_dates(conn: Connection, category: str, leaderboard: str = LMARENA) -
     )
 
 
-def stored_dates(conn: Connection, leaderboard: str = LMARENA) -> set[dt.date]:
-    """Every publish date with rows in ``arena_ratings`` (any category)."""
-    return set(
-        conn.execute(
-            select(ARENA_RATINGS.c.publish_date).where(ARENA_RATINGS.c.leaderboard_key == leaderboard).distinct()
-        ).scalars()
-    )
+def stored_dates(conn: Connection, leaderboard: str = LMARENA, source: str | None = None) -> set[dt.date]:
+    """Every publish date with rows in ``arena_ratings`` (any category; from ``source`` if given).
+
+    ``source`` compares up to the first "@" (a repo's rows at any revision count).
+    """
+    query = select(ARENA_RATINGS.c.publish_date).where(ARENA_RATINGS.c.leaderboard_key == leaderboard)
+    if source is not None:
+        base = source.split("@")[0]
+        query = query.where((ARENA_RATINGS.c.source == base) | ARENA_RATINGS.c.source.like(base + "@%"))
+    return set(conn.execute(query.distinct()).scalars())
+
+
+def delete_date(conn: Connection, day: dt.date, leaderboard: str = LMARENA) -> int:
+    """Drop every category's rows of one publish date (before a better source replaces them)."""
+    from sqlalchemy import delete
+
+    return conn.execute(
+        delete(ARENA_RATINGS).where(ARENA_RATINGS.c.leaderboard_key == leaderboard, ARENA_RATINGS.c.publish_date == day)
+    ).rowcount
 
 
 def check_category(conn: Connection, category: str, leaderboard: str = LMARENA) -> None:
@@ -360,9 +372,6 @@ def model_category_ratings(conn: Connection, model_pk: int) -> pd.DataFrame:
         return frame
     frame = frame.sort_values("published").drop_duplicates("category", keep="last")
     return frame.sort_values("category", key=lambda s: s.ne(OVERALL).astype(int) * 1 + 0).reset_index(drop=True)
-
-
-__all__ = ["MODELS"]
 
 
 # --------------------------------------------------------------------------- the CLI contract

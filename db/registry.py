@@ -174,6 +174,10 @@ LEADERBOARD_KEYS = tuple(lb.key for lb in LEADERBOARDS)
 IMPORT_SOURCES = (OPEN_LLM_V1, OPEN_LLM_V2, LMARENA)
 # What ``python -m ingest run`` reads from the Hub, in this order: model metadata, then datasets.
 LIVE_SOURCES = ("hub", OPEN_LLM_V2, LMARENA)
+# Live sources run only when named: the Arena's old Hub mirror (mathewhe/chatbot-arena-elo, one
+# tag a day, stopped in 2025), kept to read its archive; ``lmarena`` reads LMArena's own dataset.
+LMARENA_MIRROR = "lmarena-mathewhe"
+ARCHIVE_SOURCES = (LMARENA_MIRROR,)
 
 
 def leaderboard_def(key: str) -> LeaderboardDef:

@@ -303,6 +303,8 @@ class ArenaRating(Base):
     variance: Mapped[float | None] = mapped_column(Float)
     vote_count: Mapped[float | None] = mapped_column(Float)
     rank: Mapped[float | None] = mapped_column(Float)
+    # Where the row came from: the dataset's repo (and revision) or the seed file converted to it.
+    source: Mapped[str | None] = mapped_column(Text)
 
 
 BOARD_ALIASES = BoardAlias.__table__

@@ -16,7 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from db.config import Settings, load_settings, mask_secrets
 from db.engine import make_engine, one_line, ready_engine, upgrade_schema
 from db.errors import TrackerError
-from db.registry import IMPORT_SOURCES, LIVE_SOURCES
+from db.registry import ARCHIVE_SOURCES, IMPORT_SOURCES, LIVE_SOURCES
 from db.reports import arg_date, arg_positive_int
 
 log = logging.getLogger("ingest")
@@ -72,15 +72,19 @@ def build_parser() -> argparse.ArgumentParser:
         description=(
             "Fetch fresh data from the Hugging Face Hub: 'hub' (model metadata), "
             "'open-llm-leaderboard-v2' (the contents dataset) and 'lmarena' "
-            "(mathewhe/chatbot-arena-elo). Without SOURCE, all three."
+            "(lmarena-ai/leaderboard-dataset). Without SOURCE, all three. "
+            "'lmarena-mathewhe' reads the old mirror mathewhe/chatbot-arena-elo (only when named)."
         ),
     )
     run.add_argument(
-        "sources", nargs="*", metavar="SOURCE", help=f"one or more of: {', '.join(LIVE_SOURCES)} (default: all)"
+        "sources",
+        nargs="*",
+        metavar="SOURCE",
+        help=f"one or more of: {', '.join(LIVE_SOURCES)} (default: all), or {', '.join(ARCHIVE_SOURCES)}",
     )
     run.add_argument("--models", nargs="+", metavar="ID", help="hub: ingest just these repo ids")
     run.add_argument("--limit", type=arg_positive_int, metavar="N", help="hub: the top N most downloaded models")
-    run.add_argument("--backfill", action="store_true", help="lmarena: import every tagged day not yet stored")
+    run.add_argument("--backfill", action="store_true", help="lmarena-mathewhe: import every tagged day not yet stored")
     run.add_argument("--no-progress", action="store_true", help="no progress bar even on a terminal")
 
     sch = sub.add_parser(

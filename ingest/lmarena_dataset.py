@@ -33,7 +33,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from db import writes
-from db.arena import OVERALL, ensure_categories, stored_dates
+from db.arena import OVERALL, delete_date, ensure_categories, stored_dates
 from db.errors import InputError, TrackerError
 from db.records import BoardEntry, ModelFacts, Rejection
 from db.registry import LMARENA
@@ -282,14 +282,20 @@ def import_dataset(
     leaderboard: str = LMARENA,
     data: bytes | None = None,
     source_name: str | None = None,
+    origin: str | None = None,
+    extra: dict | None = None,
     progress: bool = False,
 ) -> DatasetImport:
-    """Import every publish date of a dataset file that is not stored yet; never raises for bad input.
+    """Import every publish date of a dataset file not stored yet from the same ``origin``.
 
-    Returns what was done; ``error`` is set (and the run recorded as failed) when the file is
-    refused or a date fails (the dates before it stay imported).
+    ``origin`` names where the rows come from (``lmarena-ai/leaderboard-dataset@<sha>``; default
+    the file name): a date stored from another origin (the seed's converted history) is replaced
+    by this one. ``extra`` goes into the run's detail. Never raises for bad input: ``error`` is set
+    (and the run recorded as failed) when the file is refused or a date fails (the dates before
+    it stay imported).
     """
     name = source_name or path.name
+    origin = origin or name
     result = DatasetImport(path=str(path), run_id=None)
     parsed: DatasetFile | None = None
     try:
@@ -298,7 +304,8 @@ def import_dataset(
         result.error = str(exc)
     if parsed is not None:
         with engine.connect() as conn:
-            have = stored_dates(conn, leaderboard)
+            have = stored_dates(conn, leaderboard, origin)
+            elsewhere = stored_dates(conn, leaderboard) - have
         if set(parsed.dates) <= have:  # the same file again: nothing to do, nothing recorded
             result.rows_read, result.dates_skipped = parsed.rows_read, len(parsed.dates)
             return result
@@ -324,7 +331,9 @@ def import_dataset(
             if day in have:
                 result.dates_skipped += 1
                 continue
-            result.rows_written += _import_date(engine, leaderboard, day, rows, run_id, name, parsed.sha256)
+            result.rows_written += _import_date(
+                engine, leaderboard, day, rows, run_id, name, parsed.sha256, origin, replace=day in elsewhere
+            )
             result.dates_imported.append(day)
         if bar is not None:
             bar.close()
@@ -337,6 +346,7 @@ def import_dataset(
         log.debug("dataset import failed", exc_info=True)
         result.error = f"{path}: unexpected error: {type(exc).__name__}: {str(exc).splitlines()[0][:300]}"
     detail = {
+        **(extra or {}),
         "file": name,
         "format": FORMAT,
         "dates_imported": len(result.dates_imported),
@@ -358,7 +368,16 @@ def import_dataset(
 
 
 def _import_date(
-    engine: Engine, leaderboard: str, day: dt.date, rows: pd.DataFrame, run_id: int, name: str, sha256: str
+    engine: Engine,
+    leaderboard: str,
+    day: dt.date,
+    rows: pd.DataFrame,
+    run_id: int,
+    name: str,
+    sha256: str,
+    origin: str,
+    *,
+    replace: bool = False,
 ) -> int:
     """One publish date in one transaction: models, the overall snapshot, every category's rows."""
     overall = rows[rows["category"] == OVERALL]
@@ -382,6 +401,8 @@ def _import_date(
                 sha256=sha256,
             )
             written += stats.rows_written
+        if replace:
+            delete_date(conn, day, leaderboard)
         pks = rows["name"].str.lower().map(index).to_numpy()
         records = [
             {
@@ -395,6 +416,7 @@ def _import_date(
                 "variance": _num(var),
                 "vote_count": _num(v),
                 "rank": _num(rk),
+                "source": origin,
             }
             for pk, cat, r, lo, up, var, v, rk in zip(
                 pks,
@@ -444,3 +466,57 @@ def import_dataset_paths(engine: Engine, args, settings=None) -> int | None:
             failed += 1
             print(f"error: {result.error}", file=sys.stderr)
     return 1 if failed else 0
+
+
+# --------------------------------------------------------------------------- live: the Hub dataset
+
+REPO = "lmarena-ai/leaderboard-dataset"
+# The text arena without style control: the method the 2023-2025 history and the scrapes used.
+FILE = "text/full-00000-of-00001.parquet"
+STATE_SHA = "dataset_sha"
+STATE_MODIFIED = "dataset_last_modified"
+
+
+def run_arena_dataset(api, engine: Engine, settings, *, day: dt.date) -> tuple[str, dict]:
+    """``ingest run lmarena``: the dataset at its current revision (sha pinned), when it changed.
+
+    Reads the dataset's sha with ``dataset_info``; downloads ``text/full`` with ``hf_hub_download``
+    at that revision only when the sha differs from the one last imported; imports only the publish
+    dates not stored from the dataset yet. A failure is recorded and raised (nothing half-done:
+    each date is one transaction, and the sha is stored only after every date went in).
+    """
+    from ingest.contents import _one_line, hf_cache
+
+    try:
+        info = api.dataset_info(REPO)
+    except BaseException as exc:
+        run_id = writes.start_run(engine, LMARENA, {"dataset": REPO})
+        writes.finish_run(engine, run_id, "failed", error=f"reading {REPO}'s revision: {_one_line(exc)}")
+        raise
+    sha = info.sha
+    modified = info.last_modified.isoformat() if getattr(info, "last_modified", None) else None
+    with engine.connect() as conn:
+        last = writes.get_state(conn, LMARENA, STATE_SHA)
+    detail = {"dataset": REPO, "revision": sha, "file": FILE, "last_modified": modified}
+    if sha is not None and sha == last:
+        run_id = writes.start_run(engine, LMARENA, detail)
+        writes.finish_run(engine, run_id, "skipped", detail={**detail, "reason": "revision unchanged"})
+        log.info("%s: revision %s unchanged: nothing to download", REPO, (sha or "?")[:12])
+        return "skipped", {"imported": 0, "revision": sha}
+    try:
+        path = Path(api.hf_hub_download(REPO, FILE, repo_type="dataset", revision=sha, cache_dir=hf_cache(settings)))
+    except BaseException as exc:
+        run_id = writes.start_run(engine, LMARENA, detail)
+        writes.finish_run(engine, run_id, "failed", error=f"downloading {FILE}@{(sha or '?')[:12]}: {_one_line(exc)}")
+        raise
+    result = import_dataset(engine, path, source_name=f"{REPO}/{FILE}", origin=f"{REPO}@{sha}", extra=detail)
+    if result.error:
+        raise InputError(result.error)
+    if result.run_id is None:  # every date already stored from the dataset
+        run_id = writes.start_run(engine, LMARENA, detail)
+        writes.finish_run(engine, run_id, "skipped", detail={**detail, "reason": "no new publish dates"})
+    with engine.begin() as conn:
+        writes.set_state(conn, LMARENA, STATE_SHA, sha)
+        writes.set_state(conn, LMARENA, STATE_MODIFIED, modified)
+    dates = [d.isoformat() for d in result.dates_imported]
+    return ("succeeded" if dates else "skipped"), {"imported": len(dates), "revision": sha, "days": dates}

@@ -102,7 +102,8 @@ def _load_arena_dataset(engine: Engine, seed_dir: Path, manifest: dict, summary:
 
     for item in manifest["files"]:
         if item.get("kind") == "arena_dataset":
-            result = import_dataset(engine, seed_dir / item["path"], leaderboard=item["leaderboard"])
+            path = seed_dir / item["path"]
+            result = import_dataset(engine, path, leaderboard=item["leaderboard"], origin=f"seed:{item['path']}")
             if result.error:
                 summary.failed += 1
                 log.warning("seed file failed: %s", result.error)

@@ -22,7 +22,13 @@ from sqlalchemy import select
 
 from db.engine import make_engine
 from db.schema import Base
-from tests.fakehub import FakeHub, build_contents_dataset, build_lmarena_dataset, hub_env
+from tests.fakehub import (
+    FakeHub,
+    build_arena_leaderboard_dataset,
+    build_contents_dataset,
+    build_lmarena_dataset,
+    hub_env,
+)
 from tests.reliability.helpers import ROOT, canonical_dump, dump_diff
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("reliability-network")]
@@ -70,6 +76,7 @@ def hub():
     with FakeHub() as server:
         server.add_dataset(build_contents_dataset(rows=60))
         server.add_dataset(build_lmarena_dataset(days=["2024-06-19", "2025-07-18"]))
+        server.add_dataset(build_arena_leaderboard_dataset(["2024-06-19", "2025-07-18"]))
         yield server
 
 

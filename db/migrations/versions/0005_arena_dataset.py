@@ -40,6 +40,7 @@ def upgrade() -> None:
         sa.Column("variance", sa.Float(), nullable=True),
         sa.Column("vote_count", sa.Float(), nullable=True),
         sa.Column("rank", sa.Float(), nullable=True),
+        sa.Column("source", sa.Text(), nullable=True),
         sa.ForeignKeyConstraint(["model_id"], ["models.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("leaderboard_key", "category", "publish_date", "model_id"),
     )
