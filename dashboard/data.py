@@ -193,8 +193,7 @@ def table_columns(board: str, rank_key: str) -> list[str]:
     if group_name(rank_key) is not None:
         cols.append("score")
     cols += score_columns(board)
-    if board != LMARENA:
-        cols += ["params_b"]
+    cols += ["params_b"]  # the Arena's too: aliased models carry their Hub repo's count
     cols += ["license", "license_category"]
     if board != LMARENA:  # the Arena lists no type, architecture or Hub date
         cols += ["model_type", "org", "architecture", "created_date"]

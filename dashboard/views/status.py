@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from dashboard import data, ui
+from dashboard import arena, data, ui
 
 url, ver = ui.cache_args()
 ui.enter_page("status")
@@ -110,3 +110,5 @@ else:
         },
         key="rejected_table",
     )
+
+arena.render_unmatched(url, ver)
