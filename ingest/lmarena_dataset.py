@@ -182,8 +182,10 @@ def parse_dataset(path: Path, data: bytes | None = None) -> DatasetFile:
         reasons[mask] = errs[mask].to_numpy()
         bad |= mask
     categories = frame["category"].astype(object)
-    cat_ok = categories.map(lambda c: isinstance(c, str) and 0 < len(c) <= 60 and c.strip() == c and c.isprintable())
-    reject(~cat_ok.to_numpy(dtype=bool), "category is empty or not a plain name")
+    plain = {
+        c: isinstance(c, str) and 0 < len(c) <= 60 and c.strip() == c and c.isprintable() for c in pd.unique(categories)
+    }
+    reject(~categories.map(plain).to_numpy(dtype=bool), "category is empty or not a plain name")
     good = pd.DataFrame(
         {
             "name": names,
@@ -288,14 +290,14 @@ def import_dataset(
 ) -> DatasetImport:
     """Import every publish date of a dataset file not stored yet from the same ``origin``.
 
-    ``origin`` names where the rows come from (``lmarena-ai/leaderboard-dataset@<sha>``; default
-    the file name): a date stored from another origin (the seed's converted history) is replaced
-    by this one. ``extra`` goes into the run's detail. Never raises for bad input: ``error`` is set
+    ``origin`` names where the rows come from (default ``lmarena-ai/leaderboard-dataset``: a file
+    of that dataset; a live run adds ``@<sha>``): a date stored from another origin (the seed's
+    converted history) is replaced by this one. ``extra`` goes into the run's detail. Never raises for bad input: ``error`` is set
     (and the run recorded as failed) when the file is refused or a date fails (the dates before
     it stay imported).
     """
     name = source_name or path.name
-    origin = origin or name
+    origin = origin or REPO
     result = DatasetImport(path=str(path), run_id=None)
     parsed: DatasetFile | None = None
     try:
@@ -403,36 +405,64 @@ def _import_date(
             written += stats.rows_written
         if replace:
             delete_date(conn, day, leaderboard)
-        pks = rows["name"].str.lower().map(index).to_numpy()
-        records = [
-            {
-                "leaderboard_key": leaderboard,
-                "category": cat,
-                "publish_date": day,
-                "model_id": int(pk),
-                "rating": float(r),
-                "rating_lower": _num(lo),
-                "rating_upper": _num(up),
-                "variance": _num(var),
-                "vote_count": _num(v),
-                "rank": _num(rk),
-                "source": origin,
-            }
-            for pk, cat, r, lo, up, var, v, rk in zip(
-                pks,
-                rows["category"].to_numpy(),
-                rows["rating"].to_numpy(),
-                rows["rating_lower"].to_numpy(),
-                rows["rating_upper"].to_numpy(),
-                rows["variance"].to_numpy(),
-                rows["vote_count"].to_numpy(),
-                rows["rank"].to_numpy(),
-                strict=True,
-            )
-        ]
-        conn.execute(ARENA_RATINGS.insert(), records)
-        written += len(records)
+        written += _insert_ratings(conn, leaderboard, day, rows, index, origin)
     return written
+
+
+_RATING_COLUMNS = (
+    "leaderboard_key",
+    "category",
+    "publish_date",
+    "model_id",
+    "rating",
+    "rating_lower",
+    "rating_upper",
+    "variance",
+    "vote_count",
+    "rank",
+    "source",
+)
+
+
+def _insert_ratings(conn, leaderboard: str, day: dt.date, rows: pd.DataFrame, index: dict, origin: str) -> int:
+    """One date's rows into ``arena_ratings`` with one ``executemany`` of plain tuples.
+
+    A full split has over a million rows: SQLAlchemy's per-row processing of dicts cost more than
+    the database's own work, so the rows go to the driver as tuples (NaN as NULL), portable
+    through the dialect's parameter style.
+    """
+    n = len(rows)
+    pks = rows["name"].str.lower().map(index).astype("int64").tolist()
+    # SQLite stores a Date as its ISO text (as SQLAlchemy does); PostgreSQL takes the date.
+    stamp = day.isoformat() if conn.dialect.name == "sqlite" else day
+
+    def col(name: str) -> list:
+        values = rows[name].to_numpy(dtype=float)
+        out = values.astype(object)
+        out[np.isnan(values)] = None
+        return out.tolist()
+
+    columns = [
+        [leaderboard] * n,
+        rows["category"].tolist(),
+        [stamp] * n,
+        pks,
+        rows["rating"].astype(float).tolist(),
+        col("rating_lower"),
+        col("rating_upper"),
+        col("variance"),
+        col("vote_count"),
+        col("rank"),
+        [origin] * n,
+    ]
+    marker = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    # Built from this module's constants only (table and column names): no input reaches the SQL.
+    sql = (
+        f"INSERT INTO {ARENA_RATINGS.name} ({', '.join(_RATING_COLUMNS)}) "  # noqa: S608
+        f"VALUES ({', '.join([marker] * len(_RATING_COLUMNS))})"
+    )
+    conn.exec_driver_sql(sql, list(zip(*columns, strict=True)))
+    return n
 
 
 def import_dataset_paths(engine: Engine, args, settings=None) -> int | None:
