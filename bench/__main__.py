@@ -21,7 +21,7 @@ from bench.core import FULL, QUICK, TINY, Result, Sizes
 
 log = logging.getLogger("bench")
 
-GROUPS = ("replay", "history", "hub", "dashboard")
+GROUPS = ("replay", "history", "hub", "dashboard", "arena")
 
 
 def run_all(work: Path, sizes: Sizes, only: Sequence[str] = GROUPS) -> list[Result]:
@@ -41,6 +41,10 @@ def run_all(work: Path, sizes: Sizes, only: Sequence[str] = GROUPS) -> list[Resu
         results += hub_ingest.run(work, sizes)
     if "dashboard" in only:
         results += dashboard.run(work, sizes, board_20k=board_20k)
+    if "arena" in only:
+        from bench import arena_dataset
+
+        results += arena_dataset.run(work, sizes)
     return results
 
 

@@ -100,9 +100,10 @@ def _read_table(path: Path, data: bytes):
         raise InputError(f"{path}: not a readable leaderboard-dataset parquet file ({first})") from None
 
 
-def _raw(frame: pd.DataFrame, i: int) -> str:
-    row = {c: frame[c].iloc[i] for c in COLUMNS}
-    return json.dumps(row, default=str, ensure_ascii=False)[:4000]
+def _raw_rows(frame: pd.DataFrame, positions) -> list[str]:
+    """The raw text of rows (by position), as stored in ``rejected_rows``."""
+    columns = {c: frame[c].to_numpy(dtype=object) for c in COLUMNS}
+    return [json.dumps({c: columns[c][i] for c in COLUMNS}, default=str, ensure_ascii=False)[:4000] for i in positions]
 
 
 def parse_dataset(path: Path, data: bytes | None = None) -> DatasetFile:
@@ -205,19 +206,25 @@ def parse_dataset(path: Path, data: bytes | None = None) -> DatasetFile:
     # One row per (model, category, date): of duplicates the higher rating is kept.
     good = good.assign(_k=good["name"].str.lower())
     dup = good.duplicated(["_k", "category", "publish_date"], keep=False)
-    rejections = [Rejection(int(i) + 1, str(reasons[i]), _raw(frame, int(i))) for i in np.flatnonzero(bad)[:100_000]]
+    positions = np.flatnonzero(bad)
+    rejections = [
+        Rejection(int(i) + 1, str(reasons[i]), raw)
+        for i, raw in zip(positions, _raw_rows(frame, positions), strict=True)
+    ]
     if dup.any():
         twice = good[dup].sort_values(["rating", "row_number"], ascending=[False, True], kind="mergesort")
         kept = twice.drop_duplicates(["_k", "category", "publish_date"], keep="first")
         losers = twice.drop(kept.index)
-        kept_row = kept.set_index(["_k", "category", "publish_date"])["row_number"]
-        for _, loser in losers.iterrows():
-            keep_at = int(kept_row[(loser["_k"], loser["category"], loser["publish_date"])])
+        kept_row = kept.set_index(["_k", "category", "publish_date"])["row_number"].to_dict()
+        raws = _raw_rows(frame, losers["row_number"].to_numpy() - 1)
+        for (key, cat, day, name, number), raw in zip(
+            losers[["_k", "category", "publish_date", "name", "row_number"]].itertuples(index=False), raws, strict=True
+        ):
             rejections.append(
                 Rejection(
-                    int(loser["row_number"]),
-                    f"duplicate of row {keep_at} for {loser['name']} in {loser['category']} (kept the higher rating)",
-                    _raw(frame, int(loser["row_number"]) - 1),
+                    int(number),
+                    f"duplicate of row {kept_row[(key, cat, day)]} for {name} in {cat} (kept the higher rating)",
+                    raw,
                 )
             )
         good = good.drop(losers.index)

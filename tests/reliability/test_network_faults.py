@@ -233,8 +233,8 @@ def test_transient_faults_of_every_kind_only_delay_the_run(hub, db, tmp_path, fi
     # through all of them (at most 3 retries per request) and completes.
     hub.fault(r"^/api/models/HuggingFaceH4", "429", times=1, retry_after=1)
     hub.fault(r"^/api/models/HuggingFaceH4", "malformed", times=1)
-    hub.fault(r"^/api/datasets/mathewhe/chatbot-arena-elo/refs", "drop", times=1)
-    hub.fault(r"^/api/datasets/mathewhe/chatbot-arena-elo/refs", "cutoff", times=1)
+    hub.fault(r"^/api/datasets/lmarena-ai/leaderboard-dataset", "drop", times=1)
+    hub.fault(r"^/api/datasets/lmarena-ai/leaderboard-dataset", "cutoff", times=1)
     hub.fault(r"^/api/datasets/open-llm-leaderboard", "502", times=1)
     hub.fault(r"^/api/datasets/open-llm-leaderboard", "slow", times=1, delay=TIMEOUT_S * 3)
     hub.fault(r"^/api/datasets/", "503", times=1)
