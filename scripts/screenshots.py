@@ -40,6 +40,7 @@ PAGES = {
     "model": "model?id=microsoft/phi-2",
     "compare": "compare?ids=microsoft/phi-2,Qwen/Qwen2.5-3B-Instruct,meta-llama/Llama-3.2-3B-Instruct",
     "status": "status",
+    "arena": "?board=lmarena",
 }
 
 
@@ -135,7 +136,9 @@ def shoot(base: str, out: Path, names: list[str], width: int, scheme: str) -> li
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--all", action="store_true", help="also 390 px and dark variants into tests/artifacts")
+    parser.add_argument("--only", choices=sorted(PAGES), action="append", help="just this page (repeatable)")
     args = parser.parse_args(argv)
+    names = args.only or list(PAGES)
     tmp = None
     url = os.environ.get("DATABASE_URL")
     if not url:
@@ -146,12 +149,12 @@ def main(argv: list[str] | None = None) -> int:
     proc = start_server(url, port)
     base = f"http://127.0.0.1:{port}"
     try:
-        for path in shoot(base, DOCS, list(PAGES), 1280, "light"):
+        for path in shoot(base, DOCS, names, 1280, "light"):
             print(f"wrote {path.relative_to(ROOT)}")
         if args.all:
             for width in (1280, 390):
                 for scheme in ("light", "dark"):
-                    for path in shoot(base, ARTIFACTS / f"{width}-{scheme}", list(PAGES), width, scheme):
+                    for path in shoot(base, ARTIFACTS / f"{width}-{scheme}", names, width, scheme):
                         print(f"wrote {path.relative_to(ROOT)}")
     finally:
         proc.terminate()
