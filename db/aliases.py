@@ -135,3 +135,16 @@ def unmatched_open_models(conn: Connection, leaderboard: str) -> pd.DataFrame:
         .order_by(MODELS.c.repo_id_lower)
     ).all()
     return pd.DataFrame.from_records([tuple(r) for r in rows], columns=["name", "license", "license_category"])
+
+
+def alias_hub_ids(conn: Connection) -> list[str]:
+    """Hub repo ids that board names are aliased to, least recently checked on the Hub first."""
+    rows = conn.execute(
+        select(BOARD_ALIASES.c.hub_id, func.max(MODELS.c.hub_checked_at))
+        .outerjoin(MODELS, MODELS.c.repo_id_lower == func.lower(BOARD_ALIASES.c.hub_id))
+        .group_by(BOARD_ALIASES.c.hub_id)
+        .order_by(
+            func.max(MODELS.c.hub_checked_at).is_not(None), func.max(MODELS.c.hub_checked_at), BOARD_ALIASES.c.hub_id
+        )
+    ).all()
+    return [r[0] for r in rows]

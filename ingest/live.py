@@ -117,11 +117,15 @@ def _summary(detail: dict) -> str:
 
 def _run_source(api, engine, settings, budget, source, models, limit, backfill, day, show) -> tuple[str, dict]:
     if source == "hub":
+        from db.aliases import apply_hub_facts
         from ingest.hub import run_hub
 
-        return run_hub(
+        result = run_hub(
             api, engine, settings, budget, models=list(models or []) or None, limit=limit, day=day, progress=show
         )
+        with engine.begin() as conn:  # fresh Hub facts reach the board models aliased to them
+            apply_hub_facts(conn, LMARENA)
+        return result
     if source == "open-llm-leaderboard-v2":
         from ingest.contents import run_contents
 

@@ -101,3 +101,33 @@ def test_dataset_rows_replace_another_origins_rows_of_the_same_date(hub, tmp_pat
     assert origins[dt.date(2024, 9, 6)] == "seed:test"  # a date the dataset does not have stays
     assert count == len(board)  # replaced, not added twice
     assert runs(engine, LMARENA)[-1].detail["dates_imported"] == len(FIRST)
+
+
+def test_a_hub_run_fetches_aliased_repos_and_gives_their_facts_to_arena_models(hub, tmp_path, engine, db_url):
+    """The real recorded Hub body of HuggingFaceH4/zephyr-7b-beta reaches the Arena's 'Zephyr-7b-beta'."""
+    from db.aliases import replace_aliases
+    from ingest.lmarena_dataset import import_dataset
+    from tests.fakehub import ARENA_DATASET_FIXTURE
+
+    assert import_dataset(engine, ARENA_DATASET_FIXTURE).error is None
+    with engine.begin() as conn:  # one real row of data/aliases/lmarena.csv
+        replace_aliases(
+            conn,
+            LMARENA,
+            [
+                {
+                    "name": "zephyr-7b-beta",
+                    "hub_id": "HuggingFaceH4/zephyr-7b-beta",
+                    "source": "the board's own link: LMArena Space leaderboard_table_20250511.csv",
+                }
+            ],
+        )
+    settings = settings_for(hub, tmp_path, db_url, HUB_TOP_N="0")
+    assert run_live(engine, settings, sources=["hub"], progress=False) == 0
+    with engine.connect() as conn:
+        model = queries.find_model(conn, "Zephyr-7b-beta")
+        board = arena.board(conn, None, None, queries.ModelFilter(max_params=8, license_categories=("permissive",)))
+    assert model["params_b"] == pytest.approx(7.24, abs=0.01) and model["license"] == "mit"
+    assert model["params_source"].startswith("hub via alias of HuggingFaceH4/zephyr-7b-beta")
+    row = board[board["model_id"].str.lower() == "zephyr-7b-beta"]
+    assert row["hub_id"].tolist() == ["HuggingFaceH4/zephyr-7b-beta"]
