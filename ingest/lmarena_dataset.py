@@ -71,6 +71,7 @@ class DatasetFile:
     rows_read: int
     rows: pd.DataFrame  # COLUMNS, with publish_date (datetime.date) and name (the parsed name)
     rejections: list[Rejection] = field(default_factory=list)
+    name_keys: list[str] = field(default_factory=list)  # rows' name_key -> the lower-case name
 
     @property
     def dates(self) -> list[dt.date]:
@@ -100,10 +101,51 @@ def _read_table(path: Path, data: bytes):
         raise InputError(f"{path}: not a readable leaderboard-dataset parquet file ({first})") from None
 
 
-def _raw_rows(frame: pd.DataFrame, positions) -> list[str]:
+def _raw_rows(table, positions) -> list[str]:
     """The raw text of rows (by position), as stored in ``rejected_rows``."""
-    columns = {c: frame[c].to_numpy(dtype=object) for c in COLUMNS}
-    return [json.dumps({c: columns[c][i] for c in COLUMNS}, default=str, ensure_ascii=False)[:4000] for i in positions]
+    picked = table.take(np.asarray(positions, dtype=np.int64)).to_pylist()
+    return [json.dumps(row, default=str, ensure_ascii=False)[:4000] for row in picked]
+
+
+_NUMERIC = ("rating", "rating_lower", "rating_upper", "variance", "vote_count", "rank")
+
+
+def _floats(path: Path, table, column: str) -> np.ndarray:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    values = table.column(column)
+    if not pa.types.is_floating(values.type):
+        try:
+            values = pc.cast(values, pa.float64())
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            raise InputError(f"{path}: column {column!r} is {values.type}, not a number") from None
+    return values.to_numpy().astype(float, copy=False)
+
+
+def _codes(table, column: str) -> tuple[np.ndarray, list]:
+    """(codes, distinct values) of a string column; a null gets the code ``len(values)``."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    values = table.column(column)
+    if not pa.types.is_string(values.type) and not pa.types.is_large_string(values.type):
+        values = pc.cast(values, pa.string())
+    encoded = pc.dictionary_encode(values).combine_chunks()
+    distinct = encoded.dictionary.to_pylist()
+    codes = pc.fill_null(encoded.indices, len(distinct)).to_numpy().astype(np.int64, copy=False)
+    return codes, distinct
+
+
+def _iso_date(value) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if isinstance(value, str) and len(value) == 10 else None
+    except ValueError:
+        return None
+
+
+def _plain_category(value) -> bool:
+    return isinstance(value, str) and 0 < len(value) <= 60 and value.strip() == value and value.isprintable()
 
 
 def parse_dataset(path: Path, data: bytes | None = None) -> DatasetFile:
@@ -125,8 +167,8 @@ def parse_dataset(path: Path, data: bytes | None = None) -> DatasetFile:
     missing = [c for c in COLUMNS if c not in names]
     if missing:
         raise InputError(f"{path}: not LMArena's leaderboard dataset: no column {', '.join(missing)}")
-    frame = _read_table(path, data).to_pandas()
-    total = len(frame)
+    table = _read_table(path, data)
+    total = table.num_rows
     if total == 0:
         raise InputError(f"{path}: has a header but no data rows")
     bad = np.zeros(total, dtype=bool)
@@ -138,14 +180,8 @@ def parse_dataset(path: Path, data: bytes | None = None) -> DatasetFile:
             reasons[new] = reason
             bad[new] = True
 
-    # Numbers: floats (pyarrow gives NaN for null in a float column).
-    numeric = {}
-    for column in ("rating", "rating_lower", "rating_upper", "variance", "vote_count", "rank"):
-        values = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float)
-        if not pd.api.types.is_float_dtype(frame[column]):  # the exact schema has float64: others are checked
-            given = frame[column].notna().to_numpy()
-            reject(given & np.isnan(values), f"{column!r} is not a number")
-        numeric[column] = values
+    # Numbers: float64 in the real schema (NaN for null); another numeric type is converted.
+    numeric = {column: _floats(path, table, column) for column in _NUMERIC}
     rating = numeric["rating"]
     reject(np.isnan(rating), "rating is missing (NaN)")
     reject(~np.isfinite(rating) | (rating < 0) | (rating > MAX_RATING), f"rating is outside 0..{MAX_RATING:g}")
@@ -158,65 +194,70 @@ def parse_dataset(path: Path, data: bytes | None = None) -> DatasetFile:
         reject(~np.isnan(votes) & ((votes < 0) | np.isinf(votes)), "vote_count is negative or infinite")
         rank = numeric["rank"]
         reject(~np.isnan(rank) & ((rank < 1) | np.isinf(rank)), "rank is below 1 or infinite")
-    # Dates: strings YYYY-MM-DD; few distinct values, so each is parsed once.
-    raw_dates = frame["leaderboard_publish_date"].astype(object)
-    parsed_dates: dict = {}
-    for value in pd.unique(raw_dates):
+    # Strings: dictionary-encoded, so each distinct value is checked once (a few hundred names,
+    # a few hundred dates, about thirty categories for over a million rows).
+    day_codes, day_values = _codes(table, "leaderboard_publish_date")
+    days = np.array([_iso_date(v) for v in day_values] + [None], dtype=object)[day_codes]
+    reject(pd.isna(days), "leaderboard_publish_date is not a YYYY-MM-DD date")
+    name_codes, name_values = _codes(table, "model_name")
+    parsed_names, name_errors = [], []
+    for value in [*name_values, None]:
         try:
-            parsed_dates[value] = dt.date.fromisoformat(str(value)) if isinstance(value, str) else None
-        except ValueError:
-            parsed_dates[value] = None
-    days = raw_dates.map(parsed_dates)
-    reject(days.isna().to_numpy(), "leaderboard_publish_date is not a YYYY-MM-DD date")
-    # Names: display names, checked once per distinct name.
-    name_of: dict = {}
-    name_error: dict = {}
-    for value in pd.unique(frame["model_name"].astype(object)):
-        try:
-            name_of[value] = parse_display_id(value if isinstance(value, str) else None, "model_name")
+            parsed_names.append(parse_display_id(value if isinstance(value, str) else None, "model_name"))
+            name_errors.append(None)
         except BadValue as exc:
-            name_error[value] = str(exc)
-    names = frame["model_name"].astype(object).map(name_of)
-    if name_error:
-        errs = frame["model_name"].astype(object).map(name_error)
-        mask = errs.notna().to_numpy() & ~bad
-        reasons[mask] = errs[mask].to_numpy()
-        bad |= mask
-    categories = frame["category"].astype(object)
-    plain = {
-        c: isinstance(c, str) and 0 < len(c) <= 60 and c.strip() == c and c.isprintable() for c in pd.unique(categories)
-    }
-    reject(~categories.map(plain).to_numpy(dtype=bool), "category is empty or not a plain name")
+            parsed_names.append(None)
+            name_errors.append(str(exc))
+    names = np.array(parsed_names, dtype=object)[name_codes]
+    errors = np.array(name_errors, dtype=object)[name_codes]
+    mask = pd.notna(errors) & ~bad
+    reasons[mask] = errors[mask]
+    bad |= mask
+    cat_codes, cat_values = _codes(table, "category")
+    plain = np.array([_plain_category(c) for c in cat_values] + [False])
+    reject(~plain[cat_codes], "category is empty or not a plain name")
+    categories = np.array([*cat_values, None], dtype=object)[cat_codes]
+    org_codes, org_values = _codes(table, "organization")
+    lic_codes, lic_values = _codes(table, "license")
+    keep = ~bad
+    # Ids compare ignoring case: one integer per lower-case name, for the duplicate check and
+    # the look-up of model ids (both on integers instead of a million strings).
+    lowered = pd.Series([n.lower() if isinstance(n, str) else None for n in parsed_names], dtype=object)
+    lower_codes, lower_values = pd.factorize(lowered)
     good = pd.DataFrame(
         {
-            "name": names,
-            "organization": frame["organization"].astype(object),
-            "license": frame["license"].astype(object),
-            "rating": rating,
-            "rating_lower": lower,
-            "rating_upper": upper,
-            "variance": numeric["variance"],
-            "vote_count": votes,
-            "rank": rank,
-            "category": categories,
-            "publish_date": days,
-            "row_number": np.arange(1, total + 1),
+            "name": names[keep],
+            "name_key": lower_codes[name_codes[keep]],
+            "organization": np.array([*org_values, None], dtype=object)[org_codes[keep]],
+            "license": np.array([*lic_values, None], dtype=object)[lic_codes[keep]],
+            "rating": rating[keep],
+            "rating_lower": lower[keep],
+            "rating_upper": upper[keep],
+            "variance": numeric["variance"][keep],
+            "vote_count": votes[keep],
+            "rank": rank[keep],
+            "category": categories[keep],
+            "publish_date": days[keep],
+            "row_number": np.flatnonzero(keep) + 1,
         }
-    )[~bad]
+    )
     # One row per (model, category, date): of duplicates the higher rating is kept.
-    good = good.assign(_k=good["name"].str.lower())
-    dup = good.duplicated(["_k", "category", "publish_date"], keep=False)
+    key = (good["name_key"].to_numpy(dtype=np.int64) * (len(cat_values) + 1) + cat_codes[keep]) * (
+        len(day_values) + 1
+    ) + day_codes[keep]
+    dup = pd.Series(key).duplicated(keep=False).to_numpy()
     positions = np.flatnonzero(bad)
     rejections = [
         Rejection(int(i) + 1, str(reasons[i]), raw)
-        for i, raw in zip(positions, _raw_rows(frame, positions), strict=True)
+        for i, raw in zip(positions, _raw_rows(table, positions), strict=True)
     ]
     if dup.any():
+        good["_k"] = good["name"].str.lower()
         twice = good[dup].sort_values(["rating", "row_number"], ascending=[False, True], kind="mergesort")
         kept = twice.drop_duplicates(["_k", "category", "publish_date"], keep="first")
         losers = twice.drop(kept.index)
         kept_row = kept.set_index(["_k", "category", "publish_date"])["row_number"].to_dict()
-        raws = _raw_rows(frame, losers["row_number"].to_numpy() - 1)
+        raws = _raw_rows(table, losers["row_number"].to_numpy() - 1)
         for (key, cat, day, name, number), raw in zip(
             losers[["_k", "category", "publish_date", "name", "row_number"]].itertuples(index=False), raws, strict=True
         ):
@@ -228,7 +269,7 @@ def parse_dataset(path: Path, data: bytes | None = None) -> DatasetFile:
                 )
             )
         good = good.drop(losers.index)
-    good = good.drop(columns="_k").reset_index(drop=True)
+    good = good.drop(columns="_k", errors="ignore").reset_index(drop=True)
     if good.empty:
         raise InputError(f"{path}: no valid rows (all {total} rejected; first: {rejections[0].reason})")
     if len(rejections) / total > MAX_REJECTED_SHARE:
@@ -237,7 +278,14 @@ def parse_dataset(path: Path, data: bytes | None = None) -> DatasetFile:
             "refusing a dataset that would drop entries from the board"
         )
     rejections.sort(key=lambda r: r.row_number or 0)
-    return DatasetFile(path=str(path), sha256=digest, rows_read=total, rows=good, rejections=rejections)
+    return DatasetFile(
+        path=str(path),
+        sha256=digest,
+        rows_read=total,
+        rows=good,
+        rejections=rejections,
+        name_keys=list(lower_values),
+    )
 
 
 # --------------------------------------------------------------------------- load
@@ -337,6 +385,7 @@ def import_dataset(
             bar = tqdm(groups, unit="date", desc=f"import {leaderboard}")
             groups = bar
         for day, rows in groups:
+            rows.attrs["name_keys"] = parsed.name_keys
             if day in have:
                 result.dates_skipped += 1
                 continue
@@ -439,12 +488,21 @@ def _insert_ratings(conn, leaderboard: str, day: dt.date, rows: pd.DataFrame, in
     through the dialect's parameter style.
     """
     n = len(rows)
-    pks = rows["name"].str.lower().map(index).astype("int64").tolist()
+    lowered = rows.attrs.get("name_keys")
+    if lowered is not None:  # one look-up per distinct name, then an array take
+        by_key = np.array([index.get(name, -1) for name in lowered], dtype=np.int64)
+        pks = by_key[rows["name_key"].to_numpy(dtype=np.int64)].tolist()
+    else:
+        pks = rows["name"].str.lower().map(index).astype("int64").tolist()
     # SQLite stores a Date as its ISO text (as SQLAlchemy does); PostgreSQL takes the date.
     stamp = day.isoformat() if conn.dialect.name == "sqlite" else day
 
+    sqlite = conn.dialect.name == "sqlite"
+
     def col(name: str) -> list:
         values = rows[name].to_numpy(dtype=float)
+        if sqlite:  # SQLite stores a bound NaN as NULL
+            return values.tolist()
         out = values.astype(object)
         out[np.isnan(values)] = None
         return out.tolist()
