@@ -83,7 +83,14 @@ def sync_aliases(engine: Engine, leaderboard: str, folder: Path = ALIASES_DIR) -
     rows = load_alias_file(leaderboard, folder)
     if rows is None:
         return None
+    from db.records import ModelFacts
+    from db.writes import upsert_models
+
     with engine.begin() as conn:
         replace_aliases(conn, leaderboard, rows)
+        # Every aliased Hub repo gets a row (as seed models do), so that the hub source checks
+        # each in turn and records what the Hub said, even when the repo is gone.
+        hub_ids = list(dict.fromkeys(r["hub_id"] for r in rows))
+        upsert_models(conn, [ModelFacts(repo_id=h) for h in hub_ids], source="alias", as_of=None, board=False)
         apply_hub_facts(conn, leaderboard)
     return len(rows)
