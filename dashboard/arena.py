@@ -70,6 +70,18 @@ def category_table(conn: Connection, category: str, as_of: dt.date | None, flt: 
     return out.reset_index(drop=True)
 
 
+def alias_links(conn: Connection, ranked: pd.DataFrame) -> pd.DataFrame:
+    """An Arena board with ``hub_id`` and, for aliased models, the Hub link of their repo."""
+    from dashboard.data import hub_url
+    from db.aliases import add_hub_ids
+
+    out = add_hub_ids(conn, ranked, LMARENA)
+    if not out.empty:
+        aliased = out["hub_id"].notna()
+        out.loc[aliased, "hub_url"] = out.loc[aliased, "hub_id"].map(hub_url)
+    return out
+
+
 def category_label(category: str) -> str:
     return f"{arena.category_name(category)} ({arena.category_task(category)})"
 

@@ -62,3 +62,13 @@ def test_url_category():
 def test_status_page_counts_unmatched_arena_names(app):  # noqa: F811
     at = ok(app("views/status.py"))
     assert any("open models on the Arena have no alias" in plain(m.value) for m in at.markdown)
+
+
+def test_aliased_arena_models_link_to_their_hub_repo(seeded_conn):
+    from dashboard.data import ranked_board
+
+    ranked = ranked_board(seeded_conn, LMARENA, None, "arena_score")
+    zephyr = ranked[ranked["model_id"].str.lower() == "zephyr-7b-beta"].iloc[0]
+    assert zephyr["hub_id"] == "HuggingFaceH4/zephyr-7b-beta"
+    assert zephyr["hub_url"] == "https://huggingface.co/HuggingFaceH4/zephyr-7b-beta"
+    assert ranked[ranked["hub_id"].isna()]["hub_url"].isna().all()  # closed models: no Hub page
