@@ -206,6 +206,42 @@ def render_category_board(url: str, ver: tuple, category: str, as_of: dt.date | 
     render_attribution()
 
 
+@st.cache_data(show_spinner=False, max_entries=32)
+def model_categories(url: str, ver: tuple, model_pk: int) -> pd.DataFrame:
+    from dashboard.ui import _conn
+
+    with _conn() as conn:
+        return arena.model_category_ratings(conn, model_pk)
+
+
+def render_model_categories(url: str, ver: tuple, model_pk: int) -> None:
+    """Model page: the model's newest row in every Arena category (nothing when it has none)."""
+    rows = model_categories(url, ver, int(model_pk))
+    if rows.empty:
+        return
+    st.subheader("Chatbot Arena by category")
+    st.dataframe(
+        rows.assign(
+            category=rows["category"].map(category_label),
+            arena_rank=rows["arena_rank"].astype("Float64").round().astype("Int64"),
+            published=pd.to_datetime(rows["published"]),
+        )[["category", "published", "rating", "rating_lower", "rating_upper", "votes", "arena_rank"]],
+        hide_index=True,
+        key="arena_model_categories",
+        column_config={
+            "category": "Category",
+            "published": st.column_config.DateColumn("Published", format="YYYY-MM-DD"),
+            "rating": st.column_config.NumberColumn("Rating", format="%.0f"),
+            "rating_lower": st.column_config.NumberColumn("95% low", format="%.0f"),
+            "rating_upper": st.column_config.NumberColumn("95% high", format="%.0f"),
+            "votes": st.column_config.NumberColumn("Votes", format="localized"),
+            "arena_rank": st.column_config.NumberColumn("Arena rank", format="%d"),
+        },
+    )
+    st.caption("Each category's newest board that lists the model; ratings compare only within one board.")
+    render_attribution()
+
+
 def render_unmatched(url: str, ver: tuple) -> None:
     """Status page: the Arena dataset's revision, and open Arena models without a Hub alias."""
     bundle = status_bundle(url, ver)

@@ -371,7 +371,8 @@ def model_category_ratings(conn: Connection, model_pk: int) -> pd.DataFrame:
     if frame.empty:
         return frame
     frame = frame.sort_values("published").drop_duplicates("category", keep="last")
-    return frame.sort_values("category", key=lambda s: s.ne(OVERALL).astype(int) * 1 + 0).reset_index(drop=True)
+    order = frame["category"].map(lambda c: (c != OVERALL, c))
+    return frame.assign(_o=order).sort_values("_o").drop(columns="_o").reset_index(drop=True)
 
 
 # --------------------------------------------------------------------------- the CLI contract

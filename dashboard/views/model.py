@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, data, ui
+from dashboard import arena, charts, data, ui
 from db.errors import NotFoundError
 from db.registry import MODEL_CARD, leaderboard_def
 
@@ -196,3 +196,5 @@ else:
                 charts.rank_history_figure(ranks, f"Rank by {label}"),
                 key=f"rank_chart_{board}",
             )
+
+arena.render_model_categories(url, ver, model["id"])

@@ -72,3 +72,10 @@ def test_aliased_arena_models_link_to_their_hub_repo(seeded_conn):
     assert zephyr["hub_id"] == "HuggingFaceH4/zephyr-7b-beta"
     assert zephyr["hub_url"] == "https://huggingface.co/HuggingFaceH4/zephyr-7b-beta"
     assert ranked[ranked["hub_id"].isna()]["hub_url"].isna().all()  # closed models: no Hub page
+
+
+def test_model_page_lists_the_arena_categories(app):  # noqa: F811
+    at = ok(app("views/model.py", id="Zephyr-7b-beta"))
+    table = next(df.value for df in at.dataframe if "arena_rank" in df.value.columns and "category" in df.value.columns)
+    assert table["category"].iloc[0].startswith("Overall")
+    assert any("LMArena" in c.value for c in at.caption)
