@@ -384,13 +384,23 @@ def import_dataset(
 
             bar = tqdm(groups, unit="date", desc=f"import {leaderboard}")
             groups = bar
+        cache = writes.ApplyCache()  # consecutive dates of one file: as a series of snapshot files
         for day, rows in groups:
             rows.attrs["name_keys"] = parsed.name_keys
             if day in have:
                 result.dates_skipped += 1
                 continue
             result.rows_written += _import_date(
-                engine, leaderboard, day, rows, run_id, name, parsed.sha256, origin, replace=day in elsewhere
+                engine,
+                leaderboard,
+                day,
+                rows,
+                run_id,
+                name,
+                parsed.sha256,
+                origin,
+                replace=day in elsewhere,
+                cache=cache,
             )
             result.dates_imported.append(day)
         if bar is not None:
@@ -436,6 +446,7 @@ def _import_date(
     origin: str,
     *,
     replace: bool = False,
+    cache: writes.ApplyCache | None = None,
 ) -> int:
     """One publish date in one transaction: models, the overall snapshot, every category's rows."""
     overall = rows[rows["category"] == OVERALL]
@@ -443,25 +454,38 @@ def _import_date(
     firsts = pd.concat([overall, rows]).drop_duplicates("name", keep="first")
     facts = [_facts(n, o, lic) for n, o, lic in firsts[["name", "organization", "license"]].itertuples(index=False)]
     written = 0
-    with engine.begin() as conn:
-        writes.begin_write(conn)
-        index, inserted, updated = writes.upsert_models(conn, facts, source=leaderboard, as_of=day, board=True)
-        written += inserted + updated
-        if not overall.empty:
-            stats = writes.apply_snapshot(
-                conn,
-                leaderboard,
-                day,
-                overall_entries(overall),
-                model_index=index,
-                run_id=run_id,
-                source_file=f"{name}#{day.isoformat()}",
-                sha256=sha256,
+    try:
+        with engine.begin() as conn:
+            writes.begin_write(conn)
+            if cache is not None:
+                cache.check(conn)
+            index, inserted, updated = writes.upsert_models(
+                conn, facts, source=leaderboard, as_of=day, board=True, cache=cache
             )
-            written += stats.rows_written
-        if replace:
-            delete_date(conn, day, leaderboard)
-        written += _insert_ratings(conn, leaderboard, day, rows, index, origin)
+            written += inserted + updated
+            if not overall.empty:
+                stats = writes.apply_snapshot(
+                    conn,
+                    leaderboard,
+                    day,
+                    overall_entries(overall),
+                    model_index=index,
+                    run_id=run_id,
+                    source_file=f"{name}#{day.isoformat()}",
+                    sha256=sha256,
+                    # No cache here: every rating of a new date differs, and the series path
+                    # (built for boards that barely change) cost seven times as much here.
+                )
+                written += stats.rows_written
+            if replace:
+                delete_date(conn, day, leaderboard)
+            written += _insert_ratings(conn, leaderboard, day, rows, index, origin)
+            if cache is not None:
+                cache.seal(conn)
+    except BaseException:
+        if cache is not None:
+            cache.reset()  # the transaction rolled back: what the cache remembers is not stored
+        raise
     return written
 
 
