@@ -365,6 +365,10 @@ def import_dataset(
             elsewhere = stored_dates(conn, leaderboard) - have
         if set(parsed.dates) <= have:  # the same file again: nothing to do, nothing recorded
             result.rows_read, result.dates_skipped = parsed.rows_read, len(parsed.dates)
+            from ingest.aliases import sync_aliases
+
+            # A run killed after its last date but before this step left the aliases behind.
+            sync_aliases(engine, leaderboard)
             return result
     run_id = writes.start_run(engine, leaderboard, {"file": name, "format": FORMAT})
     result.run_id = run_id
