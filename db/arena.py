@@ -378,10 +378,12 @@ def model_category_ratings(conn: Connection, model_pk: int) -> pd.DataFrame:
 # --------------------------------------------------------------------------- the CLI contract
 
 # ``python -m db leaderboard --leaderboard lmarena``: ``rank`` is the Arena's own rank (empty
-# where the source has none, as in 2023), ``position`` the place after filters by rating.
+# where the source has none, as in 2023; also as ``board_rank``, the name the cross-board task
+# view uses), ``position`` the place after filters by rating.
 REPORT_COLUMNS = [
     "rank",
     "position",
+    "board_rank",
     "model_id",
     "score",
     "ci_minus",
@@ -405,7 +407,7 @@ def report_board(conn: Connection, leaderboard: str, category, as_of, flt, limit
     _only_arena(leaderboard)
     frame = board(conn, category, as_of, flt, limit)
     frame["position"] = frame["rank"]
-    frame["rank"] = frame["board_rank"].astype("Float64").round().astype("Int64")
+    frame["rank"] = frame["board_rank"] = frame["board_rank"].astype("Float64").round().astype("Int64")
     return frame.reindex(columns=REPORT_COLUMNS)
 
 

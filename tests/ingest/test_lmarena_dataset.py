@@ -227,7 +227,9 @@ def test_cli_contract_columns(tmp_path):
         "db", "leaderboard", "--leaderboard", "lmarena", "--category", "overall", "--format", "csv", db=db, check=True
     )
     header = out.stdout.splitlines()[0].split(",")
-    assert header[:3] == ["rank", "position", "model_id"] and "hub_id" in header and "score" in header
+    assert header[:4] == ["rank", "position", "board_rank", "model_id"] and "hub_id" in header and "score" in header
+    rows = csv_rows(out.stdout)
+    assert all(r["rank"] == r["board_rank"] for r in rows) and rows[0]["rank"] == "1"
     te = cli("db", "tenure", "--leaderboard", "lmarena", "--category", "overall", "--format", "csv", db=db, check=True)
     assert te.stdout.splitlines()[0] == "model_id,start,end,days"
 
