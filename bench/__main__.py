@@ -21,7 +21,7 @@ from bench.core import FULL, QUICK, TINY, Result, Sizes
 
 log = logging.getLogger("bench")
 
-GROUPS = ("replay", "history", "hub", "dashboard", "hub_evals")
+GROUPS = ("replay", "history", "hub", "dashboard", "hub_evals", "arena")
 
 
 def run_all(work: Path, sizes: Sizes, only: Sequence[str] = GROUPS) -> list[Result]:
@@ -45,6 +45,10 @@ def run_all(work: Path, sizes: Sizes, only: Sequence[str] = GROUPS) -> list[Resu
         from bench import hub_evals_ingest
 
         results += hub_evals_ingest.run(work, sizes)
+    if "arena" in only:
+        from bench import arena_dataset
+
+        results += arena_dataset.run(work, sizes)
     return results
 
 

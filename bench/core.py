@@ -28,13 +28,16 @@ class Sizes:
     page_models: int = 20_000
     rss_models: int = 100_000
     repeats: int = 3
+    arena_rows: int = 1_200_000  # a full split of LMArena's dataset (the real one: 1,168,522)
 
 
 FULL = Sizes()
 # Under five minutes on the 2-core machine: the long set-ups shrink, the measured things do not change.
 QUICK = Sizes(history_models=2_000, hub_models=10_000, rss_models=50_000)
 # For the plumbing tests only: every benchmark runs, the figures mean nothing.
-TINY = Sizes(replay_days=3, history_models=60, hub_models=300, page_models=200, rss_models=300, repeats=1)
+TINY = Sizes(
+    replay_days=3, history_models=60, hub_models=300, page_models=200, rss_models=300, repeats=1, arena_rows=3000
+)
 
 
 @dataclass

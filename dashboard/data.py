@@ -164,6 +164,10 @@ def ranked_board(conn: Connection, board: str, as_of: dt.date | None, rank_key: 
     ranked = ranked.merge(listed, on="model_pk", how="left")
     ranked["hub_url"] = ranked["model_id"].map(hub_url)
     ranked["page_url"] = ranked["model_id"].map(page_url)
+    if board == LMARENA:
+        from dashboard.arena import alias_links
+
+        ranked = alias_links(conn, ranked)
     return ranked
 
 

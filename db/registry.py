@@ -160,6 +160,16 @@ LEADERBOARDS: tuple[LeaderboardDef, ...] = (
                 min_value=0.0,
                 max_value=1000.0,
             ),
+            BenchmarkDef(
+                "arena_rank",
+                "Arena rank",
+                "rank",
+                "The Arena's own rank: models whose intervals overlap share a rank",
+                scale="rank",
+                higher_is_better=False,
+                min_value=1.0,
+                max_value=None,
+            ),
         ),
         retired=Retired(
             None,
@@ -216,6 +226,10 @@ IMPORT_SOURCES = (OPEN_LLM_V1, OPEN_LLM_V2, LMARENA)
 # Configs and quantised builds of tracked models: last, once the hub source has their revisions.
 HUB_CONFIGS = "hub-configs"
 LIVE_SOURCES = ("hub", OPEN_LLM_V2, LMARENA, HUB_EVALS, EPOCH, HUB_CONFIGS)
+# Live sources run only when named: the Arena's old Hub mirror (mathewhe/chatbot-arena-elo, one
+# tag a day, stopped in 2025), kept to read its archive; ``lmarena`` reads LMArena's own dataset.
+LMARENA_MIRROR = "lmarena-mathewhe"
+ARCHIVE_SOURCES = (LMARENA_MIRROR,)
 
 
 def leaderboard_def(key: str) -> LeaderboardDef:
@@ -265,6 +279,9 @@ def ensure_registry(engine: Engine) -> None:
                         .where(bm_table.c.leaderboard_key == lb.key, bm_table.c.key == bm.key)
                         .values(**bvalues)
                     )
+        from db.arena import ensure_categories
+
+        ensure_categories(conn)
 
 
 # --------------------------------------------------------------------------- tasks across boards

@@ -17,7 +17,7 @@ from db.config import load_settings
 from db.dates import before_first, future_as_of
 from db.engine import make_engine, one_line, require_current_schema
 from db.errors import InputError, TrackerError
-from db.registry import LEADERBOARD_KEYS, MODEL_CARD, TASKS, leaderboard_def
+from db.registry import LEADERBOARD_KEYS, LMARENA, MODEL_CARD, TASKS, leaderboard_def
 from db.schema import LICENSE_CATEGORIES
 
 FORMATS = ("table", "csv", "json")
@@ -156,6 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
     lb.add_argument(
         "--task", choices=TASKS, metavar="T", help=f"rank one task across boards instead: {', '.join(TASKS)}"
     )
+    lb.add_argument("--category", metavar="C", help="lmarena: one Arena category (default: overall)")
     _filters(lb)
     lb.add_argument("--limit", type=arg_positive_int, metavar="N", help="the top N rows")
     device_reports.add_fits_args(lb)
@@ -178,6 +179,7 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"one of: {', '.join(RANKED_BOARDS)}",
     )
     te.add_argument("--rank-by", metavar="BENCHMARK", help="rank by this benchmark key instead of the average")
+    te.add_argument("--category", metavar="C", help="lmarena: one Arena category (default: overall)")
     _filters(te)
     te.add_argument("--include-flagged", action="store_true", help="flagged models may reign too")
     te.add_argument("--limit", type=arg_positive_int, metavar="N", help="the first N reigns")
@@ -237,11 +239,20 @@ def report_leaderboard(conn, args) -> pd.DataFrame:
         return report_task(conn, args)
     if not args.leaderboard:
         raise InputError("leaderboard needs --leaderboard L or --task T")
+    if args.category and args.leaderboard != LMARENA:  # the wrong flag is the first thing to say
+        from db.arena import report_board
+
+        report_board(conn, args.leaderboard, args.category, args.as_of, _flt(args), args.limit)
     _check_board(conn, args)
+    rank_by = getattr(args, "rank_by", None)
+    if args.category and (rank_by or device_reports.wants_fits(args)):
+        raise InputError("--category ranks one Arena category: leave out --rank-by and --fits")
+    if (args.leaderboard == LMARENA or args.category) and not rank_by and not device_reports.wants_fits(args):
+        from db.arena import report_board
+
+        return report_board(conn, args.leaderboard, args.category, args.as_of, _flt(args), args.limit)
     limit = None if device_reports.wants_fits(args) else args.limit
-    frame = queries.board(
-        conn, args.leaderboard, args.as_of, rank_by=getattr(args, "rank_by", None), flt=_flt(args), limit=limit
-    )
+    frame = queries.board(conn, args.leaderboard, args.as_of, rank_by=rank_by, flt=_flt(args), limit=limit)
     frame = device_reports.apply_fits(conn, frame, args)
     frame = frame.rename(columns={"model_type": "type"})
     if args.leaderboard in PROVENANCE_BOARDS:
@@ -253,7 +264,12 @@ def report_tenure(conn, args) -> pd.DataFrame:
     if args.rank_by:  # an unknown benchmark is the first thing to say
         leaderboard_def(args.leaderboard).benchmark(args.rank_by)
     _check_board(conn, args)
-    reigns = queries.tenure(conn, args.leaderboard, args.rank_by, _flt(args), include_flagged=args.include_flagged)
+    if args.category:
+        from db.arena import report_tenure as arena_tenure
+
+        reigns = arena_tenure(conn, args.leaderboard, args.category, args.rank_by, _flt(args))
+    else:
+        reigns = queries.tenure(conn, args.leaderboard, args.rank_by, _flt(args), include_flagged=args.include_flagged)
     frame = reigns.reindex(columns=TENURE_COLUMNS)
     return frame.head(args.limit) if args.limit else frame
 

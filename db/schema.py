@@ -372,3 +372,43 @@ class ModelBuild(Base):
 
 MODEL_CONFIGS = ModelConfig.__table__
 MODEL_BUILDS = ModelBuild.__table__
+
+
+class BoardAlias(Base):
+    """A board's display name -> the Hub repo id it is known to be (``data/aliases/<board>.csv``)."""
+
+    __tablename__ = "board_aliases"
+
+    leaderboard_key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    name_lower: Mapped[str] = mapped_column(String(400), primary_key=True)
+    name: Mapped[str] = mapped_column(String(400))
+    hub_id: Mapped[str] = mapped_column(String(400))
+    source: Mapped[str] = mapped_column(Text)
+
+
+class ArenaRating(Base):
+    """One row of LMArena's leaderboard dataset: a model in one category on one publish date.
+
+    The Arena publishes whole boards, so rows are kept as published (no validity intervals):
+    the board of a category as of day D is its rows of the newest publish date on or before D.
+    ``rank`` is the Arena's own (models whose intervals overlap share a rank).
+    """
+
+    __tablename__ = "arena_ratings"
+
+    leaderboard_key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    category: Mapped[str] = mapped_column(String(60), primary_key=True)
+    publish_date: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    model_id: Mapped[int] = mapped_column(ForeignKey("models.id", ondelete="CASCADE"), primary_key=True)
+    rating: Mapped[float] = mapped_column(Float)
+    rating_lower: Mapped[float | None] = mapped_column(Float)
+    rating_upper: Mapped[float | None] = mapped_column(Float)
+    variance: Mapped[float | None] = mapped_column(Float)
+    vote_count: Mapped[float | None] = mapped_column(Float)
+    rank: Mapped[float | None] = mapped_column(Float)
+    # Where the row came from: the dataset's repo (and revision) or the seed file converted to it.
+    source: Mapped[str | None] = mapped_column(Text)
+
+
+BOARD_ALIASES = BoardAlias.__table__
+ARENA_RATINGS = ArenaRating.__table__

@@ -16,7 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from db.config import Settings, load_settings, mask_secrets
 from db.engine import make_engine, one_line, ready_engine, upgrade_schema
 from db.errors import TrackerError
-from db.registry import EPOCH, IMPORT_SOURCES, LIVE_SOURCES
+from db.registry import ARCHIVE_SOURCES, EPOCH, IMPORT_SOURCES, LIVE_SOURCES
 from db.reports import arg_date, arg_positive_int
 
 log = logging.getLogger("ingest")
@@ -72,16 +72,21 @@ def build_parser() -> argparse.ArgumentParser:
         description=(
             "Fetch fresh data from the Hugging Face Hub: 'hub' (model metadata), "
             "'open-llm-leaderboard-v2' (the contents dataset), 'lmarena' "
-            "(mathewhe/chatbot-arena-elo), 'hub-evals' (the Hub's eval results) and 'epoch' "
-            "(Epoch AI's benchmark_data.zip, only when its ETag changed). Without SOURCE, all of them."
+            "(lmarena-ai/leaderboard-dataset), 'hub-evals' (the Hub's eval results), 'epoch' "
+            "(Epoch AI's benchmark_data.zip, only when its ETag changed) and 'hub-configs' (configs "
+            "and quantised builds). Without SOURCE, all of them. "
+            "'lmarena-mathewhe' reads the old mirror mathewhe/chatbot-arena-elo (only when named)."
         ),
     )
     run.add_argument(
-        "sources", nargs="*", metavar="SOURCE", help=f"one or more of: {', '.join(LIVE_SOURCES)} (default: all)"
+        "sources",
+        nargs="*",
+        metavar="SOURCE",
+        help=f"one or more of: {', '.join(LIVE_SOURCES)} (default: all), or {', '.join(ARCHIVE_SOURCES)}",
     )
     run.add_argument("--models", nargs="+", metavar="ID", help="hub, hub-evals: ingest just these repo ids")
     run.add_argument("--limit", type=arg_positive_int, metavar="N", help="hub: the top N most downloaded models")
-    run.add_argument("--backfill", action="store_true", help="lmarena: import every tagged day not yet stored")
+    run.add_argument("--backfill", action="store_true", help="lmarena-mathewhe: import every tagged day not yet stored")
     run.add_argument("--no-progress", action="store_true", help="no progress bar even on a terminal")
 
     sch = sub.add_parser(
@@ -163,6 +168,10 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
         from ingest.epoch import cli_import
 
         return cli_import(engine, args.paths, args.as_of)
+    from ingest.lmarena_dataset import import_dataset_paths
+
+    if (handled := import_dataset_paths(engine, args, settings)) is not None:
+        return handled
     report = import_files(
         engine, args.source, args.paths, as_of=args.as_of, progress=None if not args.no_progress else False
     )

@@ -718,6 +718,7 @@ def run_epoch(engine: Engine, settings: Settings, budget, *, day: dt.date) -> tu
         raise
     _keep_copy(settings, body, day)
     report = import_epoch(engine, sources=sources, day=day, label=Path(url).name, detail={"url": url, "etag": new_etag})
+    sync_epoch_aliases(engine)
     with engine.begin() as conn:
         writes.set_state(conn, EPOCH, STATE_ETAG, new_etag)
         if report.changed:
@@ -737,6 +738,13 @@ def run_epoch(engine: Engine, settings: Settings, budget, *, day: dt.date) -> tu
         )
         return "skipped", detail
     return "succeeded", detail
+
+
+def sync_epoch_aliases(engine: Engine) -> None:
+    """Epoch's slugs -> Hub repo ids (``data/aliases/epoch.csv``), so Epoch rows get sizes and licenses."""
+    from ingest.aliases import sync_aliases
+
+    sync_aliases(engine, EPOCH)
 
 
 def _failed_run(engine: Engine, url: str, error: str) -> None:
@@ -762,6 +770,7 @@ def cli_import(engine: Engine, paths: Sequence[str], as_of: dt.date | None) -> i
     import sys
 
     report = import_epoch(engine, paths, day=as_of)
+    sync_epoch_aliases(engine)
     for line in report.failed:
         print(f"error: {line}", file=sys.stderr)
     if report.run_id is None:

@@ -13,6 +13,7 @@ Formats (see ``docs/data-sources.md``):
 - ``open-llm-leaderboard-v2/contents``: the ``open-llm-leaderboard/contents`` dataset (parquet).
 - ``lmarena/scrape``: Chatbot Arena CSV scrapes (``arena_elo`` then ``arena_score``).
 - ``lmarena/hub``: the ``mathewhe/chatbot-arena-elo`` dataset's columns.
+- ``lmarena/dataset``: LMArena's ``leaderboard-dataset`` (many dates: ``ingest.lmarena_dataset``).
 """
 
 from __future__ import annotations
@@ -694,9 +695,12 @@ def parse_v1_2023(row: dict) -> BoardEntry:
 _CI = re.compile(r"^\s*\+\s*(\d+(?:\.\d+)?)\s*/\s*-\s*(\d+(?:\.\d+)?)\s*$")
 
 
-def _arena_entry(name_raw, score_raw, score_col, ci_raw, votes_raw, org, lic, cutoff, url) -> BoardEntry:
+def _arena_entry(name_raw, score_raw, score_col, ci_raw, votes_raw, org, lic, cutoff, url, rank_raw=None) -> BoardEntry:
     model = parse_display_id(name_raw, "model")
     scores = {"arena_score": _bench_value(LMARENA, "arena_score", score_raw, score_col, required=True)}
+    arena_rank = parse_float(rank_raw, "rank", minimum=1)  # the Arena's own rank, as scraped
+    if arena_rank is not None:
+        scores["arena_rank"] = arena_rank
     votes = parse_float(votes_raw, "votes", minimum=0)
     if votes is not None:
         scores["votes"] = votes
@@ -739,6 +743,7 @@ def parse_lmarena_scrape(row: dict) -> BoardEntry:
         row.get("license"),
         row.get("knowledge_cutoff"),
         row.get("url"),
+        row.get("rank"),
     )
 
 
@@ -794,7 +799,22 @@ FORMATS: tuple[Format, ...] = (
     Format(
         "lmarena/scrape-elo", LMARENA, frozenset({"model", "votes", "arena_elo"}), parse_lmarena_scrape, "arena_elo"
     ),
+    Format(
+        "lmarena/dataset",
+        LMARENA,
+        frozenset({"model_name", "rating", "category", "leaderboard_publish_date"}),
+        lambda row: parse_lmarena_dataset_row(row),
+        "rating",
+    ),
 )
+
+
+def parse_lmarena_dataset_row(row: dict) -> BoardEntry:
+    """LMArena's leaderboard dataset holds many dates: it is read whole by ``ingest.lmarena_dataset``."""
+    raise InputError(
+        "this is LMArena's leaderboard dataset (every publish date in one file): "
+        "import it with 'python -m ingest import lmarena FILE.parquet'"
+    )
 
 
 def _raw_line(header: list[str], cells: list) -> str:

@@ -389,7 +389,15 @@ def plan_ids(engine: Engine, settings: Settings) -> list[str]:
     """Watchlist, seed models, then leaderboard models (bounded): ids that need ``model_info``."""
     ids = list(settings.watchlist) + seed_model_ids()
     with engine.connect() as conn:
-        ids += queries.hub_check_candidates(conn, (OPEN_LLM_V2, OPEN_LLM_V1, LMARENA), settings.hub_leaderboard_budget)
+        # Hub repos that board names are aliased to come first within the boards' budget:
+        # their facts are what the aliased board models show.
+        from db.aliases import alias_hub_ids
+
+        aliased = alias_hub_ids(conn)[: settings.hub_leaderboard_budget]
+        ids += aliased
+        ids += queries.hub_check_candidates(
+            conn, (OPEN_LLM_V2, OPEN_LLM_V1, LMARENA), settings.hub_leaderboard_budget - len(aliased)
+        )
     return list(dict.fromkeys(ids))
 
 

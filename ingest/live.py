@@ -19,7 +19,7 @@ from sqlalchemy import Engine
 from db import writes
 from db.config import Settings, mask_secrets
 from db.errors import HubError, InputError, TrackerError
-from db.registry import LIVE_SOURCES
+from db.registry import ARCHIVE_SOURCES, EPOCH, LIVE_SOURCES, LMARENA, LMARENA_MIRROR
 from ingest.http import RunBudget, hub_session
 from ingest.lock import ingest_lock
 
@@ -69,9 +69,9 @@ def run_live(
     Raises :class:`db.errors.LockedError` when another run holds the lock and
     :class:`db.errors.HubError` (one line naming each failed source) when a source failed.
     """
-    unknown = [s for s in sources if s not in LIVE_SOURCES]
+    unknown = [s for s in sources if s not in LIVE_SOURCES + ARCHIVE_SOURCES]
     if unknown:
-        raise InputError(f"unknown source {unknown[0]!r}; choose from: {', '.join(LIVE_SOURCES)}")
+        raise InputError(f"unknown source {unknown[0]!r}; choose from: {', '.join(LIVE_SOURCES + ARCHIVE_SOURCES)}")
     if models and not {"hub", "hub-evals", "hub-configs"} & set(sources):
         raise InputError("--models applies to the 'hub', 'hub-evals' and 'hub-configs' sources")
     show = sys.stderr.isatty() if progress is None else progress
@@ -120,11 +120,16 @@ def _summary(detail: dict) -> str:
 
 def _run_source(api, engine, settings, budget, source, models, limit, backfill, day, show) -> tuple[str, dict]:
     if source == "hub":
+        from db.aliases import apply_hub_facts
         from ingest.hub import run_hub
 
-        return run_hub(
+        result = run_hub(
             api, engine, settings, budget, models=list(models or []) or None, limit=limit, day=day, progress=show
         )
+        with engine.begin() as conn:  # fresh Hub facts reach the board models aliased to them
+            apply_hub_facts(conn, LMARENA)
+            apply_hub_facts(conn, EPOCH)
+        return result
     if source == "hub-evals":
         from ingest.hub_evals import run_hub_evals
 
@@ -141,6 +146,11 @@ def _run_source(api, engine, settings, budget, source, models, limit, backfill, 
         from ingest.contents import run_contents
 
         return run_contents(api, engine, settings, day=day)
+    if source == LMARENA:
+        from ingest.lmarena_dataset import run_arena_dataset
+
+        return run_arena_dataset(api, engine, settings, day=day)
+    assert source == LMARENA_MIRROR
     from ingest.lmarena_hub import run_lmarena
 
     return run_lmarena(api, engine, settings, day=day, backfill=backfill)

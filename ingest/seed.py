@@ -92,9 +92,31 @@ def load_seed(engine: Engine, seed_dir: Path = SEED_DIR, *, progress: bool | Non
     summary.imported += load_epoch_seed(engine, seed_dir, manifest)
     summary.facts = load_model_facts(engine, seed_dir / "models.csv")
     summary.claims = load_claims(engine, seed_dir / "claims.csv")
+    _load_arena_dataset(engine, seed_dir, manifest, summary)
     load_device_facts(engine, seed_dir)
     review(engine)  # sizes and licenses, once every file and fact is in
     return summary
+
+
+def _load_arena_dataset(engine: Engine, seed_dir: Path, manifest: dict, summary: SeedSummary) -> None:
+    """The Arena's history in the leaderboard-dataset schema, then the Arena's aliases."""
+    from db.registry import EPOCH, LMARENA
+    from ingest.aliases import sync_aliases
+    from ingest.lmarena_dataset import import_dataset
+
+    for item in manifest["files"]:
+        if item.get("kind") == "arena_dataset":
+            path = seed_dir / item["path"]
+            result = import_dataset(engine, path, leaderboard=item["leaderboard"], origin=f"seed:{item['path']}")
+            if result.error:
+                summary.failed += 1
+                log.warning("seed file failed: %s", result.error)
+            elif result.dates_imported:
+                summary.imported += 1
+            else:
+                summary.unchanged += 1
+    sync_aliases(engine, LMARENA)
+    sync_aliases(engine, EPOCH)  # the Epoch board was loaded before (load_epoch_seed)
 
 
 def _read_csv(path: Path) -> list[dict]:

@@ -11,7 +11,14 @@ What it writes, with the provenance of every file in ``data/seed/manifest.json``
   source. Values are read from the real files (the Hub API body, the v2 and v1 tables);
   the few that no file holds are transcribed from ``SEED_FACTS.md`` with the source it cites;
 - ``claims.csv``: the published claims (``seed_article_claims.csv``), unchanged;
-- ``hub/``: the recorded Hub API bodies of seed models, unchanged (with their provenance).
+- ``hub/``: the recorded Hub API bodies of seed models, unchanged (with their provenance);
+- ``lmarena-history/``: the Arena's 2023-2025 rating history (nakasyou/lmarena-history, MIT) and
+  the LMArena Space's ``leaderboard_table_*.csv`` files (apache-2.0), verbatim (xz), and
+  ``lmarena-dataset/history-2023-2024.parquet``: that history's publish dates before the first
+  Arena scrape, converted into the schema of LMArena's leaderboard dataset (see
+  ``arena_history_parquet``); ``data/aliases/lmarena.csv``: the Space tables' Hugging Face links;
+- ``tests/fixtures/lmarena-dataset/``: the seed's Arena scrapes converted into that schema
+  (``--fixtures`` only rebuilds these, from the seed's own copies).
 
 The application never reads ``../shared``: only this script does.
 """
@@ -333,7 +340,10 @@ def model_facts(shared: Path) -> list[dict]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--shared", default=str(ROOT.parent / "shared" / "data"), help="the shared data folder")
+    parser.add_argument("--fixtures", action="store_true", help="only rebuild the Arena dataset test fixture")
     args = parser.parse_args(argv)
+    if args.fixtures:
+        return build_arena_fixture()
     shared = Path(args.shared)
     if not (shared / "README.md").exists():
         print(f"error: {shared} is not the shared data folder", file=sys.stderr)
@@ -428,7 +438,9 @@ def main(argv: list[str] | None = None) -> int:
                 }
             )
     manifest["files"] += device_seed(shared, SEED)
+    manifest["files"] += arena_history_files(shared)
     (SEED / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")
+    build_arena_fixture()
     total = sum(p.stat().st_size for p in SEED.rglob("*") if p.is_file())
     print(f"seed written to {SEED}: {len(manifest['files'])} files, {total / 1e6:.1f} MB, {len(facts)} model facts")
     return 0
@@ -773,6 +785,233 @@ def _name_bits(name: str) -> float | None:
     if re.search(r"(?:^|[^a-z0-9])(?:f16|bf16|fp16)\.gguf$", low):
         return 16.0
     return None
+
+
+# --------------------------------------------------------------------------- the Arena's history
+
+ARENA_DATASET_COLUMNS = (
+    ("model_name", "string"),
+    ("organization", "string"),
+    ("license", "string"),
+    ("rating", "float64"),
+    ("rating_lower", "float64"),
+    ("rating_upper", "float64"),
+    ("variance", "float64"),
+    ("vote_count", "float64"),
+    ("rank", "float64"),
+    ("category", "string"),
+    ("leaderboard_publish_date", "string"),
+)
+HISTORY = ("lmarena/history-2023-2025", "nakasyou/lmarena-history", "output/result.csv", "22d6c6aa", "MIT")
+SPACE = ("lmarena/space-tables", "utterstep/chatbot-arena-leaderbord-vis", "3e3c0818", "apache-2.0")
+FIXTURE_DIR = ROOT / "tests" / "fixtures" / "lmarena-dataset"
+ALIASES = ROOT / "data" / "aliases" / "lmarena.csv"
+SPACE_LINK = "the board's own link: LMArena Space "
+
+
+def write_arena_parquet(rows: list[dict], dest: Path) -> None:
+    """Rows in the exact schema of ``lmarena-ai/leaderboard-dataset`` (pyarrow types as published)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = pa.schema([(name, getattr(pa, kind)()) for name, kind in ARENA_DATASET_COLUMNS])
+    table = pa.Table.from_pylist(rows, schema=schema)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(table, dest, compression="zstd")
+
+
+def _space_tables(folder: Path) -> list[tuple[str, list[dict]]]:
+    out = []
+    for path in sorted(folder.glob("*leaderboard_table_*.csv*")):
+        raw = path.read_bytes()
+        if raw[:6] == b"\xfd7zXZ\x00":
+            raw = lzma.decompress(raw)
+        day = path.name.split("leaderboard_table_")[1][:8]
+        out.append((day, list(csv.DictReader(raw.decode("utf-8-sig").splitlines()))))
+    return out
+
+
+def arena_history_parquet(history_csv: bytes, space: list[tuple[str, list[dict]]], before: str) -> list[dict]:
+    """The history's (date, model, rating) cells as leaderboard-dataset rows, dates before ``before``.
+
+    Converted, never invented: ``rating`` is the history file's overall rating (0.0 there means
+    "not listed that date" and gives no row); ``license`` and ``organization`` come from the
+    newest Space table that lists the same key; rank, interval, variance and votes are null
+    (neither file has them for these dates).
+    """
+    facts: dict[str, dict] = {}
+    for _day, rows in space:  # oldest first: newer tables overwrite
+        for row in rows:
+            if row.get("key"):
+                facts[row["key"]] = row
+    table = list(csv.reader(history_csv.decode("utf-8").splitlines()))
+    names = table[0][1:]
+    out = []
+    for line in table[1:]:
+        stamp = line[0]
+        day = f"{stamp[:4]}-{stamp[4:6]}-{stamp[6:8]}"
+        if day >= before:
+            continue
+        for name, cell in zip(names, line[1:], strict=True):
+            rating = float(cell)
+            if rating == 0.0:
+                continue
+            fact = facts.get(name, {})
+            out.append(
+                {
+                    "model_name": name,
+                    "organization": fact.get("Organization") or None,
+                    "license": fact.get("License") or None,
+                    "rating": rating,
+                    "rating_lower": None,
+                    "rating_upper": None,
+                    "variance": None,
+                    "vote_count": None,
+                    "rank": None,
+                    "category": "overall",
+                    "leaderboard_publish_date": day,
+                }
+            )
+    out.sort(key=lambda r: (r["leaderboard_publish_date"], -r["rating"], r["model_name"]))
+    return out
+
+
+def space_aliases(space: list[tuple[str, list[dict]]]) -> list[dict]:
+    """Arena keys -> Hub repo ids from the Space tables' ``Link`` column (the board's own link)."""
+    found: dict[str, dict] = {}
+    for day, rows in space:
+        for row in rows:
+            key, link = (row.get("key") or "").strip(), (row.get("Link") or "").strip()
+            prefix = "https://huggingface.co/"
+            if not key or not link.startswith(prefix):
+                continue
+            repo = link[len(prefix) :].split("?")[0].split("#")[0].strip("/")
+            parts = repo.split("/")
+            if len(parts) != 2 or parts[0] in ("spaces", "datasets", "collections", "blog", "papers", "docs"):
+                continue
+            found[key] = {
+                "name": key,
+                "hub_id": repo,
+                "source": f"{SPACE_LINK}leaderboard_table_{day}.csv",
+            }
+    return sorted(found.values(), key=lambda r: r["name"].lower())
+
+
+def arena_history_files(shared: Path) -> list[dict]:
+    """Copy the Arena history and Space tables, write their converted Parquet and the aliases."""
+    items = []
+    dest_dir = SEED / "lmarena-history"
+    dest_dir.mkdir(parents=True, exist_ok=True)
+    hist_src = shared / HISTORY[0] / "lmarena-history_result.csv"
+    sources = [(hist_src, HISTORY[1], HISTORY[2], HISTORY[3], HISTORY[4])]
+    sources.append((shared / HISTORY[0] / "lmarena-history_LICENSE.txt", HISTORY[1], "LICENSE", HISTORY[3], "MIT"))
+    for path in sorted((shared / SPACE[0]).glob("space_leaderboard_table_*.csv")):
+        sources.append((path, SPACE[1], path.name.removeprefix("space_"), SPACE[2], SPACE[3]))
+    for src, repo, spath, commit, lic in sources:
+        data = src.read_bytes()
+        rel = Path("lmarena-history") / (src.name + ".xz")
+        (SEED / rel).write_bytes(lzma.compress(data, preset=9 | lzma.PRESET_EXTREME))
+        items.append(
+            {
+                "path": str(rel),
+                "kind": "source",
+                "source_repository": repo,
+                "source_path": spath,
+                "commit": commit,
+                "license": lic,
+                "sha256": sha256_bytes(data),
+                "copied_from": f"shared/data/{src.relative_to(shared)}",
+            }
+        )
+    space = _space_tables(shared / SPACE[0])
+    first_scrape = min(p.stem for p in (shared / "lmarena" / "snapshots").glob("*.csv"))
+    rows = arena_history_parquet(hist_src.read_bytes(), space, before=first_scrape)
+    rel = Path("lmarena-dataset") / "history-2023-2024.parquet"
+    write_arena_parquet(rows, SEED / rel)
+    items.append(
+        {
+            "path": str(rel),
+            "kind": "arena_dataset",
+            "leaderboard": "lmarena",
+            "rows": len(rows),
+            "first_date": rows[0]["leaderboard_publish_date"],
+            "last_date": rows[-1]["leaderboard_publish_date"],
+            "sha256": sha256_bytes((SEED / rel).read_bytes()),
+            "copied_from": "derived by scripts/build_seed.py (arena_history_parquet)",
+            "license": "MIT (ratings, nakasyou/lmarena-history); apache-2.0 (license, organization: the Space tables)",
+            "note": (
+                f"The history file's overall ratings on its publish dates before the first Arena scrape "
+                f"({first_scrape}), converted into the schema of lmarena-ai/leaderboard-dataset: rating from "
+                "the history (0.0 = not listed: no row); license and organization from the newest Space table "
+                "listing the same key; rank, interval, variance and votes null (no file has them). Later dates "
+                "come from the scrapes, which have ranks and intervals."
+            ),
+        }
+    )
+    aliases = space_aliases(space)
+    generated = {r["name"].lower() for r in aliases}
+    if ALIASES.exists():  # rows added by hand (another source) are kept
+        with ALIASES.open(encoding="utf-8", newline="") as handle:
+            for row in csv.DictReader(handle):
+                if not row["source"].startswith(SPACE_LINK) and row["name"].lower() not in generated:
+                    aliases.append(row)
+        aliases.sort(key=lambda r: r["name"].lower())
+    ALIASES.parent.mkdir(parents=True, exist_ok=True)
+    with ALIASES.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=["name", "hub_id", "source"], lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(aliases)
+    return items
+
+
+def scrape_rows(path: Path) -> list[dict]:
+    """One Arena scrape (``rank, model, arena_score|arena_elo, 95_pct_ci, votes, ...``) as dataset rows.
+
+    rating = the scrape's score; rating_lower / rating_upper = score - / + the CI's half-widths
+    (null where the scrape has no CI); vote_count and rank as scraped; variance null.
+    """
+    raw = path.read_bytes()
+    if raw[:6] == b"\xfd7zXZ\x00":
+        raw = lzma.decompress(raw)
+    out = []
+    day = path.name[:10]
+    for row in csv.DictReader(raw.decode("utf-8-sig").splitlines()):
+        score = row.get("arena_score") or row.get("arena_elo")
+        if not score or not row.get("model"):
+            continue
+        rating = float(score)
+        lower = upper = None
+        ci = (row.get("95_pct_ci") or "").strip()
+        if ci.startswith("+") and "/-" in ci:
+            plus, minus = ci[1:].split("/-")
+            upper, lower = rating + float(plus), rating - float(minus)
+        out.append(
+            {
+                "model_name": row["model"],
+                "organization": row.get("organization") or None,
+                "license": row.get("license") or None,
+                "rating": rating,
+                "rating_lower": lower,
+                "rating_upper": upper,
+                "variance": None,
+                "vote_count": float(row["votes"]) if row.get("votes") else None,
+                "rank": float(row["rank"]) if row.get("rank") else None,
+                "category": "overall",
+                "leaderboard_publish_date": day,
+            }
+        )
+    return out
+
+
+def build_arena_fixture() -> int:
+    """``tests/fixtures/lmarena-dataset/text-full-from-scrapes.parquet`` from the seed's scrapes."""
+    rows: list[dict] = []
+    for path in sorted((SEED / "lmarena").glob("*.csv.xz")):
+        rows += scrape_rows(path)
+    dest = FIXTURE_DIR / "text-full-from-scrapes.parquet"
+    write_arena_parquet(rows, dest)
+    print(f"fixture written: {dest} ({len(rows)} rows)")
+    return 0
 
 
 if __name__ == "__main__":

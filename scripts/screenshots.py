@@ -39,6 +39,7 @@ PAGES = {
     "devices": "devices",
     "leaderboard-fits": "?fits=laptop-8&bits=4",
     "model-memory": "model?id=meta-llama/Llama-3.2-3B-Instruct",
+    "arena": "?board=lmarena",
 }
 
 # Pages whose first render takes a while (a query across every board): wait for their table.

@@ -25,8 +25,9 @@ What it serves:
 - Faults, switchable per test: ``hub.fault(r"/api/models", "429", times=1, retry_after=1)``;
   kinds ``429``, ``500``, ``503``, ``slow``, ``trickle``, ``cutoff``, ``malformed``, ``drop``.
 
-The dataset builders (:func:`build_contents_parquet`, :func:`build_lmarena_dataset`) turn rows of
-the bundled real snapshots into the files the Hub datasets hold.
+The dataset builders (:func:`build_contents_parquet`, :func:`build_lmarena_dataset`,
+:func:`build_arena_leaderboard_dataset`) turn rows of the bundled real snapshots into the files
+the Hub datasets hold.
 """
 
 from __future__ import annotations
@@ -337,6 +338,48 @@ def build_lmarena_dataset(days: list[str] | None = None) -> FakeDataset:
         dataset.commit(
             {"README.md": readme, LMARENA_FILE: lmarena_parquet(lmarena_rows(path))}, tag=day.replace("-", "")
         )
+    return dataset
+
+
+ARENA_DATASET_REPO = "lmarena-ai/leaderboard-dataset"
+ARENA_DATASET_FILE = "text/full-00000-of-00001.parquet"
+ARENA_DATASET_FIXTURE = ROOT / "tests" / "fixtures" / "lmarena-dataset" / "text-full-from-scrapes.parquet"
+
+
+def arena_dataset_files(dates: list[str] | None = None) -> dict[str, bytes]:
+    """``text/full`` and ``text/latest`` of LMArena's dataset from the fixture's real rows.
+
+    ``dates`` (``YYYY-MM-DD``) keeps only those publish dates; ``latest`` is the newest date of
+    each category, as on the Hub.
+    """
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(ARENA_DATASET_FIXTURE)
+    if dates is not None:
+        table = table.filter(pc.is_in(table["leaderboard_publish_date"], value_set=pa_array(dates)))
+    frame = table.to_pandas()
+    newest = frame.groupby("category")["leaderboard_publish_date"].transform("max")
+    latest = table.filter(pa_array((frame["leaderboard_publish_date"] == newest).tolist()))
+    out = {}
+    for name, part in (("full", table), ("latest", latest)):
+        sink = io.BytesIO()
+        pq.write_table(part, sink)
+        out[f"text/{name}-00000-of-00001.parquet"] = sink.getvalue()
+    return out
+
+
+def pa_array(values):
+    import pyarrow as pa
+
+    return pa.array(values)
+
+
+def build_arena_leaderboard_dataset(dates: list[str] | None = None) -> FakeDataset:
+    """``lmarena-ai/leaderboard-dataset`` with one commit holding the fixture's dates (default: all)."""
+    dataset = FakeDataset(ARENA_DATASET_REPO)
+    readme = b"---\nlicense: cc-by-4.0\n---\nArena leaderboard dataset (test copy of real rows)\n"
+    dataset.commit({"README.md": readme, **arena_dataset_files(dates)})
     return dataset
 
 

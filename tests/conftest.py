@@ -31,7 +31,11 @@ def seed_manifest() -> dict:
 
 def seed_snapshots(leaderboard: str) -> list[Path]:
     """The bundled (real) snapshot files of one leaderboard, in date order."""
-    return sorted(SEED_DIR / f["path"] for f in seed_manifest()["files"] if f.get("leaderboard") == leaderboard)
+    return sorted(
+        SEED_DIR / f["path"]
+        for f in seed_manifest()["files"]
+        if f.get("leaderboard") == leaderboard and f.get("kind") == "snapshot"
+    )
 
 
 def plain_csv(path: Path, dest_dir: Path, name: str | None = None) -> Path:

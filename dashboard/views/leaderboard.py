@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dashboard import arena, scope, ui
 from dashboard import devices as fits
-from dashboard import scope, ui
 from dashboard.filters import WIDGET_KEYS, FilterState, rank_choices, rank_label
+from db.arena import OVERALL
+from db.registry import LMARENA
 
 # Small models first (the page's promise), flagged scores hidden; both one click away in the caption.
 DEFAULTS = FilterState(preset="small", hide=("flagged",))
@@ -34,6 +36,7 @@ st.title("Small open models, ranked")
 ui.show_notes(notes)
 
 board = ui.board_picker(DEFAULTS.board)
+category = arena.category_picker(url, ver) if board == LMARENA else OVERALL
 top = st.columns([1, 1], vertical_alignment="bottom")
 choices = rank_choices(board)
 if st.session_state.get(WIDGET_KEYS["rank_by"]) not in choices:
@@ -78,10 +81,15 @@ with st.sidebar:
         st.rerun()
 
 state = ui.read_state(query_state)
-ui.write_query(state, DEFAULTS)
+ui.write_query(state, DEFAULTS, arena.query_extra(category))
+if category != OVERALL:
+    arena.render_category_board(url, ver, category, state.as_of, state.model_filter())
+    st.stop()
 # Filtered rows and display table come from a cache keyed by the filter state and data version.
 shown = ui.board_view(url, ver, board, rank_key, state)
 shown = fits.filter_view(url, ver, board, rank_key, shown, fit)
 scope.scope_note(state, DEFAULTS)
 
 ui.board_results(board, rank_key, state, dates, shown)
+if board == LMARENA:
+    arena.render_attribution()

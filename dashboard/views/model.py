@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, data, eval_ui, fidelity, ui, urls
+from dashboard import arena, charts, data, eval_ui, fidelity, ui, urls
 from dashboard import devices as fits
 from dashboard import format as fmt
 from db.errors import NotFoundError
@@ -223,3 +223,5 @@ else:
                 charts.rank_history_figure(ranks, f"Rank by {label}"),
                 key=f"rank_chart_{board}",
             )
+
+arena.render_model_categories(url, ver, model["id"])

@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from dashboard import data, eval_ui, fidelity, freshness, status_panel, ui
+from dashboard import arena, data, eval_ui, fidelity, freshness, status_panel, ui
 from dashboard import devices as fits
 from dashboard import format as fmt
 
@@ -96,3 +96,5 @@ else:
         },
         key="rejected_table",
     )
+
+arena.render_unmatched(url, ver)

@@ -90,7 +90,11 @@ def test_board_day_maps_onto_snapshots(seeded_conn):
 
 def test_arena_names_get_no_hub_link(seeded_conn):
     arena = data.ranked_board(seeded_conn, LMARENA, None, "arena_score")
-    assert len(arena) > 100 and arena["hub_url"].isna().all()  # display names, not Hub ids
+    # Display names, not Hub ids: only names aliased to a Hub repo (data/aliases) link to it.
+    plain = arena[arena["hub_id"].isna()]
+    assert len(plain) > 100 and plain["hub_url"].isna().all()
+    aliased = arena[arena["hub_id"].notna()]
+    assert (aliased["hub_url"] == "https://huggingface.co/" + aliased["hub_id"]).all()
     assert data.hub_url("Gemini-2.5-Pro") is None
     assert data.hub_url("evil/<img src=x>") is None
     assert data.hub_url("microsoft/phi-2") == "https://huggingface.co/microsoft/phi-2"

@@ -134,7 +134,8 @@ def test_duplicates_keep_the_best_row_with_a_reason():
 def test_arena_both_generations():
     old = parse_file(seed_file(ARENA, "2024-06-19"))
     gpt4o = entry(old, "GPT-4o-2024-05-13")
-    assert gpt4o.scores == {"arena_score": 1287.0, "votes": 42046.0, "ci_plus": 3.0, "ci_minus": 3.0}
+    # the scrape's own rank column is the Arena's rank (row 1 of the file)
+    assert gpt4o.scores == {"arena_score": 1287.0, "votes": 42046.0, "ci_plus": 3.0, "ci_minus": 3.0, "arena_rank": 1.0}
     assert gpt4o.facts.license == "proprietary" and gpt4o.facts.license_category == "proprietary"
     assert gpt4o.facts.org == "OpenAI"
     new = parse_file(seed_file(ARENA, "2025-07-18"))

@@ -10,12 +10,13 @@ from sqlalchemy import select
 from db import queries
 from db.config import load_settings
 from db.errors import HubError
-from db.registry import LMARENA, OPEN_LLM_V2
+from db.registry import LMARENA, LMARENA_MIRROR, OPEN_LLM_V2
 from db.schema import IngestRun, Model, Score
 from ingest.live import run_live
 from testing.fakehub import (
     LMARENA_FILE,
     FakeHub,
+    build_arena_leaderboard_dataset,
     build_contents_dataset,
     build_contents_parquet,
     build_lmarena_dataset,
@@ -114,7 +115,8 @@ def test_a_broken_download_leaves_the_board_as_it_was(hub, tmp_path, engine, db_
     assert runs(engine, OPEN_LLM_V2)[-1].rows_read == ROWS + 10
 
 
-# --------------------------------------------------------------------------- the Arena dataset
+# --------------------------------------------------------------------------- the Arena's old mirror
+# mathewhe/chatbot-arena-elo, read by the archive source 'lmarena-mathewhe'.
 
 DAYS = ["2024-06-19", "2024-10-24", "2025-07-18"]
 
@@ -122,19 +124,19 @@ DAYS = ["2024-06-19", "2024-10-24", "2025-07-18"]
 def test_lmarena_imports_main_as_its_tag_day(hub, tmp_path, engine, db_url):
     hub.add_dataset(build_lmarena_dataset(DAYS))
     settings = settings_for(hub, tmp_path, db_url)
-    assert run_live(engine, settings, sources=[LMARENA], progress=False) == 0
+    assert run_live(engine, settings, sources=[LMARENA_MIRROR], progress=False) == 0
     with engine.connect() as conn:
         assert queries.snapshot_dates(conn, LMARENA) == [dt.date(2025, 7, 18)]
     # Nothing new on the next run.
-    run_live(engine, settings, sources=[LMARENA], progress=False)
+    run_live(engine, settings, sources=[LMARENA_MIRROR], progress=False)
     assert [r.status for r in runs(engine, LMARENA)] == ["succeeded", "skipped"]
 
 
 def test_lmarena_backfill_imports_every_tagged_day_not_stored(hub, tmp_path, engine, db_url):
     dataset = hub.add_dataset(build_lmarena_dataset(DAYS))
     settings = settings_for(hub, tmp_path, db_url)
-    run_live(engine, settings, sources=[LMARENA], progress=False)
-    assert run_live(engine, settings, sources=[LMARENA], backfill=True, progress=False) == 0
+    run_live(engine, settings, sources=[LMARENA_MIRROR], progress=False)
+    assert run_live(engine, settings, sources=[LMARENA_MIRROR], backfill=True, progress=False) == 0
     with engine.connect() as conn:
         assert queries.snapshot_dates(conn, LMARENA) == [dt.date.fromisoformat(d) for d in DAYS]
         board = queries.board_entries(conn, LMARENA, dt.date(2024, 6, 19))
@@ -144,7 +146,7 @@ def test_lmarena_backfill_imports_every_tagged_day_not_stored(hub, tmp_path, eng
     assert revisions == ["main", "20240619", "20241024"]
     assert dataset.tags["20241024"] in "".join(p for _, p, _ in hub.requests)
     # Backfilling again finds nothing to do.
-    run_live(engine, settings, sources=[LMARENA], backfill=True, progress=False)
+    run_live(engine, settings, sources=[LMARENA_MIRROR], backfill=True, progress=False)
     assert runs(engine, LMARENA)[-1].status == "skipped"
 
 
@@ -154,7 +156,7 @@ def test_lmarena_finds_its_data_file_through_the_api(hub, tmp_path, engine, db_u
     renamed = {"README.md": files["README.md"], "elo/latest.parquet": files[LMARENA_FILE]}
     dataset.commit(renamed, tag="20250719")
     hub.add_dataset(dataset)
-    assert run_live(engine, settings_for(hub, tmp_path, db_url), sources=[LMARENA], progress=False) == 0
+    assert run_live(engine, settings_for(hub, tmp_path, db_url), sources=[LMARENA_MIRROR], progress=False) == 0
     assert hub.count(r"/resolve/.*/elo/latest\.parquet") >= 1
     with engine.connect() as conn:
         assert queries.snapshot_dates(conn, LMARENA) == [dt.date(2025, 7, 19)]
@@ -162,7 +164,7 @@ def test_lmarena_finds_its_data_file_through_the_api(hub, tmp_path, engine, db_u
 
 def test_model_markup_html_is_never_stored(hub, tmp_path, engine, db_url):
     hub.add_dataset(build_lmarena_dataset(["2025-07-18"]))
-    run_live(engine, settings_for(hub, tmp_path, db_url), sources=[LMARENA], progress=False)
+    run_live(engine, settings_for(hub, tmp_path, db_url), sources=[LMARENA_MIRROR], progress=False)
     with engine.connect() as conn:
         ids = [r.repo_id for r in conn.execute(select(Model.__table__.c.repo_id))]
     assert ids and not any("<" in i or "href" in i for i in ids)
@@ -183,7 +185,7 @@ def test_the_builders_keep_real_values():
 
 def test_the_hub_source_leaves_requests_for_the_dataset_sources(hub, tmp_path, engine, db_url):
     hub.generated, hub.page_cap = 300, 100
-    hub.add_dataset(build_lmarena_dataset(["2025-07-18"]))
+    hub.add_dataset(build_arena_leaderboard_dataset(["2025-07-18"]))
     # 27 requests: 13 kept for lmarena, 14 for hub (3 listing pages, then 11 of the 16 seed models).
     settings = settings_for(hub, tmp_path, db_url, HUB_TOP_N="300", HUB_REQUEST_BUDGET="27", HUB_LEADERBOARD_BUDGET="0")
     assert run_live(engine, settings, sources=["hub", LMARENA], progress=False) == 0

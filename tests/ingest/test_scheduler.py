@@ -16,7 +16,14 @@ from db.errors import ConfigError
 from db.schema import IngestRun
 from ingest.lock import ingest_lock
 from ingest.scheduler import make_trigger
-from testing.fakehub import ROOT, FakeHub, build_contents_dataset, build_lmarena_dataset, hub_env
+from testing.fakehub import (
+    ROOT,
+    FakeHub,
+    build_arena_leaderboard_dataset,
+    build_contents_dataset,
+    build_lmarena_dataset,
+    hub_env,
+)
 
 
 @pytest.fixture
@@ -24,6 +31,7 @@ def hub():
     with FakeHub() as server:
         server.add_dataset(build_contents_dataset(100))
         server.add_dataset(build_lmarena_dataset(["2025-07-18"]))
+        server.add_dataset(build_arena_leaderboard_dataset(["2025-07-18"]))
         yield server
 
 

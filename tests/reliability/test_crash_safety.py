@@ -250,11 +250,12 @@ def _two_shard_contents():
 
 @pytest.fixture(scope="module")
 def fake_hub():
-    from testing.fakehub import FakeHub, build_lmarena_dataset
+    from testing.fakehub import FakeHub, build_arena_leaderboard_dataset, build_lmarena_dataset
 
     with FakeHub() as hub:
         hub.add_dataset(_two_shard_contents())
         hub.add_dataset(build_lmarena_dataset(days=["2024-06-19", "2024-07-24"]))
+        hub.add_dataset(build_arena_leaderboard_dataset(["2024-06-19", "2024-07-24"]))
         yield hub
 
 

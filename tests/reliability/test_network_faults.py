@@ -22,7 +22,13 @@ from sqlalchemy import select
 
 from db.engine import make_engine
 from db.schema import Base
-from testing.fakehub import FakeHub, build_contents_dataset, build_lmarena_dataset, hub_env
+from testing.fakehub import (
+    FakeHub,
+    build_arena_leaderboard_dataset,
+    build_contents_dataset,
+    build_lmarena_dataset,
+    hub_env,
+)
 from tests.reliability.helpers import ROOT, canonical_dump, dump_diff
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("reliability-network")]
@@ -70,6 +76,7 @@ def hub():
     with FakeHub() as server:
         server.add_dataset(build_contents_dataset(rows=60))
         server.add_dataset(build_lmarena_dataset(days=["2024-06-19", "2025-07-18"]))
+        server.add_dataset(build_arena_leaderboard_dataset(["2024-06-19", "2025-07-18"]))
         yield server
 
 
@@ -226,8 +233,8 @@ def test_transient_faults_of_every_kind_only_delay_the_run(hub, db, tmp_path, fi
     # through all of them (at most 3 retries per request) and completes.
     hub.fault(r"^/api/models/HuggingFaceH4", "429", times=1, retry_after=1)
     hub.fault(r"^/api/models/HuggingFaceH4", "malformed", times=1)
-    hub.fault(r"^/api/datasets/mathewhe/chatbot-arena-elo/refs", "drop", times=1)
-    hub.fault(r"^/api/datasets/mathewhe/chatbot-arena-elo/refs", "cutoff", times=1)
+    hub.fault(r"^/api/datasets/lmarena-ai/leaderboard-dataset", "drop", times=1)
+    hub.fault(r"^/api/datasets/lmarena-ai/leaderboard-dataset", "cutoff", times=1)
     hub.fault(r"^/api/datasets/open-llm-leaderboard", "502", times=1)
     hub.fault(r"^/api/datasets/open-llm-leaderboard", "slow", times=1, delay=TIMEOUT_S * 3)
     hub.fault(r"^/api/datasets/", "503", times=1)
