@@ -70,6 +70,12 @@ def add_hub_ids(conn: Connection, frame: pd.DataFrame, leaderboard: str, id_colu
     return out
 
 
+def apply_all_hub_facts(conn: Connection) -> int:
+    """:func:`apply_hub_facts` for every board that has aliases; how many rows changed."""
+    boards = conn.execute(select(BOARD_ALIASES.c.leaderboard_key).distinct()).scalars().all()
+    return sum(apply_hub_facts(conn, board) for board in sorted(boards))
+
+
 def apply_hub_facts(conn: Connection, leaderboard: str) -> int:
     """Copy params and license of each aliased Hub repo onto the board model's row.
 
@@ -84,6 +90,8 @@ def apply_hub_facts(conn: Connection, leaderboard: str) -> int:
             MODELS.c.params_source,
             MODELS.c.license,
             MODELS.c.license_source,
+            MODELS.c.params_confidence,
+            MODELS.c.params_note,
             hub.c.repo_id,
             hub.c.params_b,
             hub.c.params_is_estimate,
@@ -91,6 +99,8 @@ def apply_hub_facts(conn: Connection, leaderboard: str) -> int:
             hub.c.license_category,
             hub.c.params_source,
             hub.c.license_source,
+            hub.c.params_confidence,
+            hub.c.params_note,
         )
         .select_from(
             BOARD_ALIASES.join(MODELS, MODELS.c.repo_id_lower == BOARD_ALIASES.c.name_lower).join(
@@ -100,12 +110,32 @@ def apply_hub_facts(conn: Connection, leaderboard: str) -> int:
         .where(BOARD_ALIASES.c.leaderboard_key == leaderboard, MODELS.c.id != hub.c.id)
     ).all()
     changed = 0
-    for pk, params, psrc, lic, lsrc, hub_id, h_params, h_est, h_lic, h_cat, h_psrc, h_lsrc in rows:
+    for (
+        pk,
+        params,
+        psrc,
+        lic,
+        lsrc,
+        conf,
+        note,
+        hub_id,
+        h_params,
+        h_est,
+        h_lic,
+        h_cat,
+        h_psrc,
+        h_lsrc,
+        h_conf,
+        h_note,
+    ) in rows:
         values: dict = {}
         if h_params is not None:
             source = VIA.format(hub_id=hub_id, source=h_psrc or "hub")
             if params != h_params or psrc != source:
                 values.update(params_b=h_params, params_is_estimate=bool(h_est), params_source=source)
+            # As sure as the repo's own size (reviewed first: see ingest.facts_review.review).
+            if (conf, note) != (h_conf, h_note):
+                values.update(params_confidence=h_conf, params_note=h_note)
         if h_lic is not None and h_lsrc is not None and h_lsrc.startswith(("hub", "seed", "safetensors")):
             source = VIA.format(hub_id=hub_id, source=h_lsrc)
             if lic != h_lic or lsrc != source:

@@ -90,11 +90,17 @@ def _whole(value: float) -> bool:
     return math.isclose(value, round(value), abs_tol=1e-9)
 
 
+ALIAS_PREFIX = "hub via alias of "  # db.aliases.VIA: "hub via alias of {hub_id} ({source})"
+
+
 def classify(value: float | None, source: str | None, is_estimate: bool = False) -> str | None:
     """The confidence a value has from its source alone (before plausibility checks)."""
     if value is None:
         return None
     text = (source or "").lower()
+    if text.startswith(ALIAS_PREFIX) and text.endswith(")") and " (" in text:
+        # A board model aliased to a Hub repo carries that repo's size: as sure as the repo's source.
+        return classify(value, (source or "")[text.index(" (") + 2 : -1], is_estimate)
     if text.startswith(("corrected", "hub: config")) or ", corrected:" in text:
         # "hub: config (quantization_config, unpacked)": a packed count multiplied back out.
         return "corrected"

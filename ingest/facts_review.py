@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 
 from db import facts as rules
 from db import facts_store
+from db.aliases import apply_all_hub_facts
 from ingest.sizes import parse_name_size
 
 
@@ -116,6 +117,9 @@ def review(engine: Engine) -> ReviewStats:
         rows = facts_store.review_rows(conn)
         changes = plan_review(rows)
         facts_store.write_reviews(conn, changes)
+        # Then the board models aliased to Hub repos take the reviewed facts of their repo, so a
+        # run ends in the same state whichever order its parts (or an interrupted run) took.
+        apply_all_hub_facts(conn)
     merged = {r["id"]: dict(r) for r in rows}
     for model_id, diff in changes:
         merged[model_id].update(diff)

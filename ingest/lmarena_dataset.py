@@ -523,7 +523,7 @@ def _insert_ratings(conn, leaderboard: str, day: dt.date, rows: pd.DataFrame, in
     else:
         pks = rows["name"].str.lower().map(index).astype("int64").tolist()
     # SQLite stores a Date as its ISO text (as SQLAlchemy does); PostgreSQL takes the date.
-    stamp = day.isoformat() if conn.dialect.name == "sqlite" else day
+    stamp = day  # a date: the Core statement binds it for every dialect
 
     sqlite = conn.dialect.name == "sqlite"
 
@@ -548,13 +548,10 @@ def _insert_ratings(conn, leaderboard: str, day: dt.date, rows: pd.DataFrame, in
         col("rank"),
         [origin] * n,
     ]
-    marker = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    # Built from this module's constants only (table and column names): no input reaches the SQL.
-    sql = (
-        f"INSERT INTO {ARENA_RATINGS.name} ({', '.join(_RATING_COLUMNS)}) "  # noqa: S608
-        f"VALUES ({', '.join([marker] * len(_RATING_COLUMNS))})"
+    # One Core executemany (SQLAlchemy's own statement; no SQL text built here).
+    conn.execute(
+        ARENA_RATINGS.insert(), [dict(zip(_RATING_COLUMNS, row, strict=True)) for row in zip(*columns, strict=True)]
     )
-    conn.exec_driver_sql(sql, list(zip(*columns, strict=True)))
     return n
 
 

@@ -100,7 +100,7 @@ def test_download_the_filtered_view(server, page):
             button.click()
     text = open(info.value.path(), encoding="utf-8").read().splitlines()
     # What a reader needs first comes first (issue 14): rank, model, score, size, license.
-    assert text[0].startswith("Rank,Model,Hub page,Average,Params (B),License,IFEval")
+    assert text[0].startswith("Rank,Model,Hub page,Average,Params (B),License,Size confidence,IFEval")
     assert len(text) - 1 == shown
     assert all(",Permissive," in line for line in text[1:])
     # The table's own CSV export (no formula neutralisation) is hidden by dashboard/theme/app.css.
