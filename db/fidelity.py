@@ -2,8 +2,8 @@
 
 Per board (the models it lists): sizes that are exact, estimated (board decimal, floor of a
 rounded column, name), corrected and doubtful; sizes unknown; licenses unknown (and how many
-of those show a base model's license as inherited); the snapshots marked partial (the
-``partial`` column of ``snapshots``, when the schema has it). Used by ``python -m db audit``
+of those show a base model's license as inherited); the snapshots marked partial
+(``snapshots.is_partial``). Used by ``python -m db audit``
 and the dashboard's status page.
 """
 
@@ -12,7 +12,6 @@ from __future__ import annotations
 import pandas as pd
 from sqlalchemy import Connection, func, select
 
-from db import facts_store
 from db.registry import LEADERBOARD_KEYS
 from db.schema import MODELS, SCORES, SNAPSHOTS
 
@@ -34,18 +33,11 @@ AUDIT_COLUMNS = [
 
 
 def partial_snapshot_dates(conn: Connection) -> dict[str, list[str]]:
-    """Board -> ISO dates of its partial snapshots (empty before the ``partial`` column exists)."""
-    if not facts_store.has_column(conn, "snapshots", "partial"):
-        return {}
-    partial = SNAPSHOTS.c.get("partial")
-    if partial is None:  # the column exists in the database but not in this schema module
-        from sqlalchemy import column
-
-        partial = column("partial")
+    """Board -> ISO dates of its partial snapshots (``snapshots.is_partial``, db.history's rule)."""
     rows = conn.execute(
         select(SNAPSHOTS.c.leaderboard_key, SNAPSHOTS.c.snapshot_date)
         .select_from(SNAPSHOTS)
-        .where(partial.is_(True))
+        .where(SNAPSHOTS.c.is_partial.is_(True))
         .order_by(SNAPSHOTS.c.leaderboard_key, SNAPSHOTS.c.snapshot_date)
     ).all()
     out: dict[str, list[str]] = {}

@@ -125,3 +125,12 @@ def test_the_executor_matches_the_replay_with_partial_snapshots(tmp_path_factory
         apply(eng, day, entries)
     assert stored(eng) == test_planner.reference(snapshots)
     eng.dispose()
+
+
+def test_the_fidelity_audit_names_the_partial_snapshots(seeded_engine):
+    from db.fidelity import audit
+
+    with seeded_engine.connect() as conn:
+        report = audit(conn).set_index("leaderboard")
+    assert report.loc[V1, "partial_snapshots"].split() == [day.isoformat() for day in OCTOBER]
+    assert not report.loc[V2, "partial_snapshots"]
