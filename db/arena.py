@@ -408,6 +408,8 @@ def report_board(conn: Connection, leaderboard: str, category, as_of, flt, limit
     frame = board(conn, category, as_of, flt, limit)
     frame["position"] = frame["rank"]
     frame["rank"] = frame["board_rank"] = frame["board_rank"].astype("Float64").round().astype("Int64")
+    if "votes" in frame.columns:  # a count: a whole number (the dataset stores it as a float)
+        frame["votes"] = pd.to_numeric(frame["votes"], errors="coerce").round().astype("Int64")
     return frame.reindex(columns=REPORT_COLUMNS)
 
 

@@ -545,7 +545,8 @@ def board_frames(conn: Connection, boards: Sequence[str]) -> dict[str, pd.DataFr
         pks = entries["model_pk"].unique().tolist()
         models = queries.models_frame(conn, pks)
         frame = entries.merge(models, on="model_pk", how="left").rename(columns={"repo_id": "model_id"})
-        frame = frame.merge(confidence_frame(conn, pks), on="model_pk", how="left")
+        if "params_confidence" not in frame.columns:  # models_frame carries it (migration 0004)
+            frame = frame.merge(confidence_frame(conn, pks), on="model_pk", how="left")
         out[key] = frame.reset_index(drop=True)
     return out
 

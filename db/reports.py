@@ -6,6 +6,7 @@ import argparse
 import datetime as dt
 import json
 import math
+import os
 import sys
 from collections.abc import Sequence
 
@@ -333,7 +334,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     if note:
         print(f"note: {note}", file=sys.stderr)
-    print(render(frame, args.format))
+    try:
+        print(render(frame, args.format))
+    except BrokenPipeError:  # `| head`: the reader has what it wanted; no traceback at exit
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     return 0
 
 
