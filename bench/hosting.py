@@ -175,7 +175,8 @@ class Tab:
                 elif what == "markdown":
                     texts.append(el.markdown.body)
                 elif what == "dataframe" and want_ids and not ids:
-                    ids = _model_ids(el.dataframe.arrow_data.data)
+                    df = el.dataframe  # a lazy table carries its first chunk; an eager one all its rows
+                    ids = _model_ids(df.arrow_data.data or df.lazy_data.initial_chunk.data)
             elif kind == "script_finished":
                 status = fm.script_finished
                 if status == 2:  # FINISHED_EARLY_FOR_RERUN: another run follows (a page's own rerun)
@@ -237,10 +238,10 @@ async def visit(base: str, model_ids: list[str], rng: random.Random, think_s: tu
 async def _viewer(base, model_ids, seed, until, think_s, max_loops) -> Timings:
     rng = random.Random(seed)
     total = Timings()
-    for _ in range(max_loops):
+    for _ in range(max_loops):  # at least one visit, then until the time is up
+        total.add(await visit(base, model_ids, rng, think_s))
         if time.monotonic() >= until:
             break
-        total.add(await visit(base, model_ids, rng, think_s))
     return total
 
 

@@ -95,6 +95,9 @@ class Settings:
     hub_telemetry: bool = False
     # `slm-tracker dashboard`: the port Streamlit listens on (PORT, as `make run` and hosts set it).
     dashboard_port: int = 8501
+    # The dashboard's reads: a query that takes longer (or waits longer on a busy database) is
+    # stopped, and the page shows its last good view with a note (SLM_QUERY_TIMEOUT).
+    query_timeout_s: float = 15.0
 
     def with_overrides(self, **overrides: object) -> Settings:
         clean = {k: v for k, v in overrides.items() if v is not None}
@@ -131,6 +134,7 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: object)
         ),
         hub_telemetry=not parse_bool("HF_HUB_DISABLE_TELEMETRY", env.get("HF_HUB_DISABLE_TELEMETRY"), True),
         dashboard_port=parse_int("PORT", env.get("PORT"), d.dashboard_port, minimum=1),
+        query_timeout_s=parse_float("SLM_QUERY_TIMEOUT", env.get("SLM_QUERY_TIMEOUT"), d.query_timeout_s, minimum=0.1),
     )
     return settings.with_overrides(**overrides)
 
