@@ -171,16 +171,34 @@ def filter_options(url: str, ver: tuple, board: str, as_of: dt.date | None, rank
 
 @dataclass(frozen=True)
 class BoardView:
-    """A filtered leaderboard: its rows (data keys), the table to show and the board's size."""
+    """A filtered leaderboard: its rows (data keys), the table to show and the board's size.
 
-    rows: pd.DataFrame
-    table: pd.DataFrame
+    ``rows`` and ``table`` are built from the shared caches on each access and never stored: a
+    page keeps its view in its script's globals, which Streamlit keeps with each session, so a
+    stored copy of a filtered board cost every session ~40 MB at 100,000 models.
+    """
+
+    full: pd.DataFrame  # the shared ranked board (never changed)
+    display: pd.DataFrame  # its shared display table
+    positions: np.ndarray  # the rows of this filter state
     total: int
     # The table as a shared pyarrow.Table for st.dataframe(lazy=True): the browser fetches the
     # rows it shows in chunks instead of every row on every run (None: show ``table``).
     arrow: object = None
-    # Rebuilds ``rows`` from the shared caches (for the downloads, so that a session keeps no copy).
-    reload: object = None
+    drop_hub: bool = False  # no row has a Hub link: the table leaves the column out
+
+    @property
+    def rows(self) -> pd.DataFrame:
+        return _take(self.full, self.positions)
+
+    @property
+    def table(self) -> pd.DataFrame:
+        table = _take(self.display, self.positions)
+        return table.drop(columns="hub_url") if self.drop_hub and "hub_url" in table else table
+
+    def reload(self) -> pd.DataFrame:
+        """The rows again (for the downloads, built when a visitor clicks)."""
+        return self.rows
 
 
 # Tables longer than this are sent to the browser in chunks (st.dataframe's lazy loading).
@@ -231,18 +249,13 @@ def board_view(url: str, ver: tuple, board: str, rank_key: str, state: FilterSta
     full, ver = _good_call("ranked", _ranked, url, ver, board, day, rank_key)  # ver: the one that answered
     flt = astuple(state.model_filter())
     positions = _view_rows(url, ver, board, day, rank_key, flt)
-    rows = _take(full, positions)
-    table = _take(_display(url, ver, board, day, rank_key), positions)
-    arrow = _view_arrow(url, ver, board, day, rank_key, flt) if len(rows) > LAZY_ROWS else None
-    if "hub_url" in table and rows["hub_url"].isna().all():
-        # As data.display_frame does for a view without Hub links.
-        table = table.drop(columns="hub_url")
-        arrow = arrow.drop_columns(["hub_url"]) if arrow is not None else None
-    return BoardView(rows, table, len(full), arrow, partial(_rows_again, url, ver, board, day, rank_key, flt))
-
-
-def _rows_again(url: str, ver: tuple, board: str, day: dt.date | None, rank_key: str, flt: tuple) -> pd.DataFrame:
-    return _take(_ranked(url, ver, board, day, rank_key), _view_rows(url, ver, board, day, rank_key, flt))
+    display = _display(url, ver, board, day, rank_key)
+    arrow = _view_arrow(url, ver, board, day, rank_key, flt) if len(positions) > LAZY_ROWS else None
+    # As data.display_frame does for a view without Hub links.
+    drop_hub = "hub_url" in full and bool(full["hub_url"].iloc[positions].isna().all())
+    if drop_hub and arrow is not None and "hub_url" in arrow.column_names:
+        arrow = arrow.drop_columns(["hub_url"])
+    return BoardView(full, display, positions, len(full), arrow, drop_hub)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -549,7 +562,7 @@ def board_results(board: str, rank_key: str, state: FilterState, dates: list[dt.
     stem = f"{board}-{state.as_of.isoformat() if state.as_of else 'latest'}"
     head[1].download_button(
         "CSV",
-        partial(_export, view.reload or rows, board, rank_key, data.csv_bytes),
+        partial(_export, view.reload, board, rank_key, data.csv_bytes),
         file_name=f"{stem}.csv",
         mime="text/csv",
         key="dl_csv",
@@ -557,7 +570,7 @@ def board_results(board: str, rank_key: str, state: FilterState, dates: list[dt.
     )
     head[2].download_button(
         "Parquet",
-        partial(_export, view.reload or rows, board, rank_key, data.parquet_bytes),
+        partial(_export, view.reload, board, rank_key, data.parquet_bytes),
         file_name=f"{stem}.parquet",
         mime="application/vnd.apache.parquet",
         key="dl_parquet",
