@@ -134,7 +134,9 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: object)
         ),
         hub_telemetry=not parse_bool("HF_HUB_DISABLE_TELEMETRY", env.get("HF_HUB_DISABLE_TELEMETRY"), True),
         dashboard_port=parse_int("PORT", env.get("PORT"), d.dashboard_port, minimum=1),
-        query_timeout_s=parse_float("SLM_QUERY_TIMEOUT", env.get("SLM_QUERY_TIMEOUT"), d.query_timeout_s, minimum=0.1),
+        query_timeout_s=parse_float(
+            "SLM_QUERY_TIMEOUT", env.get("SLM_QUERY_TIMEOUT"), d.query_timeout_s, minimum=0.001
+        ),
     )
     return settings.with_overrides(**overrides)
 
