@@ -108,7 +108,7 @@ def test_two_read_only_replicas_serve_while_a_run_writes(owner_url, tmp_path):
     reader.dispose()
 
     # 3. Two replicas reading as slm_reader.
-    env = {**os.environ, "DATABASE_URL": reader_url, "MALLOC_ARENA_MAX": "2", "SLM_QUERY_TIMEOUT": "30"}
+    env = {**os.environ, "DATABASE_URL": reader_url, "SLM_QUERY_TIMEOUT": "30"}
     servers = []
     try:
         for i in range(2):
