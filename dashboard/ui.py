@@ -534,7 +534,7 @@ def board_results(board: str, rank_key: str, state: FilterState, dates: list[dt.
     (AppTest on every run), imported modules only once.
     """
     st.caption(md(board_caption(board, state.as_of, dates)))
-    rows = view.rows
+    shown = len(view.positions)  # the rows themselves are built only for the table or a download
     if state.as_of is not None and dates and state.as_of < dates[0]:
         empty_state(
             f"{leaderboard_def(board).display_name} had no snapshot yet on {state.as_of.isoformat()}.",
@@ -547,7 +547,7 @@ def board_results(board: str, rank_key: str, state: FilterState, dates: list[dt.
             "Load the bundled data with 'python -m ingest seed', or import snapshots with 'python -m ingest import'.",
         )
         return
-    if rows.empty:
+    if shown == 0:
         empty_state(
             "No model matches these filters: " + (state.describe() or "none") + ".",
             "Widen the size range, remove a filter, or press 'Reset filters' in the sidebar.",
@@ -556,7 +556,7 @@ def board_results(board: str, rank_key: str, state: FilterState, dates: list[dt.
     summary = state.describe()
     head = st.columns([4, 1, 1], vertical_alignment="center")
     head[0].markdown(
-        f"**{len(rows):,}** of {view.total:,} models"
+        f"**{shown:,}** of {view.total:,} models"
         + (f" · {md(summary)}" if summary else " · filters are in the sidebar"),
     )
     stem = f"{board}-{state.as_of.isoformat() if state.as_of else 'latest'}"
