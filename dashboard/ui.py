@@ -182,8 +182,9 @@ class BoardView:
     display: pd.DataFrame  # its shared display table
     positions: np.ndarray  # the rows of this filter state
     total: int
-    # The table as a shared pyarrow.Table for st.dataframe(lazy=True): the browser fetches the
-    # rows it shows in chunks instead of every row on every run (None: show ``table``).
+    # The table as a shared pyarrow.Table (cached per filter state): st.dataframe sends it without
+    # converting a frame on every run, and above LAZY_ROWS lazily (the browser fetches the rows it
+    # shows in chunks). None: show ``table``.
     arrow: object = None
     drop_hub: bool = False  # no row has a Hub link: the table leaves the column out
 
@@ -250,7 +251,7 @@ def board_view(url: str, ver: tuple, board: str, rank_key: str, state: FilterSta
     flt = astuple(state.model_filter())
     positions = _view_rows(url, ver, board, day, rank_key, flt)
     display = _display(url, ver, board, day, rank_key)
-    arrow = _view_arrow(url, ver, board, day, rank_key, flt) if len(positions) > LAZY_ROWS else None
+    arrow = _view_arrow(url, ver, board, day, rank_key, flt) if len(positions) else None
     # As data.display_frame does for a view without Hub links.
     drop_hub = "hub_url" in full and bool(full["hub_url"].iloc[positions].isna().all())
     if drop_hub and arrow is not None and "hub_url" in arrow.column_names:
@@ -578,7 +579,7 @@ def board_results(board: str, rank_key: str, state: FilterState, dates: list[dt.
     )
     st.dataframe(
         view.table if view.arrow is None else view.arrow,
-        lazy=view.arrow is not None,
+        lazy=len(view.positions) > LAZY_ROWS,
         hide_index=True,
         column_config=board_column_config(board, rank_key),
         height=640,
