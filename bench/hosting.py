@@ -416,7 +416,8 @@ def measure(
     """The single viewer, then ``viewers`` at once, against ``targets``; the two results and the figures."""
     bases = [t.base for t in targets]
     ids: list[str] = []
-    load(bases[:1], 1, 0, think_s=(0, 0), max_loops=1, model_ids=ids)  # warms the server caches
+    for base in bases:  # warms every server's caches, as the first visitor after a start does
+        load([base], 1, 0, think_s=(0, 0), max_loops=1, model_ids=ids)
     one = load(bases[:1], 1, single_s or seconds, think_s=(0.5, 1.0), model_ids=ids)
     with Sampler(targets) as many_s:
         many = load(bases, viewers, seconds, model_ids=ids)
@@ -561,6 +562,14 @@ def run(work: Path, sizes: Sizes, *, soak_minutes: float | None = None, viewers:
             results += found
         finally:
             stop(proc, timeout_s=30)
+        if label == "seed":  # the same viewers over two replicas (compose.yaml's layout), one per core
+            pair = [_server(db) for _ in range(2)]
+            try:
+                found, _ = measure(f"{label}_2_replicas", [t for _, t in pair], viewers, seconds)
+                results += found
+            finally:
+                for p, _ in pair:
+                    stop(p, timeout_s=30)
         if label != "seed":
             proc, target = _server(db)  # a fresh server: memory figures from a clean start
             try:
