@@ -579,6 +579,54 @@ def run(work: Path, sizes: Sizes, *, soak_minutes: float | None = None, viewers:
     return results
 
 
+# --------------------------------------------------------------------------- real browsers
+
+SETTLED_JS = "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+FAILED = "[data-testid='stException'], [data-testid='stAlertContentError']"
+
+
+async def _browser_viewer(browser, base: str, loops: int, out: Timings) -> None:
+    context = await browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = await context.new_page()
+    try:
+        for _ in range(loops):
+            for path, kind in (("/", "page"), ("/?license=permissive", "filter"), ("/history", "page")):
+                start = time.perf_counter()
+                await page.goto(base + path, timeout=STEP_TIMEOUT_S * 1000)
+                await page.wait_for_selector("[data-testid='stMain']", timeout=STEP_TIMEOUT_S * 1000)
+                await page.wait_for_timeout(300)  # the script run starts after the page's first paint
+                await page.wait_for_function(SETTLED_JS, timeout=STEP_TIMEOUT_S * 1000)
+                (out.filter if kind == "filter" else out.page).append(time.perf_counter() - start)
+                if await page.locator(FAILED).count():
+                    out.errors.append(f"{path}: the page shows an error")
+            out.loops += 1
+    except Exception as exc:  # a timeout is an endless spinner
+        out.errors.append(f"{type(exc).__name__}: {str(exc).splitlines()[0][:120]}")
+    finally:
+        await context.close()
+
+
+async def _browsers(base: str, viewers: int, loops: int) -> Timings:
+    from playwright.async_api import async_playwright
+
+    from testing.servers import CHROMIUM, CHROMIUM_ARGS
+
+    out = Timings()
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            await asyncio.gather(*[_browser_viewer(browser, base, loops, out) for _ in range(viewers)])
+        finally:
+            await browser.close()
+    return out
+
+
+def browser_load(base: str, viewers: int, loops: int = 1) -> Timings:
+    """``viewers`` headless Chromium tabs (one browser), each opening the leaderboard, a filtered
+    leaderboard (by its URL) and the history page ``loops`` times; settled = no running indicator."""
+    return asyncio.run(_browsers(base, viewers, loops))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the load against servers already running (``--url``, repeatable)."""
     parser = argparse.ArgumentParser(prog="python -m bench.hosting", description=main.__doc__)
@@ -587,12 +635,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--viewers", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--browsers",
+        type=int,
+        metavar="N",
+        help="instead: N headless Chromium tabs, each visiting once (acceptance check)",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S", stream=sys.stderr)
     for url in args.url:
         if not url.startswith(("http://127.0.0.1:", "http://localhost:")):
             print(f"error: {url}: only servers on 127.0.0.1 are load-tested", file=sys.stderr)
             return 2
+    if args.browsers:
+        done = browser_load(args.url[0].rstrip("/"), args.browsers)
+        print(f"{args.browsers} Chromium viewers: {_summary(done)}")
+        for err in done.errors[:10]:
+            print(f"  error: {err}")
+        return 0 if not done.errors and done.loops == args.browsers else 1
     pids = args.pid + [None] * (len(args.url) - len(args.pid))
     targets = [Target(u.rstrip("/"), p) for u, p in zip(args.url, pids, strict=False)]
     results, _ = measure("external", targets, args.viewers, args.seconds, single_s=min(args.seconds, 20))
