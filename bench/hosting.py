@@ -549,7 +549,7 @@ def run(work: Path, sizes: Sizes, *, soak_minutes: float | None = None, viewers:
     from testing.servers import stop
 
     quick = sizes.rss_models < 100_000
-    seconds = 45.0 if sizes.repeats > 1 else 8.0
+    seconds = 40.0 if sizes.repeats > 1 else 8.0
     soak_s = 60 * (soak_minutes if soak_minutes is not None else (2.0 if quick else 10.0))
     if sizes.repeats == 1:
         viewers, soak_s = min(viewers, 3), min(soak_s, 10.0)
