@@ -15,7 +15,8 @@ between steps as a reader does, closes the tab and starts again, until the phase
 Measured per database (the bundled seed, and a generated board of ``rss_models`` models):
 
 - ``hosting_filter_p95_<db>``: p95 time to a settled filter change with ``viewers`` at once
-  against the same run's single viewer (target 4x); the note gives p50s and the page figures;
+  against the same run's single viewer (target 4x); the note gives p50s and the page figures
+  (``seed_2_replicas``: the same viewers spread over two servers, compose.yaml's layout);
 - ``hosting_errors_<db>``: exceptions, error boxes, timeouts and dropped connections (target 0);
 - ``hosting_rss_one_viewer``: the server's RSS with one viewer on the big board (target 512 MB);
 - ``hosting_rss_per_session``: RSS added per extra idle tab (ten tabs left open, target 25 MB);
@@ -26,7 +27,9 @@ and with each, the database connections the server held open (SQLite: the server
 descriptors on the database file; PostgreSQL: its rows in ``pg_stat_activity``).
 
 ``python -m bench.hosting --url http://127.0.0.1:PORT [--url ...] [--pid PID ...]`` runs the same
-load against servers already running (the replica test starts two on PostgreSQL).
+load against servers already running (the replica test starts two on PostgreSQL);
+``--browsers N`` instead opens N real headless Chromium tabs against the first (the acceptance
+check: every page settled, no error shown).
 """
 
 from __future__ import annotations
