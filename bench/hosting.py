@@ -548,6 +548,10 @@ def _server(db: Path):
     return proc, Target(base, proc.pid, sqlite_connections(proc.pid, db))
 
 
+def _size_label(models: int) -> str:
+    return f"{models // 1000}k" if models >= 1000 else str(models)
+
+
 def run(work: Path, sizes: Sizes, *, soak_minutes: float | None = None, viewers: int = 20) -> list[Result]:
     from testing.servers import stop
 
@@ -557,7 +561,7 @@ def run(work: Path, sizes: Sizes, *, soak_minutes: float | None = None, viewers:
     if sizes.repeats == 1:
         viewers, soak_s = min(viewers, 3), min(soak_s, 10.0)
     results: list[Result] = []
-    for label, db in (("seed", seed_db(work)), (f"{sizes.rss_models // 1000}k", big_db(work, sizes.rss_models))):
+    for label, db in (("seed", seed_db(work)), (_size_label(sizes.rss_models), big_db(work, sizes.rss_models))):
         log.info("hosting: %s database %s", label, db.name)
         proc, target = _server(db)
         try:
