@@ -2,6 +2,9 @@
 #   docker build -t slm-tracker .
 #   docker run -p 8501:8501 -v slm-data:/app/data slm-tracker
 #   docker run -v slm-data:/app/data slm-tracker slm-tracker ingest schedule
+# It is also a Hugging Face Docker Space as it stands (README front matter: sdk docker, app_port
+# 8501): the entrypoint keeps the data on the Space's persistent storage (/data) and starts the
+# nightly refresh beside the dashboard (docs/deployment.md, "Hugging Face Space").
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -34,20 +37,24 @@ COPY slm_tracker /tmp/slm-src/slm_tracker
 COPY data /tmp/slm-src/data
 RUN pip install --no-cache-dir --no-deps /tmp/slm-src && rm -rf /tmp/slm-src
 
-# A non-root user owns the data directory (SQLite file, Hub cache, lock).
-RUN groupadd --system --gid 10001 slm \
-    && useradd --system --uid 10001 --gid slm --home-dir /app --shell /usr/sbin/nologin slm
+# A non-root user owns the data directory (SQLite file, Hub cache, lock). uid 1000: the user a
+# Hugging Face Space runs its container as, so the image works there unchanged.
+RUN groupadd --system --gid 1000 slm \
+    && useradd --system --uid 1000 --gid slm --home-dir /app --shell /usr/sbin/nologin slm
 
 COPY docker/entrypoint.sh /usr/local/bin/slm-entrypoint
-RUN chmod 0755 /usr/local/bin/slm-entrypoint && mkdir -p /app/data/cache && chown -R slm:slm /app
+RUN chmod 0755 /usr/local/bin/slm-entrypoint && mkdir -p /app/data/cache /data && chown -R slm:slm /app /data
 
 USER slm
 
 VOLUME ["/app/data"]
 EXPOSE 8501
 
-HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
-    CMD python -c "import os, sys, urllib.request; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:' + os.environ.get('PORT', '8501') + '/_stcore/health', timeout=4).status == 200 else 1)"
+# Healthy = Streamlit answers /_stcore/health on PORT (8501 unless set) and the data can be read
+# (the schema is current and a small query answers within the reader's timeout):
+# `python -m dashboard.health`, which prints one line and exits 1 when either fails.
+HEALTHCHECK --interval=30s --timeout=10s --start-period=90s --retries=3 \
+    CMD ["python", "-m", "dashboard.health"]
 
 ENTRYPOINT ["slm-entrypoint"]
 CMD ["slm-tracker", "dashboard", "--address", "0.0.0.0"]

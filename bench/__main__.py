@@ -21,10 +21,10 @@ from bench.core import FULL, QUICK, TINY, Result, Sizes
 
 log = logging.getLogger("bench")
 
-GROUPS = ("replay", "history", "hub", "dashboard", "hub_evals", "arena")
+GROUPS = ("replay", "history", "hub", "dashboard", "hub_evals", "arena", "hosting")
 
 
-def run_all(work: Path, sizes: Sizes, only: Sequence[str] = GROUPS) -> list[Result]:
+def run_all(work: Path, sizes: Sizes, only: Sequence[str] = GROUPS, soak_minutes: float | None = None) -> list[Result]:
     """Run the chosen groups in ``work``; returns their results in a stable order."""
     from bench import dashboard, history, hub_ingest, replay
 
@@ -49,6 +49,10 @@ def run_all(work: Path, sizes: Sizes, only: Sequence[str] = GROUPS) -> list[Resu
         from bench import arena_dataset
 
         results += arena_dataset.run(work, sizes)
+    if "hosting" in only:
+        from bench import hosting
+
+        results += hosting.run(work, sizes, soak_minutes=soak_minutes)
     return results
 
 
@@ -79,6 +83,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="smaller sizes where needed (under five minutes)")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     parser.add_argument("--only", choices=GROUPS, action="append", help="run just this group (repeatable)")
+    parser.add_argument(
+        "--soak-minutes", type=float, metavar="M", help="hosting: the memory soak's length (default 10, quick 2)"
+    )
     parser.add_argument("--tiny", action="store_true", help=argparse.SUPPRESS)  # plumbing tests only
     parser.add_argument("--keep", type=Path, metavar="DIR", help="work in DIR and keep the files (default: a temp dir)")
     args = parser.parse_args(argv)
@@ -90,10 +97,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.keep:
             args.keep.mkdir(parents=True, exist_ok=True)
-            results = run_all(args.keep, sizes, only=args.only or GROUPS)
+            results = run_all(args.keep, sizes, only=args.only or GROUPS, soak_minutes=args.soak_minutes)
         else:
             with tempfile.TemporaryDirectory(prefix="slm-bench-") as tmp:
-                results = run_all(Path(tmp), sizes, only=args.only or GROUPS)
+                results = run_all(Path(tmp), sizes, only=args.only or GROUPS, soak_minutes=args.soak_minutes)
     except Exception as exc:  # a benchmark that cannot run is a failed benchmark, said in one line
         print(f"error: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}", file=sys.stderr)
         return 1

@@ -331,7 +331,9 @@ def filter_view(url: str, ver: tuple, board: str, rank_key: str, view, state: Fi
         f"Showing models that {state.describe()}: memory = weights + KV cache + "
         f"{memory.OVERHEAD_GB:g} GB overhead; models without a config or with a doubtful size are left out."
     )
-    return ui.BoardView(rows, table, view.total)
+    # A view of its own (its ranks are numbered again and it has the memory column); only a page
+    # with the fits filter on holds these rows, the shared caches are untouched.
+    return ui.BoardView(rows, table, np.arange(len(rows)), view.total, None, view.drop_hub)
 
 
 def filter_frame(url: str, ver: tuple, frame: pd.DataFrame, state: FitsState) -> pd.DataFrame:

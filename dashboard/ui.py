@@ -4,16 +4,21 @@ column configs and safe text output. Data work stays in ``data.py``/``charts.py`
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import logging
 import math
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import astuple, dataclass
 from functools import partial
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
 
 from dashboard import data, urls
 from dashboard import format as fmt
@@ -29,7 +34,8 @@ from dashboard.filters import (
 )
 from db import queries
 from db.config import Settings, load_settings
-from db.engine import make_engine, require_current_schema
+from db.engine import one_line, reader_engine, require_current_schema
+from db.errors import DatabaseError
 from db.queries import ModelFilter
 from db.registry import leaderboard_def
 from db.schema import LICENSE_CATEGORIES, MODEL_TYPES
@@ -53,7 +59,8 @@ def settings() -> Settings:
 
 @st.cache_resource(show_spinner=False)
 def _engine(url: str) -> Engine:
-    engine = make_engine(url, create_dirs=False, must_exist=True)
+    # Every statement has at most SLM_QUERY_TIMEOUT seconds (busy or slow): see _last_good below.
+    engine = reader_engine(url, settings().query_timeout_s)
     require_current_schema(engine)  # an old schema gets a note saying to run `ingest init`
     return engine
 
@@ -63,13 +70,81 @@ def engine() -> Engine:
 
 
 def version() -> tuple:
-    """The data version: changes when an ingest run finishes, which invalidates every cache."""
-    with engine().connect() as conn:
-        return queries.data_version(conn)
+    """The data version: changes when an ingest run finishes, which invalidates every cache.
+
+    When the database does not answer in time, the last version this server read is used (so
+    every page is served from the caches built for it) and the page says so.
+    """
+    url = settings().database_url
+    st.session_state["_busy_noted_run"] = False  # every page asks for the version first
+    try:
+        with engine().connect() as conn:
+            ver = queries.data_version(conn)
+    except OperationalError as exc:
+        last = _LAST_VERSION.get(url)
+        if last is None:
+            raise DatabaseError(f"the database did not answer in time ({one_line(exc.orig)[:120]})") from None
+        busy_note()
+        return last
+    _LAST_VERSION[url] = ver
+    return ver
 
 
 def _conn():
     return engine().connect()
+
+
+# --------------------------------------------------------------------------- under pressure
+# A query that times out (SLM_QUERY_TIMEOUT: a busy or slow database) must not leave a viewer
+# with an endless spinner or a bare error: the page is built from the last data version that
+# answered, whose objects are still in the shared caches, with a note saying so. Only versions
+# are remembered here (no frames), for at most _GOOD_KEYS argument sets.
+
+_LAST_VERSION: dict[str, tuple] = {}
+_GOOD: OrderedDict[tuple, tuple] = OrderedDict()
+_GOOD_KEYS = 512
+_GOOD_LOCK = threading.Lock()
+
+
+def busy_note() -> None:
+    """Tell the viewer (once per run) that the page shows the last good view."""
+    if not st.session_state.get("_busy_noted_run"):
+        st.session_state["_busy_noted_run"] = True
+        st.warning(
+            "The database is busy right now: this is the last view read before it. "
+            "It refreshes by itself once the database answers again (reload the page).",
+            icon=":material/hourglass_top:",
+        )
+
+
+def _last_good(name: str, fn, url: str, ver: tuple, *args):
+    """``fn(url, ver, *args)``; when the database times out, the same for the last version that answered."""
+    return _good_call(name, fn, url, ver, *args)[0]
+
+
+def _good_call(name: str, fn, url: str, ver: tuple, *args) -> tuple:
+    """(:func:`_last_good`'s value, the data version it is from)."""
+    key = (name, url, *args)
+    try:
+        out = fn(url, ver, *args)
+    except OperationalError as exc:
+        with _GOOD_LOCK:
+            old = _GOOD.get(key)
+        if old is None or old == ver:
+            raise DatabaseError(f"the database did not answer in time ({one_line(exc.orig)[:120]})") from None
+        log.warning("%s: the database timed out; serving data version %s", name, old)
+        try:
+            out = fn(url, old, *args)
+        except OperationalError:
+            raise DatabaseError(f"the database did not answer in time ({one_line(exc.orig)[:120]})") from None
+        busy_note()
+        return out, old
+    with _GOOD_LOCK:
+        _GOOD[key] = ver
+        _GOOD.move_to_end(key)
+        while len(_GOOD) > _GOOD_KEYS:
+            _GOOD.popitem(last=False)
+    return out, ver
 
 
 # The ranked boards and filtered views below are cached with st.cache_resource: one object shared
@@ -87,7 +162,8 @@ def _ranked(url: str, ver: tuple, board: str, day: dt.date | None, rank_key: str
 
 def ranked(url: str, ver: tuple, board: str, as_of: dt.date | None, rank_key: str) -> pd.DataFrame:
     """The ranked board as of a day (cached per snapshot date and data version)."""
-    return _ranked(url, ver, board, data.board_day(as_of, snapshot_dates(url, ver, board)), rank_key).copy(deep=False)
+    day = data.board_day(as_of, snapshot_dates(url, ver, board))
+    return _last_good("ranked", _ranked, url, ver, board, day, rank_key).copy(deep=False)
 
 
 @st.cache_resource(show_spinner=False, max_entries=48)
@@ -99,44 +175,112 @@ def _filter_options(url: str, ver: tuple, board: str, day: dt.date | None, rank_
 def filter_options(url: str, ver: tuple, board: str, as_of: dt.date | None, rank_key: str) -> dict[str, list[str]]:
     """:func:`data.filter_options` of the ranked board (cached with it)."""
     day = data.board_day(as_of, snapshot_dates(url, ver, board))
-    return {column: list(values) for column, values in _filter_options(url, ver, board, day, rank_key).items()}
+    options = _last_good("options", _filter_options, url, ver, board, day, rank_key)
+    return {column: list(values) for column, values in options.items()}
 
 
 @dataclass(frozen=True)
 class BoardView:
-    """A filtered leaderboard: its rows (data keys), the table to show and the board's size."""
+    """A filtered leaderboard: its rows (data keys), the table to show and the board's size.
 
-    rows: pd.DataFrame
-    table: pd.DataFrame
+    ``rows`` and ``table`` are built from the shared caches on each access and never stored: a
+    page keeps its view in its script's globals, which Streamlit keeps with each session, so a
+    stored copy of a filtered board cost every session ~40 MB at 100,000 models.
+    """
+
+    full: pd.DataFrame  # the shared ranked board (never changed)
+    display: pd.DataFrame  # its shared display table
+    positions: np.ndarray  # the rows of this filter state
     total: int
+    # The table as a shared pyarrow.Table (cached per filter state): st.dataframe sends it without
+    # converting a frame on every run, and above LAZY_ROWS lazily (the browser fetches the rows it
+    # shows in chunks). None: show ``table``.
+    arrow: object = None
+    drop_hub: bool = False  # no row has a Hub link: the table leaves the column out
+
+    @property
+    def rows(self) -> pd.DataFrame:
+        return _take(self.full, self.positions)
+
+    @property
+    def table(self) -> pd.DataFrame:
+        table = _take(self.display, self.positions)
+        return table.drop(columns="hub_url") if self.drop_hub and "hub_url" in table else table
+
+    def reload(self) -> pd.DataFrame:
+        """The rows again (for the downloads, built when a visitor clicks)."""
+        return self.rows
 
 
-@st.cache_resource(show_spinner=False, max_entries=32)
-def _board_view(url: str, ver: tuple, board: str, day: dt.date | None, rank_key: str, flt: tuple) -> BoardView:
+# Tables longer than this are sent to the browser in chunks (st.dataframe's lazy loading).
+LAZY_ROWS = 2_000
+
+
+@st.cache_resource(show_spinner=False, max_entries=48)
+def _display(url: str, ver: tuple, board: str, day: dt.date | None, rank_key: str) -> pd.DataFrame:
+    """The whole ranked board's display table, built once and shared (views take rows of it)."""
+    return data.display_frame(_ranked(url, ver, board, day, rank_key), board, rank_key)
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def _view_rows(url: str, ver: tuple, board: str, day: dt.date | None, rank_key: str, flt: tuple) -> np.ndarray:
+    """The positions of a filter state's rows in the ranked board: the only per-filter copy."""
     full = _ranked(url, ver, board, day, rank_key)
-    rows = data.filter_board(full, ModelFilter(*flt))
-    return BoardView(rows, data.display_frame(rows, board, rank_key), len(full))
+    rows = queries.filter_models(full, ModelFilter(*flt))
+    return full.index.get_indexer(rows.index).astype(np.int32)
+
+
+def _take(frame: pd.DataFrame, positions: np.ndarray) -> pd.DataFrame:
+    """The rows at ``positions``, ranks numbered again; every row: a shallow copy (no data copied)."""
+    if len(positions) == len(frame) and (positions == np.arange(len(frame))).all():
+        out = frame.copy(deep=False)
+    else:
+        out = frame.take(positions)
+    out["rank"] = np.arange(1, len(out) + 1)
+    return out.reset_index(drop=True)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _view_arrow(url: str, ver: tuple, board: str, day: dt.date | None, rank_key: str, flt: tuple):
+    """A filter state's display table as Arrow, shared by every session showing it."""
+    import pyarrow as pa
+
+    positions = _view_rows(url, ver, board, day, rank_key, flt)
+    table = _take(_display(url, ver, board, day, rank_key), positions)
+    return pa.Table.from_pandas(table, preserve_index=True)  # the index as a column: chunks keep it
 
 
 def board_view(url: str, ver: tuple, board: str, rank_key: str, state: FilterState) -> BoardView:
-    """The ranked board filtered by ``state`` and its display table (cached per filter state)."""
+    """The ranked board filtered by ``state`` and its display table.
+
+    The ranked board and its display table are cached once per board, day and ranking; a filter
+    state caches only its row positions, and the rows (ranks numbered again) are taken per run.
+    """
     day = data.board_day(state.as_of, snapshot_dates(url, ver, board))
-    # The filter as a plain tuple of its fields: the cache key.
-    view = _board_view(url, ver, board, day, rank_key, astuple(state.model_filter()))
-    return BoardView(view.rows.copy(deep=False), view.table.copy(deep=False), view.total)
+    full, ver = _good_call("ranked", _ranked, url, ver, board, day, rank_key)  # ver: the one that answered
+    flt = astuple(state.model_filter())
+    positions = _view_rows(url, ver, board, day, rank_key, flt)
+    display = _display(url, ver, board, day, rank_key)
+    arrow = _view_arrow(url, ver, board, day, rank_key, flt) if len(positions) else None
+    # As data.display_frame does for a view without Hub links.
+    drop_hub = "hub_url" in full and bool(full["hub_url"].iloc[positions].isna().all())
+    if drop_hub and arrow is not None and "hub_url" in arrow.column_names:
+        arrow = arrow.drop_columns(["hub_url"])
+    return BoardView(full, display, positions, len(full), arrow, drop_hub)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def snapshot_dates(url: str, ver: tuple, board: str) -> list[dt.date]:
+def _snapshot_dates(url: str, ver: tuple, board: str) -> list[dt.date]:
     with _conn() as conn:
         return queries.snapshot_dates(conn, board)
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def history(url: str, ver: tuple, board: str, bench: str, include: tuple[str, ...] = ()) -> dict:
-    """Snapshot dates, daily leaders, reigns per size class and every rank on every date.
+def snapshot_dates(url: str, ver: tuple, board: str) -> list[dt.date]:
+    return _last_good("dates", _snapshot_dates, url, ver, board)
 
-    ``include``: "doubtful" sizes in size classes, "flagged" models in reigns (both left out by default)."""
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _history(url: str, ver: tuple, board: str, bench: str, include: tuple[str, ...] = ()) -> dict:
     with _conn() as conn:
         dates, lead, ranks = data.board_history(
             conn, board, bench, include_doubtful="doubtful" in include, include_flagged="flagged" in include
@@ -146,9 +290,36 @@ def history(url: str, ver: tuple, board: str, bench: str, include: tuple[str, ..
     return {"dates": dates, "leaders": lead, "reigns": reigns, "ranks": ranks, "partial": sorted(partial_days)}
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+def history(url: str, ver: tuple, board: str, bench: str, include: tuple[str, ...] = ()) -> dict:
+    """Snapshot dates, daily leaders, reigns per size class and every rank on every date.
+
+    ``include``: "doubtful" sizes in size classes, "flagged" models in reigns (both left out by
+    default). One object shared by every session (st.cache_data unpickled every rank on every
+    date for each run of the history and model pages); callers get shallow copies, as with the
+    boards.
+    """
+    return _shallow(_last_good("history", _history, url, ver, board, bench, tuple(include)))
+
+
+def _shallow(bundle: dict) -> dict:
+    out = {}
+    for key, value in bundle.items():
+        if isinstance(value, pd.DataFrame):
+            out[key] = value.copy(deep=False)
+        elif isinstance(value, list | dict):
+            out[key] = copy.deepcopy(value)
+        else:
+            out[key] = value
+    return out
+
+
 def model_bundle(url: str, ver: tuple, model_id: str) -> dict:
     """Everything the model page shows, in one cached call."""
+    return _last_good("model", _model_bundle, url, ver, model_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _model_bundle(url: str, ver: tuple, model_id: str) -> dict:
     with _conn() as conn:
         model = queries.find_model(conn, model_id)
         pk = model["id"]
@@ -384,9 +555,10 @@ def board_caption(board: str, as_of: dt.date | None, dates: list[dt.date]) -> st
     return f"{lb.display_name} · {when} · {len(dates)} snapshots from {dates[0].isoformat()} to {dates[-1].isoformat()}"
 
 
-def _export(rows: pd.DataFrame, board: str, rank_key: str, encode) -> bytes:
-    """A download file, built only when a visitor clicks its button."""
-    return encode(data.display_frame(rows, board, rank_key, for_download=True))
+def _export(rows, board: str, rank_key: str, encode) -> bytes:
+    """A download file, built only when a visitor clicks its button (``rows``: a frame or a function giving it)."""
+    frame = rows() if callable(rows) else rows
+    return encode(data.display_frame(frame, board, rank_key, for_download=True))
 
 
 def board_results(board: str, rank_key: str, state: FilterState, dates: list[dt.date], view: BoardView) -> None:
@@ -398,7 +570,7 @@ def board_results(board: str, rank_key: str, state: FilterState, dates: list[dt.
     st.caption(md(board_caption(board, state.as_of, dates)))
     if note := partial_note(*cache_args(), board, state.as_of):
         st.caption(md("Partial snapshot: " + note + "."))
-    rows = view.rows
+    shown = len(view.positions)  # the rows themselves are built only for the table or a download
     if state.as_of is not None and dates and state.as_of < dates[0]:
         empty_state(
             f"{leaderboard_def(board).display_name} had no snapshot yet on {state.as_of.isoformat()}.",
@@ -411,7 +583,7 @@ def board_results(board: str, rank_key: str, state: FilterState, dates: list[dt.
             "Load the bundled data with 'python -m ingest seed', or import snapshots with 'python -m ingest import'.",
         )
         return
-    if rows.empty:
+    if shown == 0:
         empty_state(
             "No model matches these filters: " + (state.describe() or "none") + ".",
             "Widen the size range, remove a filter, or press 'Reset filters' in the sidebar.",
@@ -422,14 +594,14 @@ def board_results(board: str, rank_key: str, state: FilterState, dates: list[dt.
     row = st.container(horizontal=True, vertical_alignment="center", key="board_head")
     head = [row, row, row]
     head[0].markdown(
-        f"**{len(rows):,}** of {view.total:,} models"
+        f"**{shown:,}** of {view.total:,} models"
         + (f" · {md(summary)}" if summary else " · filters are in the sidebar"),
         width="content",
     )
     stem = f"{board}-{state.as_of.isoformat() if state.as_of else 'latest'}"
     head[1].download_button(
         "CSV",
-        partial(_export, rows, board, rank_key, data.csv_bytes),
+        partial(_export, view.reload, board, rank_key, data.csv_bytes),
         file_name=f"{stem}.csv",
         mime="text/csv",
         key="dl_csv",
@@ -437,14 +609,15 @@ def board_results(board: str, rank_key: str, state: FilterState, dates: list[dt.
     )
     head[2].download_button(
         "Parquet",
-        partial(_export, rows, board, rank_key, data.parquet_bytes),
+        partial(_export, view.reload, board, rank_key, data.parquet_bytes),
         file_name=f"{stem}.parquet",
         mime="application/vnd.apache.parquet",
         key="dl_parquet",
         icon=":material/download:",
     )
     st.dataframe(
-        view.table,
+        view.table if view.arrow is None else view.arrow,
+        lazy=len(view.positions) > LAZY_ROWS,
         hide_index=True,
         placeholder=fmt.MISSING,
         column_config=board_column_config(board, rank_key),

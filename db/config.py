@@ -97,6 +97,9 @@ class Settings:
     dashboard_port: int = 8501
     # Epoch AI's Benchmarking Hub: the zip ``python -m ingest run epoch`` reads.
     epoch_url: str = "https://epoch.ai/data/benchmark_data.zip"
+    # The dashboard's reads: a query that takes longer (or waits longer on a busy database) is
+    # stopped, and the page shows its last good view with a note (SLM_QUERY_TIMEOUT).
+    query_timeout_s: float = 15.0
 
     def with_overrides(self, **overrides: object) -> Settings:
         clean = {k: v for k, v in overrides.items() if v is not None}
@@ -134,6 +137,9 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: object)
         hub_telemetry=not parse_bool("HF_HUB_DISABLE_TELEMETRY", env.get("HF_HUB_DISABLE_TELEMETRY"), True),
         dashboard_port=parse_int("PORT", env.get("PORT"), d.dashboard_port, minimum=1),
         epoch_url=env.get("EPOCH_DATA_URL") or d.epoch_url,
+        query_timeout_s=parse_float(
+            "SLM_QUERY_TIMEOUT", env.get("SLM_QUERY_TIMEOUT"), d.query_timeout_s, minimum=0.001
+        ),
     )
     return settings.with_overrides(**overrides)
 

@@ -198,3 +198,61 @@ def require_current_schema(engine: Engine) -> None:
     problem = schema_state(engine).problem()
     if problem:
         raise DatabaseError(problem)
+
+
+def _interrupt_after(seconds: float):
+    """A SQLite progress handler that stops a statement running longer than ``seconds``."""
+    import time
+
+    def attach(dbapi_connection, record) -> None:
+        started: list[float] = []  # when the current statement began (cleared before each one)
+        record.info["slm_statement_start"] = started
+
+        def handler() -> int:
+            now = time.monotonic()
+            if not started:
+                started.append(now)
+                return 0
+            return 1 if now - started[0] > seconds else 0
+
+        dbapi_connection.set_progress_handler(handler, 20_000)
+        dbapi_connection.execute(f"PRAGMA busy_timeout={int(seconds * 1000)}")
+
+    return attach
+
+
+def reader_engine(url: str, timeout_s: float) -> Engine:
+    """An engine for readers that must not hang: every statement gets at most ``timeout_s``.
+
+    PostgreSQL: ``statement_timeout`` (and a connect timeout) on every connection. SQLite: the
+    busy timeout (a writer holding the lock) and a progress handler that interrupts a statement
+    running longer. Either way the statement fails with an OperationalError the caller handles
+    (the dashboard shows its last good view). The SQLite file must exist.
+    """
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise DatabaseError(f"not a database URL: {url!r}") from None
+    engine = make_engine(url, create_dirs=False, must_exist=True)
+    if parsed.get_backend_name() == "sqlite":
+        event.listen(engine, "connect", _interrupt_after(timeout_s))
+
+        @event.listens_for(engine, "before_cursor_execute")
+        def _start(conn, _cursor, _statement, _params, _context, _executemany) -> None:
+            conn.info.get("slm_statement_start", []).clear()
+
+        return engine
+    if parsed.get_backend_name() == "postgresql":
+        engine.dispose()
+        options = f"-c statement_timeout={int(timeout_s * 1000)} -c default_transaction_read_only=on"
+        if parsed.get_driver_name() in ("", "psycopg2"):
+            parsed = parsed.set(drivername="postgresql+psycopg")
+        return create_engine(
+            parsed,
+            pool_pre_ping=True,
+            pool_size=5,
+            max_overflow=5,
+            pool_timeout=timeout_s,
+            connect_args={"options": options, "connect_timeout": max(1, int(timeout_s))},
+        )
+    return engine

@@ -133,45 +133,28 @@ def _models_frame(conn: Connection, ids: Iterable[int] | None = None) -> pd.Data
         rows = conn.execute(select(*cols)).all()
     else:
         id_list = sorted(set(ids))
-        rows = []
+        # One frame per 900 ids, joined at the end: the Python objects of one chunk at a time,
+        # not of every row (100,000 models held as tuples cost ~100 MB the allocator keeps).
+        names = ["model_pk", *MODEL_COLUMNS]
+        parts = []
         for start in range(0, len(id_list), 900):
-            rows.extend(conn.execute(select(*cols).where(MODELS.c.id.in_(id_list[start : start + 900]))).all())
+            chunk = conn.execute(select(*cols).where(MODELS.c.id.in_(id_list[start : start + 900]))).all()
+            parts.append(pd.DataFrame.from_records([tuple(r) for r in chunk], columns=names))
+        if not parts:
+            return pd.DataFrame(columns=names)
+        return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
     # Plain tuples: pandas builds a frame from SQLAlchemy Row objects several times slower.
     frame = pd.DataFrame.from_records([tuple(r) for r in rows], columns=["model_pk", *MODEL_COLUMNS])
     return frame
 
 
-def _active(conn: Connection, leaderboard: str, day: dt.date | None, bench: str | None = None) -> list:
-    """Score rows valid on ``day`` (current ones when ``day`` is None)."""
-    cols = (
-        SCORES.c.model_id,
-        SCORES.c.variant,
-        SCORES.c.precision,
-        SCORES.c.revision,
-        SCORES.c.benchmark_key,
-        SCORES.c.value,
-    )
-    base = [SCORES.c.leaderboard_key == leaderboard]
-    if bench is not None:
-        base.append(SCORES.c.benchmark_key == bench)
-    if day is None:
-        return conn.execute(select(*cols).where(*base, SCORES.c.valid_to.is_(None))).all()
-    # Two range scans on (board, benchmark, valid_to, valid_from) instead of one OR.
-    rows = conn.execute(select(*cols).where(*base, SCORES.c.valid_to.is_(None), SCORES.c.valid_from <= day)).all()
-    rows += conn.execute(select(*cols).where(*base, SCORES.c.valid_to > day, SCORES.c.valid_from <= day)).all()
-    return rows
-
-
 def board_entries(conn: Connection, leaderboard: str, as_of: dt.date | None = None) -> pd.DataFrame:
     """Every entry (model variant) on the board as it stood on ``as_of``, one column per benchmark."""
     check_leaderboard(leaderboard)
-    rows = _active(conn, leaderboard, as_of)
     bench_keys = [b.key for b in stored_board_def(conn, leaderboard).benchmarks]
-    if not rows:
+    raw = _active_frame(conn, leaderboard, as_of)
+    if raw.empty:
         return pd.DataFrame(columns=["model_pk", "variant", "precision", "revision", *bench_keys])
-    raw = pd.DataFrame.from_records(
-        [tuple(r) for r in rows], columns=["model_pk", "variant", "precision", "revision", "benchmark", "value"]
-    )
     wide = raw.pivot_table(index=["model_pk", "variant"], columns="benchmark", values="value", aggfunc="first")
     meta = raw.drop_duplicates(["model_pk", "variant"]).set_index(["model_pk", "variant"])[["precision", "revision"]]
     wide = meta.join(wide).reset_index()
@@ -706,3 +689,37 @@ def partial_note(conn: Connection, leaderboard: str, as_of: dt.date | None = Non
         f"the snapshot of {snap['date'].isoformat()} is partial ({snap['entries']} entries, far fewer than the "
         "snapshots before it): entries it lacks are shown as they were on the snapshot before"
     )
+
+
+def _active_frame(conn: Connection, leaderboard: str, day: dt.date | None, chunk: int = 50_000) -> pd.DataFrame:
+    """:func:`_active` as a frame, read ``chunk`` rows at a time.
+
+    A board of 100,000 models has 700,000 active scores; as Row objects all at once they cost
+    ~200 MB of small Python objects whose memory the allocator keeps after they are freed (the
+    dashboard's resident size stayed that much higher). One chunk at a time keeps the peak small.
+    """
+    cols = (
+        SCORES.c.model_id,
+        SCORES.c.variant,
+        SCORES.c.precision,
+        SCORES.c.revision,
+        SCORES.c.benchmark_key,
+        SCORES.c.value,
+    )
+    names = ["model_pk", "variant", "precision", "revision", "benchmark", "value"]
+    base = [SCORES.c.leaderboard_key == leaderboard]
+    if day is None:
+        wheres = [[*base, SCORES.c.valid_to.is_(None)]]
+    else:
+        wheres = [
+            [*base, SCORES.c.valid_to.is_(None), SCORES.c.valid_from <= day],
+            [*base, SCORES.c.valid_to > day, SCORES.c.valid_from <= day],
+        ]
+    parts = []
+    for where in wheres:
+        result = conn.execution_options(yield_per=chunk).execute(select(*cols).where(*where))
+        for rows in result.partitions(chunk):
+            parts.append(pd.DataFrame.from_records([tuple(r) for r in rows], columns=names))
+    if not parts:
+        return pd.DataFrame(columns=names)
+    return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]

@@ -69,9 +69,17 @@ def test_only_runtime_requirements_are_installed():
         assert needed in sources, needed
 
 
-def test_healthcheck_volume_and_the_two_commands():
+def healthcheck_command() -> list[str]:
+    """The HEALTHCHECK's command (JSON form)."""
     (health,) = of("HEALTHCHECK")
-    assert "/_stcore/health" in health and "8501" in health
+    return yaml.safe_load(health.split(" CMD ", 1)[1])
+
+
+def test_healthcheck_volume_and_the_two_commands():
+    # The health check probes Streamlit's /_stcore/health on PORT and reads the data.
+    assert healthcheck_command() == ["python", "-m", "dashboard.health"]
+    health_src = (ROOT / "dashboard" / "health.py").read_text()
+    assert "/_stcore/health" in health_src and "dashboard_port" in health_src
     assert '"/app/data"' in of("VOLUME")[0]
     cmd = yaml.safe_load(of("CMD")[0])  # JSON form
     assert cmd == ["slm-tracker", "dashboard", "--address", "0.0.0.0"]
@@ -127,16 +135,97 @@ def test_everything_copied_exists_and_is_not_docker_ignored():
         assert _ignored(secret_or_bulk, patterns), secret_or_bulk
 
 
-def test_compose_runs_dashboard_scheduler_and_optional_postgres_on_one_database():
+def test_compose_runs_two_replicas_behind_a_sticky_proxy_and_the_scheduler_on_one_database():
     compose = yaml.safe_load((ROOT / "compose.yaml").read_text())
     services = compose["services"]
     assert services["scheduler"]["command"] == ["python", "-m", "ingest", "schedule"]
-    assert "8501" in str(services["dashboard"]["ports"])
+    assert "8501" in str(services["proxy"]["ports"])
     assert services["postgres"]["profiles"] == ["postgres"]
-    assert "profiles" not in services["dashboard"] and "profiles" not in services["scheduler"]
-    urls = {services[name]["environment"]["DATABASE_URL"] for name in ("dashboard", "scheduler")}
-    assert len(urls) == 1
-    assert services["scheduler"]["volumes"] == services["dashboard"]["volumes"]
+    replicas = [services["dashboard-1"], services["dashboard-2"]]
+    for name in ("proxy", "dashboard-1", "dashboard-2", "scheduler"):
+        assert "profiles" not in services[name], name
+    assert replicas[0] == replicas[1]
+    env = replicas[0]["environment"]
+    # The replicas read through DASHBOARD_DATABASE_URL (the read-only role), falling back to the
+    # scheduler's own DATABASE_URL (SQLite: the same file); they never initialise the schema.
+    assert env["DATABASE_URL"].startswith("${DASHBOARD_DATABASE_URL:-${DATABASE_URL:-")
+    assert env["DATABASE_URL"].endswith(services["scheduler"]["environment"]["DATABASE_URL"] + "}")
+    assert env["SLM_SKIP_INIT"] == "1" and "STREAMLIT_SERVER_COOKIE_SECRET" in env
+    assert services["scheduler"]["volumes"] == replicas[0]["volumes"]
+    assert set(services["proxy"]["depends_on"]) == {"dashboard-1", "dashboard-2"}
+    # The proxy: both replicas, sticky, the websocket upgraded.
+    nginx = (ROOT / "docker" / "nginx.conf").read_text()
+    assert "ip_hash;" in nginx and "server dashboard-1:8501" in nginx and "server dashboard-2:8501" in nginx
+    assert "/_stcore/stream" in nginx and "proxy_set_header Upgrade $http_upgrade" in nginx
+    # PostgreSQL's first start creates the read-only role from the files compose mounts.
+    for mount in services["postgres"]["volumes"][1:]:
+        source = mount.split(":")[0]
+        assert (ROOT / source).exists(), source
+    sql = (ROOT / "docker" / "postgres" / "readonly-role.sql").read_text()
+    assert "GRANT SELECT ON ALL TABLES" in sql and "ALTER DEFAULT PRIVILEGES" in sql
+    assert "default_transaction_read_only = on" in sql
+
+
+def test_readme_front_matter_makes_a_docker_space():
+    readme = (ROOT / "README.md").read_text()
+    assert readme.startswith("---\n")
+    front = yaml.safe_load(readme.split("---\n", 2)[1])
+    assert front["sdk"] == "docker" and front["title"]
+    # The Space routes to app_port: the port the image's dashboard listens on.
+    assert f"PORT={front['app_port']}" in of("ENV")[0]
+    assert str(front["app_port"]) in of("EXPOSE")[0]
+    entrypoint = (ROOT / "docker" / "entrypoint.sh").read_text()
+    assert "SPACE_ID" in entrypoint and "/data" in entrypoint and "slm-tracker ingest schedule &" in entrypoint
+    assert "useradd --system --uid 1000" in " ".join(of("RUN"))  # a Space runs the container as uid 1000
+
+
+def _shim_bin(tmp: Path) -> Path:
+    """A bin folder whose ``slm-tracker`` runs this checkout (as the installed console script does)."""
+    bin_dir = tmp / "bin"
+    bin_dir.mkdir()
+    shim = bin_dir / "slm-tracker"
+    shim.write_text(f'#!/bin/sh\nexec {shlex.quote(sys.executable)} -m slm_tracker "$@"\n')
+    shim.chmod(0o755)
+    return bin_dir
+
+
+@pytest.mark.slow
+def test_the_entrypoint_seeds_an_empty_space_volume_and_runs_the_scheduler_beside(tmp_path):
+    bin_dir = _shim_bin(tmp_path)
+    volume = tmp_path / "data"  # a Space's persistent storage, empty on first start
+    volume.mkdir()
+    env = {
+        "PATH": f"{bin_dir}:{os.environ['PATH']}",
+        "HOME": str(tmp_path),
+        "PYTHONPATH": str(ROOT),
+        "APP_DIR": str(tmp_path / "app"),
+        "SPACE_ID": "someone/slm-tracker",
+        "SLM_DATA_DIR": str(volume),
+        "INGEST_CRON": "0 3 * * *",
+    }
+    # The command here is a data health check: it runs while the scheduler is up beside it.
+    done = subprocess.run(
+        [
+            "sh",
+            str(ROOT / "docker" / "entrypoint.sh"),
+            "sh",
+            "-c",
+            f"sleep 3; {shlex.quote(sys.executable)} -m dashboard.health --data-only",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "seed loaded" in done.stdout and done.stdout.strip().splitlines()[-1].startswith("ok: data version")
+    assert (volume / "leaderboard.db").exists() and not (tmp_path / "app" / "data" / "leaderboard.db").exists()
+    assert "scheduler started" in done.stderr + done.stdout, done.stderr  # the nightly job ran beside it
+    again = subprocess.run(
+        ["sh", str(ROOT / "docker" / "entrypoint.sh"), "true"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert again.returncode == 0 and "seed skipped" in again.stdout
 
 
 def test_the_deployment_doc_covers_every_setting_and_the_schedule_equivalents():
@@ -247,9 +336,7 @@ def test_the_image_steps_work_in_a_fresh_venv(tmp_path):
     server = subprocess.Popen(cmd, cwd=app, env=served, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_healthy(f"http://127.0.0.1:{port}", server, timeout_s=90)
-        (health,) = of("HEALTHCHECK")
-        probe = shlex.split(health.split(" CMD ", 1)[1])
-        assert subprocess.run(probe, env=served, timeout=30).returncode == 0
+        assert subprocess.run(healthcheck_command(), env=served, cwd=app, timeout=60).returncode == 0
     finally:
         server.terminate()
         server.wait(timeout=30)
