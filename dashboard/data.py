@@ -23,7 +23,7 @@ from db import facts as facts_rules
 from db import history, queries
 from db.queries import ModelFilter
 from db.ranking import ranks_in_order, tie_ranks
-from db.registry import LMARENA, MODEL_CARD, OPEN_LLM_V1, OPEN_LLM_V2, leaderboard_def
+from db.registry import LEADERBOARD_KEYS, LMARENA, MODEL_CARD, leaderboard_def
 from db.reports import _csv_safe
 
 # A Hugging Face repo id ("org/name"); anything else gets no Hub link.
@@ -573,7 +573,7 @@ def source_label(source: object) -> str:
         return "Hugging Face Hub"
     if source == "hub-configs":
         return "Hub configs and builds"
-    for key in (OPEN_LLM_V1, OPEN_LLM_V2, LMARENA, MODEL_CARD, "hub-evals", "epoch"):
+    for key in sorted(LEADERBOARD_KEYS, key=len, reverse=True):  # every registered board, longest key first
         if source == key or source.startswith(key + " "):
             return leaderboard_def(key).display_name + source[len(key) :]
     return source

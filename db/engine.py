@@ -32,7 +32,9 @@ def one_line(error: object) -> str:
     return " ".join(str(error).split())
 
 
-def make_engine(url: str, *, create_dirs: bool = True, must_exist: bool = False) -> Engine:
+def make_engine(
+    url: str, *, create_dirs: bool = True, must_exist: bool = False, busy_timeout_s: float = 30.0
+) -> Engine:
     """Create an engine for ``url``. SQLite gets WAL, foreign keys and a busy timeout.
 
     ``must_exist`` refuses a SQLite path that does not exist yet (read-only callers).
@@ -53,7 +55,7 @@ def make_engine(url: str, *, create_dirs: bool = True, must_exist: bool = False)
             except OSError as exc:
                 raise DatabaseError(f"cannot create the folder for {database}: {exc.strerror}") from None
         try:
-            engine = create_engine(parsed, connect_args={"timeout": 30})
+            engine = create_engine(parsed, connect_args={"timeout": busy_timeout_s})
         except SQLAlchemyError as exc:
             raise DatabaseError(f"cannot open {url!r}: {exc}") from None
         event.listen(engine, "connect", _sqlite_pragmas)
@@ -216,7 +218,6 @@ def _interrupt_after(seconds: float):
             return 1 if now - started[0] > seconds else 0
 
         dbapi_connection.set_progress_handler(handler, 20_000)
-        dbapi_connection.execute(f"PRAGMA busy_timeout={int(seconds * 1000)}")
 
     return attach
 
@@ -233,7 +234,8 @@ def reader_engine(url: str, timeout_s: float) -> Engine:
         parsed = make_url(url)
     except ArgumentError:
         raise DatabaseError(f"not a database URL: {url!r}") from None
-    engine = make_engine(url, create_dirs=False, must_exist=True)
+    # SQLite's busy timeout is sqlite3's own ``timeout`` (a writer holding the lock).
+    engine = make_engine(url, create_dirs=False, must_exist=True, busy_timeout_s=timeout_s)
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _interrupt_after(timeout_s))
 

@@ -239,6 +239,19 @@ def leaderboard_def(key: str) -> LeaderboardDef:
     raise KeyError(key)
 
 
+def benchmark_values(bm: BenchmarkDef) -> dict:
+    """A benchmark's row in ``benchmarks`` (without its board, key and position)."""
+    return {
+        "display_name": bm.display_name,
+        "description": bm.description,
+        "higher_is_better": bm.higher_is_better,
+        "scale": bm.scale,
+        "min_value": bm.min_value,
+        "max_value": bm.max_value,
+        "task_group": bm.task_group,
+    }
+
+
 def ensure_registry(engine: Engine) -> None:
     """Insert or update the registered leaderboards and benchmarks (idempotent)."""
     with engine.begin() as conn:
@@ -261,13 +274,7 @@ def ensure_registry(engine: Engine) -> None:
                 conn.execute(lb_table.update().where(lb_table.c.key == lb.key).values(**values))
             for bpos, bm in enumerate(lb.benchmarks):
                 bvalues = {
-                    "display_name": bm.display_name,
-                    "description": bm.description,
-                    "higher_is_better": bm.higher_is_better,
-                    "scale": bm.scale,
-                    "min_value": bm.min_value,
-                    "max_value": bm.max_value,
-                    "task_group": bm.task_group,
+                    **benchmark_values(bm),
                     "position": bpos,
                 }
                 bcur = existing_bm.get((lb.key, bm.key))
@@ -431,15 +438,7 @@ def register_benchmarks(conn, key: str, benches: list[BenchmarkDef]) -> int:
     existing = {r.key: r for r in conn.execute(select(table).where(table.c.leaderboard_key == key))}
     changed = 0
     for bm in benches:
-        values = {
-            "display_name": bm.display_name,
-            "description": bm.description,
-            "higher_is_better": bm.higher_is_better,
-            "scale": bm.scale,
-            "min_value": bm.min_value,
-            "max_value": bm.max_value,
-            "task_group": bm.task_group,
-        }
+        values = benchmark_values(bm)
         current = existing.get(bm.key)
         if current is None:
             conn.execute(table.insert().values(leaderboard_key=key, key=bm.key, position=len(existing), **values))

@@ -1,8 +1,12 @@
-"""Fixtures for the dashboard tests: a read-only connection to the seeded database."""
+"""Fixtures for the dashboard tests: a read-only connection to the seeded database, and ``app``
+(opens a page of the real app with AppTest)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from db.engine import make_engine
 
@@ -14,3 +18,27 @@ def seeded_conn(seeded_db_file):
     with eng.connect() as conn:
         yield conn
     eng.dispose()
+
+
+APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
+TIMEOUT = 120
+
+
+@pytest.fixture
+def app(seeded_db_file, monkeypatch):
+    """A function that opens a page (with query parameters) and runs it once."""
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{seeded_db_file}")
+
+    def open_page(page: str | None = None, **query: str) -> AppTest:
+        at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+        if page is None:
+            for key, value in query.items():
+                at.query_params[key] = value
+            return at.run()
+        at.run()
+        at.switch_page(page)
+        for key, value in query.items():
+            at.query_params[key] = value
+        return at.run()
+
+    return open_page

@@ -2,33 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
 from streamlit.testing.v1 import AppTest
 
-APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
-TIMEOUT = 120
-
-
-@pytest.fixture
-def app(seeded_db_file, monkeypatch):
-    """A function that opens a page (with query parameters) and runs it once."""
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{seeded_db_file}")
-
-    def open_page(page: str | None = None, **query: str) -> AppTest:
-        at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-        if page is None:
-            for key, value in query.items():
-                at.query_params[key] = value
-            return at.run()
-        at.run()
-        at.switch_page(page)
-        for key, value in query.items():
-            at.query_params[key] = value
-        return at.run()
-
-    return open_page
+from tests.dashboard.conftest import APP, TIMEOUT
 
 
 def ok(at: AppTest) -> AppTest:

@@ -8,10 +8,10 @@ from dashboard.arena import ATTRIBUTION, category_table, unmatched_names, url_ca
 from db import arena, queries
 from db.queries import ModelFilter
 from db.registry import LMARENA
-from tests.dashboard.test_app import app, board_table, ok, plain  # noqa: F401  (the app fixture)
+from tests.dashboard.test_app import board_table, ok, plain
 
 
-def test_arena_board_has_the_category_picker_own_rank_and_attribution(app):  # noqa: F811
+def test_arena_board_has_the_category_picker_own_rank_and_attribution(app):
     at = ok(app(board="lmarena", size="all"))
     picker = at.selectbox(key="f_category")
     assert picker.value == "overall" and "overall" in picker.options[0].lower()
@@ -59,7 +59,7 @@ def test_url_category():
     assert "LMArena" in ATTRIBUTION
 
 
-def test_status_page_counts_unmatched_arena_names(app):  # noqa: F811
+def test_status_page_counts_unmatched_arena_names(app):
     at = ok(app("views/status.py"))
     assert any("open models on the Arena have no alias" in plain(m.value) for m in at.markdown)
 
@@ -74,7 +74,7 @@ def test_aliased_arena_models_link_to_their_hub_repo(seeded_conn):
     assert ranked[ranked["hub_id"].isna()]["hub_url"].isna().all()  # closed models: no Hub page
 
 
-def test_model_page_lists_the_arena_categories(app):  # noqa: F811
+def test_model_page_lists_the_arena_categories(app):
     at = ok(app("views/model.py", id="Zephyr-7b-beta"))
     table = next(df.value for df in at.dataframe if "arena_rank" in df.value.columns and "category" in df.value.columns)
     assert table["category"].iloc[0].startswith("Overall")

@@ -9,7 +9,7 @@ import pytest
 
 from dashboard import evals
 from tests.conftest import FIXTURES
-from tests.dashboard.test_app import app, ok  # noqa: F401  (the AppTest fixture)
+from tests.dashboard.test_app import ok
 
 EPOCH_DIR = FIXTURES / "epoch"
 
@@ -61,7 +61,7 @@ def test_task_view_keeps_every_board_and_scale_apart(seeded_conn):
             assert sorted(sub["board_rank"]) == list(range(1, len(sub) + 1)), (board, bench)
 
 
-def test_the_pages_render(app):  # noqa: F811
+def test_the_pages_render(app):
     at = ok(app("views/evals.py", board="epoch", bench="gpqa_diamond"))
     table = next(df.value for df in at.dataframe if "score_text" in df.value.columns)
     assert "±" in table["score_text"].iloc[0]

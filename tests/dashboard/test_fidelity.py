@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dashboard import fidelity
 from dashboard.filters import FilterState
-from tests.dashboard.test_app import app, ok, plain  # noqa: F401  (the AppTest fixture)
+from tests.dashboard.test_app import ok, plain
 
 
 def test_size_texts_say_how_far_a_size_is_trusted():
@@ -36,7 +36,7 @@ def test_the_include_toggle_lives_in_the_url():
     assert notes
 
 
-def test_model_page_says_where_a_doubtful_size_comes_from(app):  # noqa: F811
+def test_model_page_says_where_a_doubtful_size_comes_from(app):
     at = ok(app("views/model.py", id="iFaz/llama32_3B_en_emo_2000_stp"))
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Parameters"] == "1.85 B?"
@@ -45,14 +45,14 @@ def test_model_page_says_where_a_doubtful_size_comes_from(app):  # noqa: F811
     assert any("packed" in plain(c.value) for c in at.caption)
 
 
-def test_status_page_shows_the_fidelity_report(app):  # noqa: F811
+def test_status_page_shows_the_fidelity_report(app):
     at = ok(app("views/status.py"))
     table = next(df.value for df in at.dataframe if "doubtful" in df.value.columns)
     assert {"exact", "estimated", "corrected", "doubtful", "license_unknown"} <= set(table.columns)
     assert table["models"].gt(0).all()
 
 
-def test_history_page_takes_the_include_toggle_from_the_url(app):  # noqa: F811
+def test_history_page_takes_the_include_toggle_from_the_url(app):
     at = ok(app("views/history.py", board="open-llm-leaderboard-v1", include="flagged"))
     assert at.multiselect(key="f_include").value == ["flagged"]
     assert at.query_params["include"] == ["flagged"] or at.query_params["include"] == "flagged"

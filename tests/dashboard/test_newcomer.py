@@ -20,44 +20,10 @@ from dashboard import charts, data, freshness, scope, urls
 from dashboard import format as fmt
 from dashboard.filters import SIZE_BY_KEY, FilterState
 from db.registry import LEADERBOARDS, LMARENA, OPEN_LLM_V1, OPEN_LLM_V2, leaderboard_def
+from tests.dashboard.test_app import board_table, ok, plain
 
 ROOT = Path(__file__).resolve().parents[2]
-APP = str(ROOT / "dashboard" / "app.py")
-TIMEOUT = 120
 LEADERBOARD_DEFAULTS = FilterState(preset="small", hide=("flagged",))
-
-
-@pytest.fixture
-def app(seeded_db_file, monkeypatch):
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{seeded_db_file}")
-
-    def open_page(page: str | None = None, **query: str) -> AppTest:
-        at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-        if page is None:
-            for key, value in query.items():
-                at.query_params[key] = value
-            return at.run()
-        at.run()
-        at.switch_page(page)
-        for key, value in query.items():
-            at.query_params[key] = value
-        return at.run()
-
-    return open_page
-
-
-def ok(at: AppTest) -> AppTest:
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
-    return at
-
-
-def plain(value: str) -> str:
-    return value.replace("\\", "")
-
-
-def board_table(at: AppTest) -> pd.DataFrame:
-    return next(df for df in at.dataframe if "page_url" in df.value.columns and "rank" in df.value.columns).value
 
 
 def flagged_ids(conn, board: str) -> set[str]:

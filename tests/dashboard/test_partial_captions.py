@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-from tests.dashboard.test_app import app, ok, plain  # noqa: F401  (app is a fixture)
+from tests.dashboard.test_app import ok, plain
 
 
 def captions(at) -> list[str]:
     return [plain(c.value) for c in at.caption]
 
 
-def test_the_leaderboard_as_of_a_partial_day_says_so(app):  # noqa: F811
+def test_the_leaderboard_as_of_a_partial_day_says_so(app):
     at = ok(app(board="open-llm-leaderboard-v1", asof="2023-10-05"))
     assert any(c.startswith("Partial snapshot: the snapshot of 2023-10-04 is partial") for c in captions(at))
     at = ok(app(board="open-llm-leaderboard-v1", asof="2023-09-20"))
     assert not any(c.startswith("Partial snapshot") for c in captions(at))
 
 
-def test_the_history_page_names_partial_snapshots_and_gaps(app):  # noqa: F811
+def test_the_history_page_names_partial_snapshots_and_gaps(app):
     at = ok(app("views/history.py", board="open-llm-leaderboard-v1"))
     shown = captions(at)
     assert any("Partial snapshots" in c and "2023-10-04, 2023-10-13, 2023-10-31" in c for c in shown)
