@@ -171,11 +171,9 @@ LEADERBOARDS: tuple[LeaderboardDef, ...] = (
                 max_value=None,
             ),
         ),
-        retired=Retired(
-            None,
-            "The tracker's Arena source, the Hub dataset mathewhe/chatbot-arena-elo, is no longer updated "
-            "(the day it stopped is not recorded); the Arena itself continues at lmarena.ai.",
-        ),
+        # Live: ``ingest run lmarena`` reads LMArena's own lmarena-ai/leaderboard-dataset (the old
+        # mirror mathewhe/chatbot-arena-elo, no longer updated, is the archive source lmarena-mathewhe).
+        retired=None,
     ),
     LeaderboardDef(
         key=MODEL_CARD,

@@ -143,7 +143,7 @@ def _snaps(**newest: dt.date) -> pd.DataFrame:
     return pd.DataFrame({"leaderboard": list(newest), "last": list(newest.values())})
 
 
-def test_freshness_is_the_snapshots_age_and_a_retired_board_is_never_stale(monkeypatch):
+def test_freshness_is_the_snapshots_age_and_a_retired_board_is_never_stale():
     now = dt.datetime(2026, 12, 1, 12)
     runs = pd.DataFrame({"source": ["lmarena", "hub"], "last_success": [now, now - dt.timedelta(hours=72)]})
     fresh = freshness.source_freshness(
@@ -152,14 +152,9 @@ def test_freshness_is_the_snapshots_age_and_a_retired_board_is_never_stale(monke
     assert fresh.loc[LMARENA, "age_days"] == 30
     assert fresh.loc[OPEN_LLM_V1, "state"] == "retired" and not fresh.loc[OPEN_LLM_V1, "stale"]
     assert bool(fresh.loc["hub", "stale"])  # no snapshots: its last run's age counts
-    # A live board (as if the Arena's source were live again) is stale by its snapshot's age,
+    # A live board (the Arena, read from LMArena's own dataset) is stale by its snapshot's age,
     # however recent the import that loaded it.
-    import dataclasses
-
-    import db.registry as registry
-
-    live = tuple(dataclasses.replace(lb, retired=None) if lb.key == LMARENA else lb for lb in registry.LEADERBOARDS)
-    monkeypatch.setattr(freshness, "LEADERBOARDS", live)
+    assert leaderboard_def(LMARENA).retired is None
     fresh = freshness.source_freshness(_snaps(**{LMARENA: dt.date(2026, 11, 1)}), runs, now, 48)
     assert fresh.set_index("source").loc[LMARENA, "stale"]
     level, sentence = freshness.headline(fresh, 48)
