@@ -28,42 +28,14 @@ import numpy as np
 import pandas as pd
 
 from bench.core import Result, Sizes, cpu_seconds, fresh_sqlite
+from db.arena import KNOWN_CATEGORIES
 
 log = logging.getLogger("bench")
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests" / "fixtures" / "lmarena-dataset" / "text-full-from-scrapes.parquet"
-CATEGORIES = (
-    "overall",
-    "hard_prompts",
-    "hard_prompts_english",
-    "coding",
-    "math",
-    "creative_writing",
-    "instruction_following",
-    "longer_query",
-    "multi_turn",
-    "exclude_short",
-    "exclude_ties",
-    "exclude_refusal",
-    "english",
-    "chinese",
-    "french",
-    "german",
-    "japanese",
-    "korean",
-    "russian",
-    "spanish",
-    "italian",
-    "portuguese",
-    "arabic",
-    "vietnamese",
-    "polish",
-    "dutch",
-    "turkish",
-    "indonesian",
-    "hindi",
-)
+# 29 categories, as the real text split has: the named ones, then languages.
+CATEGORIES = KNOWN_CATEGORIES[:29]
 ELO_ERA_END = dt.date(2023, 12, 20)
 
 

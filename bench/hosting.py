@@ -476,7 +476,8 @@ def memory(target: Target, models: int, soak_s: float) -> list[Result]:
         after.append(rss_mb(target.pid))
 
     opened = asyncio.run(_idle_tabs(target.base, IDLE_TABS, hold))
-    per_tab = ((after[0] or 0) - (one or 0)) / max(opened, 1)
+    # Not measured (no RSS read, or no tab opened) is never a pass: infinity, like the one-viewer figure.
+    per_tab = (after[0] - one) / opened if one and after and after[0] and opened else float("inf")
     log.info("hosting: RSS %.0f MB with one viewer, %.1f MB per idle tab (%d tabs)", one or 0, per_tab, opened)
     with Sampler([target], every_s=2.0) as soak:
         visits = load([target.base], 4, soak_s, think_s=(0.2, 0.5), max_loops=100_000)

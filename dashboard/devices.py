@@ -293,7 +293,8 @@ def _device_inputs(url: str, ver: tuple) -> tuple[dict, pd.DataFrame, pd.DataFra
 
     with ui.engine().connect() as conn:
         frames = devices.board_frames(conn, devices.TASK_BOARDS)
-        return frames, devices.configs_frame(conn), devices.builds_frame(conn)
+        builds = devices.builds_frame(conn)
+    return frames, _configs(url, ver), builds  # the configs frame the fits filter shares
 
 
 def best_models(

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 import pandas as pd
 from sqlalchemy import Connection, delete, func, select, update
 
+from db import facts as facts_rules
 from db.schema import BOARD_ALIASES, MODELS
 
 # Where a fact taken over from the aliased Hub repo says it came from (starts with "hub": it
@@ -136,7 +137,7 @@ def apply_hub_facts(conn: Connection, leaderboard: str) -> int:
             # As sure as the repo's own size (reviewed first: see ingest.facts_review.review).
             if (conf, note) != (h_conf, h_note):
                 values.update(params_confidence=h_conf, params_note=h_note)
-        if h_lic is not None and h_lsrc is not None and h_lsrc.startswith(("hub", "seed", "safetensors")):
+        if h_lic is not None and facts_rules.authoritative(h_lsrc):  # the Hub's or the seed's own license
             source = VIA.format(hub_id=hub_id, source=h_lsrc)
             if lic != h_lic or lsrc != source:
                 values.update(license=h_lic, license_category=h_cat or "unknown", license_source=source)

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, func, select
 
+from db import history
 from db.errors import NotFoundError
 from db.registry import LMARENA
 from db.schema import ARENA_RATINGS, BENCHMARKS
@@ -290,26 +291,27 @@ def daily_leaders(conn: Connection, category: str, flt=None, leaderboard: str = 
 
 
 def tenure_from_leaders(leaders: pd.DataFrame, dates: list[dt.date]) -> pd.DataFrame:
-    """Reigns at #1 from the leader of each date (as ``db.queries.tenure``): model_id, start, end, days."""
-    columns = ["model_id", "start", "end", "days", "model_pk", "value"]
+    """Reigns at #1 from the leader of each date, by the one reign rule (:func:`db.history.reigns`)."""
+    columns = ["model_id", "start", "end", "days", "model_pk", "value", "gap_days"]
     if leaders.empty or not dates:
         return pd.DataFrame(columns=columns)
     by_date = {
         d: (pk, mid, v) for d, pk, mid, v in leaders[["date", "model_pk", "model_id", "value"]].itertuples(False)
     }
-    reigns: list[dict] = []
-    current: dict | None = None
-    for day in dates:
-        leader = by_date.get(day)
-        if current is not None and (leader is None or leader[0] != current["model_pk"]):
-            current["end"] = day
-            current = None
-        if leader is not None and current is None:
-            current = {"model_id": leader[1], "start": day, "end": None, "model_pk": leader[0], "value": leader[2]}
-            reigns.append(current)
-    for reign in reigns:
-        reign["days"] = ((reign["end"] or dates[-1]) - reign["start"]).days
-    return pd.DataFrame(reigns, columns=columns)
+    found = history.reigns(dates, by_date, identity=lambda leader: leader[0])
+    rows = [
+        {
+            "model_id": r["leader"][1],
+            "start": r["start"],
+            "end": r["end"],
+            "days": r["days"],
+            "model_pk": r["leader"][0],
+            "value": r["leader"][2],
+            "gap_days": r["gap_days"],
+        }
+        for r in found
+    ]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def category_tenure(conn: Connection, category: str, flt=None) -> pd.DataFrame:

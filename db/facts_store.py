@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Connection, bindparam, inspect, select
+from sqlalchemy import Connection, bindparam, select
 
 from db.schema import MODELS
 
@@ -58,8 +58,3 @@ def write_reviews(conn: Connection, changes: Sequence[tuple[int, dict]]) -> int:
         stmt = MODELS.update().where(MODELS.c.id == bindparam("_id")).values({c: bindparam(c) for c in columns})
         conn.execute(stmt, rows)
     return len(changes)
-
-
-def has_column(conn: Connection, table: str, column: str) -> bool:
-    """Whether ``table`` has ``column`` (code that must work before and after a migration)."""
-    return column in {c["name"] for c in inspect(conn).get_columns(table)}

@@ -50,16 +50,6 @@ from db.schema import (
 _BOARD_PRIORITY = {"open-llm-leaderboard-v2": 3, "open-llm-leaderboard-v1": 2, "lmarena": 1}
 
 
-def params_priority(source: str | None) -> int:
-    """Rank of a size's source (the table is :data:`db.facts.SOURCE_TABLE`)."""
-    return facts_rules.source_rank(source)
-
-
-def _authoritative(source: str | None) -> bool:
-    """True when a fact came from the Hub itself or the curated seed (boards never override)."""
-    return facts_rules.authoritative(source)
-
-
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 

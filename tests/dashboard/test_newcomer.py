@@ -39,6 +39,7 @@ def flagged_ids(conn, board: str) -> set[str]:
 
 def no_cell_prints_none(at: AppTest) -> None:
     """No table of the page would draw "None" or "nan": no missing value without a placeholder."""
+    assert at.dataframe, "the page drew no table: nothing was checked"
     for df in at.dataframe:
         frame = df.value
         for column in frame.columns:  # text that spells a missing value

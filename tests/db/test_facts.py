@@ -63,6 +63,11 @@ def test_precedence_does_not_depend_on_arrival_order_between_ranks(items, rnd):
     best = max(facts.CONFIDENCE_RANKS[s.confidence] for s in items)
     got = facts.CONFIDENCE_RANKS[held.confidence]
     assert got == best or (held.confidence == "name" and any(facts.inside_floor(f, held) for f in items))
+    # Where one value holds the best rank (and no floor is refined), that value wins in any order;
+    # between equals of one rank the newest read wins by design.
+    top = {s.value for s in items if facts.CONFIDENCE_RANKS[s.confidence] == best}
+    if len(top) == 1 and not any(s.confidence == "floor" for s in items):
+        assert held.value == next(iter(top))
 
 
 @settings(deadline=None, max_examples=200)

@@ -19,7 +19,6 @@ import pytest
 
 from db import arena, queries
 from db.aliases import apply_hub_facts, replace_aliases, unmatched_open_models
-from db.ranking import ranks_in_order
 from db.records import ModelFacts
 from db.registry import LMARENA
 from db.writes import upsert_models
@@ -157,7 +156,10 @@ def test_shared_ranks_are_kept_as_published(sqlite_engine):
     got = dict(zip(board["model_id"].str.lower(), board["rank"], strict=True))
     assert got == {k.lower(): int(v) for k, v in src.items()}
     # Position by rating, equal ratings sharing one (1, 2, 2, 4), as every rank the tracker shows.
-    assert board["position"].tolist() == ranks_in_order(board["score"]).tolist()
+    # Computed here from the source's ratings: 1 + how many rate higher.
+    ratings = frame[frame["leaderboard_publish_date"] == day].set_index("model_name")["rating"]
+    expected = {k.lower(): 1 + int((ratings > v).sum()) for k, v in ratings.items()}
+    assert dict(zip(board["model_id"].str.lower(), board["position"], strict=True)) == expected
 
 
 def test_category_rows_agree_with_the_scores_board(sqlite_engine):
