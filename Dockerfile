@@ -26,10 +26,11 @@ WORKDIR /app
 COPY requirements.txt ./
 RUN pip install --no-cache-dir -r requirements.txt
 
-# The package itself (pyproject.toml): db, ingest, dashboard and the slm-tracker command, with
+# The package itself (pyproject.toml): core, db, ingest, dashboard and the slm-tracker command, with
 # the migrations, the theme, the Streamlit config and the bundled data (data/seed, data/aliases)
 # as package data. The sources are removed once installed.
 COPY pyproject.toml README.md LICENSE /tmp/slm-src/
+COPY core /tmp/slm-src/core
 COPY db /tmp/slm-src/db
 COPY ingest /tmp/slm-src/ingest
 COPY dashboard /tmp/slm-src/dashboard

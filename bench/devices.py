@@ -23,8 +23,8 @@ from pathlib import Path
 
 from bench.core import Result, quiet_streamlit
 from bench.dashboard import APP, TIMEOUT, _database, _table, _timed, board_db
+from core.config import SEED_DIR
 from db import devices, memory
-from db.config import SEED_DIR
 from db.engine import make_engine
 from db.schema import MODELS
 

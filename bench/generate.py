@@ -40,7 +40,7 @@ from pathlib import Path
 
 import numpy as np
 
-from db.config import SEED_DIR
+from core.config import SEED_DIR
 
 log = logging.getLogger(__name__)
 

@@ -54,7 +54,7 @@ def _baseline(base: str, ids: list[str], db_path: Path) -> tuple[float, int]:
 
 
 def run(work: Path, sizes: Sizes, models: int = MODELS) -> list[Result]:
-    from db.config import load_settings
+    from core.config import load_settings
     from db.engine import make_engine, upgrade_schema
     from ingest.live import run_live
     from testing.fakehub import FakeHub

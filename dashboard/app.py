@@ -15,9 +15,9 @@ import streamlit as st
 from streamlit.runtime.scriptrunner_utils.exceptions import RerunException, StopException
 
 try:
+    from core.errors import ConfigError, DatabaseError, TrackerError
     from dashboard import browser
     from dashboard.ui import md
-    from db.errors import ConfigError, DatabaseError, TrackerError
 except ModuleNotFoundError as exc:  # a bare `streamlit run dashboard/app.py` from a checkout
     if exc.name not in ("dashboard", "db"):
         raise

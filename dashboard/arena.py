@@ -12,11 +12,11 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy import Connection
 
+from core.boards import LMARENA
 from dashboard import format as fmt
 from db import arena, writes
 from db.aliases import unmatched_open_models
 from db.queries import ModelFilter
-from db.registry import LMARENA
 
 CATEGORY_KEY = "f_category"  # the widget's stable key; ``?category=`` in the URL
 QUERY_KEY = "category"

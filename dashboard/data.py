@@ -17,13 +17,13 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection
 
+from core.boards import BOARD_PROVENANCE, LEADERBOARD_KEYS, LMARENA, leaderboard_def
 from dashboard import format as fmt
 from dashboard.filters import SIZE_CLASSES, FilterState, group_members, group_name, rank_label
 from db import facts as facts_rules
 from db import history, queries
 from db.queries import ModelFilter
 from db.ranking import ranks_in_order, tie_ranks
-from db.registry import LEADERBOARD_KEYS, LMARENA, MODEL_CARD, leaderboard_def
 from db.reports import _csv_safe
 
 # A Hugging Face repo id ("org/name"); anything else gets no Hub link.
@@ -611,10 +611,10 @@ def score_history(scores: pd.DataFrame, board: str, bench: str) -> pd.DataFrame:
 
 
 def model_boards(scores: pd.DataFrame) -> list[str]:
-    """Boards the model has scores on, in registry order (self-reported cards last)."""
+    """Boards the model has scores on with one provenance for all of them, in registry order
+    (self-reported cards last; the eval-result boards have their own section)."""
     present = set(scores["leaderboard"]) if not scores.empty else set()
-    order = ["open-llm-leaderboard-v2", "open-llm-leaderboard-v1", LMARENA, MODEL_CARD]
-    return [b for b in order if b in present]
+    return [b for b in BOARD_PROVENANCE if b in present]
 
 
 # --------------------------------------------------------------------------- compare

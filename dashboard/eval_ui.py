@@ -9,10 +9,10 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
+from core.boards import BOARD_PROVENANCE, EPOCH, HUB_EVALS, MEASURED
 from dashboard import evals, ui
 from dashboard import format as fmt
 from db.queries import ModelFilter
-from db.registry import EPOCH, HUB_EVALS
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -93,7 +93,7 @@ def model_section(model_id: str) -> None:
             key="claimed_vs_measured",
             placeholder=fmt.MISSING,
         )
-    shown = found[~found["leaderboard"].isin(("open-llm-leaderboard-v1", "open-llm-leaderboard-v2", "lmarena"))]
+    shown = found[~found["leaderboard"].isin([b for b, how in BOARD_PROVENANCE.items() if how == MEASURED])]
     if shown.empty:
         shown = found
     st.dataframe(

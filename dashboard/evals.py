@@ -10,12 +10,13 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection
 
+from core.boards import LEADERBOARDS, PROVENANCE_BOARDS, leaderboard_def
 from dashboard.data import hub_url, page_url, safe_url
 from db import provenance, queries, tasks, writes
 from db.queries import ModelFilter
-from db.registry import EPOCH, HUB_EVALS, LEADERBOARDS, stored_board_def
+from db.registry import stored_board_def
 
-EVAL_BOARDS = (HUB_EVALS, EPOCH)
+EVAL_BOARDS = PROVENANCE_BOARDS  # the boards whose scores keep their own provenance
 
 # Badges: the words of the vocabulary with a mark a reader can scan (labels only, never data keys).
 PROVENANCE_BADGES = {
@@ -182,7 +183,7 @@ def source_rows(conn: Connection) -> pd.DataFrame:
     from db.schema import INGEST_RUNS as RUNS
 
     rows = []
-    for source, label in ((HUB_EVALS, "Hub eval results"), (EPOCH, "Epoch AI Benchmarking Hub")):
+    for source, label in ((key, leaderboard_def(key).display_name) for key in EVAL_BOARDS):
         last = conn.execute(
             select(RUNS.c.status, RUNS.c.finished_at, RUNS.c.detail)
             .where(RUNS.c.source == source)

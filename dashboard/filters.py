@@ -14,9 +14,9 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
+from core.boards import LEADERBOARD_KEYS, LMARENA, MODEL_CARD, OPEN_LLM_V2, leaderboard_def
 from db.dates import future_as_of
 from db.queries import ModelFilter
-from db.registry import LEADERBOARD_KEYS, LMARENA, MODEL_CARD, OPEN_LLM_V2, leaderboard_def
 from db.schema import LICENSE_CATEGORIES, MODEL_TYPES
 
 # Boards a visitor can pick (the self-reported model-card "board" is shown on model pages only).

@@ -13,8 +13,8 @@ import datetime as dt
 
 import pandas as pd
 
+from core.boards import LEADERBOARDS
 from dashboard import format as fmt
-from db.registry import LEADERBOARDS
 
 COLUMNS = [
     "source",

@@ -15,8 +15,8 @@ import time
 import urllib.request
 from collections.abc import Sequence
 
-from db.config import load_settings
-from db.errors import TrackerError
+from core.config import load_settings
+from core.errors import TrackerError
 
 
 def check_server(port: int, timeout_s: float) -> str | None:

@@ -13,8 +13,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from db.config import load_settings
-from db.errors import ConfigError
+from core.config import load_settings
+from core.errors import ConfigError
 
 APP = Path(__file__).resolve().parent / "app.py"
 

@@ -20,6 +20,9 @@ import streamlit as st
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
+from core.boards import leaderboard_def
+from core.config import Settings, load_settings
+from core.errors import DatabaseError
 from dashboard import data, urls
 from dashboard import format as fmt
 from dashboard.filters import (
@@ -33,11 +36,8 @@ from dashboard.filters import (
     FilterState,
 )
 from db import queries
-from db.config import Settings, load_settings
 from db.engine import one_line, reader_engine, require_current_schema
-from db.errors import DatabaseError
 from db.queries import ModelFilter
-from db.registry import leaderboard_def
 from db.schema import LICENSE_CATEGORIES, MODEL_TYPES
 
 log = logging.getLogger("dashboard")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from db.registry import LMARENA, OPEN_LLM_V1, OPEN_LLM_V2
+from core.boards import LMARENA, OPEN_LLM_V1, OPEN_LLM_V2
 
 # alias -> the parameter the dashboard reads (canonical names map to themselves implicitly).
 ALIASES: dict[str, str] = {

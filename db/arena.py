@@ -21,9 +21,9 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, func, select
 
+from core.boards import LMARENA
+from core.errors import NotFoundError
 from db import history
-from db.errors import NotFoundError
-from db.registry import LMARENA
 from db.schema import ARENA_RATINGS, BENCHMARKS
 
 OVERALL = "overall"

@@ -18,9 +18,9 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, delete, func, select
 
+from core.boards import LEADERBOARDS, LMARENA, OPEN_LLM_V1, OPEN_LLM_V2, leaderboard_def
+from core.errors import InputError
 from db import memory
-from db.errors import InputError
-from db.registry import LEADERBOARDS, LMARENA, OPEN_LLM_V1, OPEN_LLM_V2, leaderboard_def
 from db.schema import MODEL_BUILDS, MODEL_CONFIGS, MODELS
 
 CONFIG_FIELDS = (

@@ -12,7 +12,7 @@ from __future__ import annotations
 import pandas as pd
 from sqlalchemy import Connection, func, select
 
-from db.registry import LEADERBOARD_KEYS
+from core.boards import LEADERBOARD_KEYS
 from db.schema import MODELS, SCORES, SNAPSHOTS
 
 AUDIT_COLUMNS = [

@@ -17,14 +17,13 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlalchemy import Connection, bindparam, select
 
+from core.boards import MEASURED, SELF_REPORTED  # the board ran it; the model's card or authors
 from db.schema import MODELS, SCORES
 from db.schema import SCORE_PROVENANCE as PROV
 
 # The agreed vocabulary, most trustworthy first.
-MEASURED = "measured"  # the board ran it (Epoch's own runs, its index)
 VERIFIED = "verified"  # run and signed on the Hub (a valid verifyToken)
 COMMUNITY = "community"  # an open pull request on the model repo
-SELF_REPORTED = "self-reported"  # the model's own card or its authors' source
 EXTERNAL = "external"  # a curated third-party source (Epoch's external results)
 PROVENANCE = (MEASURED, VERIFIED, COMMUNITY, SELF_REPORTED, EXTERNAL)
 

@@ -16,11 +16,12 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, func, select
 
+from core.boards import LEADERBOARD_KEYS
+from core.errors import NotFoundError
 from db import facts as facts_rules
 from db import history
-from db.errors import NotFoundError
 from db.ranking import ranks_in_order, tie_ranks
-from db.registry import LEADERBOARD_KEYS, stored_board_def
+from db.registry import stored_board_def
 from db.schema import (
     BENCHMARKS,
     CLAIMS,

@@ -13,12 +13,12 @@ from collections.abc import Sequence
 import pandas as pd
 from sqlalchemy.exc import SQLAlchemyError
 
+from core.boards import LEADERBOARD_KEYS, LMARENA, MODEL_CARD, PROVENANCE_BOARDS, TASKS, leaderboard_def
+from core.config import load_settings
+from core.errors import InputError, TrackerError
 from db import device_reports, history, queries
-from db.config import load_settings
 from db.dates import before_first, future_as_of
 from db.engine import make_engine, one_line, require_current_schema
-from db.errors import InputError, TrackerError
-from db.registry import LEADERBOARD_KEYS, LMARENA, MODEL_CARD, TASKS, leaderboard_def
 from db.schema import LICENSE_CATEGORIES
 
 FORMATS = ("table", "csv", "json")
@@ -344,7 +344,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 # --------------------------------------------------------------------------- boards with provenance
 
-PROVENANCE_BOARDS = ("hub-evals", "epoch")
 # Boards whose scores carry their provenance add it after the usual columns (stderr: Epoch's +/-).
 PROVENANCE_COLUMNS = [*LEADERBOARD_COLUMNS, "stderr", "provenance", "variant", "run_date", "source"]
 

@@ -1,7 +1,7 @@
 """Tasks across boards: rank models for one task on every board that measures it, and every eval
 result of one model with its provenance.
 
-A task (``db.registry.TASKS``) gathers the benchmarks of every board whose ``task_group`` is that
+A task (``core.boards.TASKS``) gathers the benchmarks of every board whose ``task_group`` is that
 task (Arena categories are benchmarks of the Arena board too). Scores of different benchmarks
 are on different scales (a fraction, a percentage, an Elo rating), so they are never averaged or
 compared: each row keeps its board, benchmark, score, provenance and its rank within that board;
@@ -17,9 +17,10 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection
 
+from core.boards import BOARD_PROVENANCE, LEADERBOARDS, MODEL_CARD, TASKS
+from core.errors import NotFoundError
 from db import provenance, queries
-from db.errors import NotFoundError
-from db.registry import LEADERBOARDS, MODEL_CARD, TASKS, stored_board_def
+from db.registry import stored_board_def
 
 TASK_COLUMNS = [
     "task_rank",
@@ -32,14 +33,6 @@ TASK_COLUMNS = [
     "params_b",
 ]
 EVALS_COLUMNS = ["benchmark", "task", "value", "date", "provenance", "source"]
-
-# The provenance of every score of a board that keeps none per score.
-BOARD_PROVENANCE = {
-    "open-llm-leaderboard-v1": provenance.MEASURED,
-    "open-llm-leaderboard-v2": provenance.MEASURED,
-    "lmarena": provenance.MEASURED,
-    MODEL_CARD: provenance.SELF_REPORTED,
-}
 
 
 def check_task(task: str) -> None:

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Engine, bindparam, case, func, select
 
+from core.boards import BOARD_PRIORITY  # which board's facts win when two publish on one date
 from db import facts as facts_rules
 from db import history
 from db.records import BoardEntry, ModelFacts, Rejection, SnapshotDelta, SnapshotStats
@@ -45,9 +46,6 @@ from db.schema import (
 from db.schema import (
     SOURCE_STATE as STATE,
 )
-
-# Which board's facts win when two boards publish on the same date.
-_BOARD_PRIORITY = {"open-llm-leaderboard-v2": 3, "open-llm-leaderboard-v1": 2, "lmarena": 1}
 
 
 def utcnow() -> dt.datetime:
@@ -351,7 +349,7 @@ def _listing_keys(conn: Connection, model_ids: Sequence[int]) -> dict[int, tuple
     its last listing on a board is that board's newest snapshot when an interval is still
     open, else the last snapshot before its latest interval ended.
     """
-    boards = list(_BOARD_PRIORITY)
+    boards = list(BOARD_PRIORITY)
     dates: dict[str, list[dt.date]] = {}
     for board, day in conn.execute(
         select(SNAPSHOTS.c.leaderboard_key, SNAPSHOTS.c.snapshot_date)
@@ -375,7 +373,7 @@ def _listing_keys(conn: Connection, model_ids: Sequence[int]) -> dict[int, tuple
                 at = bisect.bisect_left(listed, last_end) - 1 if last_end is not None else -1
                 last = listed[at] if at >= 0 else None
             if last is not None:
-                key = (last, _BOARD_PRIORITY[board])
+                key = (last, BOARD_PRIORITY[board])
                 if key > keys.get(model_id, (dt.date.min, 0)):
                     keys[model_id] = key
     return keys
@@ -622,7 +620,7 @@ def _board_decides(
     than every stored one of the board: every other board's listings are older than the
     row's listing (it was applied over them, or they were not applied over it).
     """
-    new_key = (as_of or dt.date.min, _BOARD_PRIORITY.get(source, 0))
+    new_key = (as_of or dt.date.min, BOARD_PRIORITY.get(source, 0))
     decides: dict[int, bool] = {}
     unsure: list[int] = []
     for key in keys:
@@ -638,7 +636,7 @@ def _board_decides(
         listed = _listing_keys(conn, unsure)
         for model_id in unsure:
             row = rows[model_id]
-            stored = (row[_AS_OF_AT] or dt.date.min, _BOARD_PRIORITY.get(row[_SOURCE_AT] or "", 0))
+            stored = (row[_AS_OF_AT] or dt.date.min, BOARD_PRIORITY.get(row[_SOURCE_AT] or "", 0))
             decides[model_id] = new_key >= max(stored, listed.get(model_id, stored))
     return decides
 

@@ -15,8 +15,8 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from db.config import SEED_DIR
-from db.errors import InputError
+from core.config import SEED_DIR
+from core.errors import InputError
 from ingest.normalize import BadValue, parse_display_id, parse_hub_id
 
 ALIASES_DIR = SEED_DIR.parent / "aliases"

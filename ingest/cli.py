@@ -13,10 +13,10 @@ from collections.abc import Sequence
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from db.config import Settings, load_settings, mask_secrets
+from core.boards import ARCHIVE_SOURCES, IMPORT_SOURCES, LIVE_SOURCES, leaderboard_def
+from core.config import Settings, load_settings, mask_secrets
+from core.errors import TrackerError
 from db.engine import make_engine, one_line, ready_engine, upgrade_schema
-from db.errors import TrackerError
-from db.registry import ARCHIVE_SOURCES, EPOCH, IMPORT_SOURCES, LIVE_SOURCES
 from db.reports import arg_date, arg_positive_int
 
 log = logging.getLogger("ingest")
@@ -54,7 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
             "are applied in date order. The format is detected from the header."
         ),
     )
-    imp.add_argument("source", choices=(*IMPORT_SOURCES, EPOCH), help="which leaderboard the files belong to")
+    imp.add_argument("source", choices=IMPORT_SOURCES, help="which leaderboard the files belong to")
     imp.add_argument("paths", nargs="+", metavar="PATH", help="snapshot files (epoch: the zip, its folder or CSVs)")
     imp.add_argument("--as-of", type=arg_date, metavar="DATE", help="snapshot date for a single file")
     imp.add_argument("--no-progress", action="store_true", help="no progress bar even on a terminal")
@@ -123,8 +123,8 @@ def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
 
 def _refresh_partial_flags(engine) -> None:
     """Mark the partial snapshots of a database imported before they were known (migration 0003)."""
+    from core.boards import LEADERBOARD_KEYS
     from db import writes
-    from db.registry import LEADERBOARD_KEYS
 
     with engine.begin() as conn:
         writes.begin_write(conn)
@@ -161,29 +161,11 @@ def cmd_seed(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
-    from ingest.loader import import_files
+    import importlib
 
     engine = _engine_for_ingest(settings)
-    if args.source == EPOCH:
-        from ingest.epoch import cli_import
-
-        return cli_import(engine, args.paths, args.as_of)
-    from ingest.lmarena_dataset import import_dataset_paths
-
-    if (handled := import_dataset_paths(engine, args, settings)) is not None:
-        return handled
-    report = import_files(
-        engine, args.source, args.paths, as_of=args.as_of, progress=None if not args.no_progress else False
-    )
-    for f in report.files:
-        day = f.snapshot_date.isoformat() if f.snapshot_date else "?"
-        if f.status == "imported":
-            print(f"{day} {f.path}: {f.rows_read} rows read, {f.rows_written} written, {f.rows_rejected} rejected")
-        elif f.status == "unchanged":
-            print(f"{day} {f.path}: already imported, unchanged")
-        else:
-            print(f"error: {f.error}", file=sys.stderr)
-    return 1 if report.failed else 0
+    module, _, name = leaderboard_def(args.source).importer.partition(":")
+    return getattr(importlib.import_module(module), name)(engine, args, settings)
 
 
 def cmd_status(args: argparse.Namespace, settings: Settings) -> int:

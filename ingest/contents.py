@@ -15,10 +15,10 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from core.boards import OPEN_LLM_V2
+from core.config import Settings
+from core.errors import InputError
 from db import writes
-from db.config import Settings
-from db.errors import InputError
-from db.registry import OPEN_LLM_V2
 from ingest.formats import parse_file
 from ingest.loader import import_parsed
 
@@ -102,3 +102,8 @@ def _one_line(exc: BaseException) -> str:
         return "interrupted"
     text = str(exc).strip()
     return (text.splitlines()[0] if text else type(exc).__name__)[:500]
+
+
+def run_source(ctx) -> tuple[str, dict]:
+    """``ingest run open-llm-leaderboard-v2`` (``core.boards.LIVE``)."""
+    return run_contents(ctx.api, ctx.engine, ctx.settings, day=ctx.day)

@@ -43,11 +43,12 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from core.boards import EPOCH, BenchmarkDef, task_of
+from core.config import Settings
+from core.errors import HubError, InputError, TrackerError
 from db import provenance, writes
-from db.config import Settings
-from db.errors import HubError, InputError, TrackerError
 from db.records import BoardEntry, ModelFacts, Rejection
-from db.registry import EPOCH, BenchmarkDef, register_benchmarks, task_of
+from db.registry import register_benchmarks
 from ingest.formats import read_bytes
 from ingest.sizes import params_from_name
 
@@ -765,11 +766,12 @@ def _keep_copy(settings: Settings, body: bytes, day: dt.date) -> None:
         log.warning("epoch: could not keep a copy of the zip: %s", exc)
 
 
-def cli_import(engine: Engine, paths: Sequence[str], as_of: dt.date | None) -> int:
-    """``python -m ingest import epoch PATH...``: one line of figures; 1 when a file was refused."""
+def cli_import(engine: Engine, args, settings=None) -> int:
+    """``python -m ingest import epoch PATH...`` (``core.boards``' importer): one line of figures;
+    1 when a file was refused."""
     import sys
 
-    report = import_epoch(engine, paths, day=as_of)
+    report = import_epoch(engine, args.paths, day=args.as_of)
     sync_epoch_aliases(engine)
     for line in report.failed:
         print(f"error: {line}", file=sys.stderr)
@@ -782,3 +784,8 @@ def cli_import(engine: Engine, paths: Sequence[str], as_of: dt.date | None) -> i
             f"{len(report.snapshots_written)} snapshot day(s) written"
         )
     return 1 if report.failed else 0
+
+
+def run_source(ctx) -> tuple[str, dict]:
+    """``ingest run epoch`` (``core.boards.LIVE``)."""
+    return run_epoch(ctx.engine, ctx.settings, ctx.budget, day=ctx.day)

@@ -2,7 +2,7 @@
 
 Each format turns a file into :class:`ParsedFile`: normalised board entries plus the rows it
 rejected, each with a reason. A file that cannot be read at all raises
-:class:`db.errors.InputError` with a one-line message.
+:class:`core.errors.InputError` with a one-line message.
 
 Formats (see ``docs/data-sources.md``):
 
@@ -35,9 +35,9 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from db.errors import InputError, UnknownFormatError
+from core.boards import LMARENA, OPEN_LLM_V1, OPEN_LLM_V2, leaderboard_def
+from core.errors import InputError, UnknownFormatError
 from db.records import BoardEntry, ModelFacts, Rejection, SnapshotDelta
-from db.registry import LMARENA, OPEN_LLM_V1, OPEN_LLM_V2, leaderboard_def
 from ingest.normalize import (
     BadValue,
     correct_packed_params,
@@ -878,7 +878,7 @@ def parse_file(
         table.check_text(path)
         raise UnknownFormatError(f"{path}: unknown format: has Model and Average but no ARC column")
     if expected_leaderboard and fmt.leaderboard != expected_leaderboard:
-        from db.errors import WrongSourceError
+        from core.errors import WrongSourceError
 
         table.check_text(path)
         raise WrongSourceError(

@@ -11,7 +11,7 @@ its ``http_backoff``):
 - a request budget per run and an overall deadline;
 - a stop event (SIGTERM) that ends waiting at once.
 
-Failures end as :class:`db.errors.HubError`, which httpx and huggingface_hub do not catch, so
+Failures end as :class:`core.errors.HubError`, which httpx and huggingface_hub do not catch, so
 their own backoff never retries on top of ours. The token travels only in the Authorization
 header that huggingface_hub sets; messages are masked all the same.
 """
@@ -30,8 +30,8 @@ from dataclasses import dataclass, field
 
 import httpx2
 
-from db.config import Settings, mask_secrets
-from db.errors import HubError
+from core.config import Settings, mask_secrets
+from core.errors import HubError
 
 log = logging.getLogger(__name__)
 

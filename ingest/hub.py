@@ -24,11 +24,11 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from core.boards import LISTING_BOARDS, MODEL_CARD
+from core.config import SEED_DIR, Settings
+from core.errors import HubError
 from db import queries, writes
-from db.config import SEED_DIR, Settings
-from db.errors import HubError
 from db.records import BoardEntry, ModelFacts, SnapshotStats
-from db.registry import LMARENA, MODEL_CARD, OPEN_LLM_V1, OPEN_LLM_V2
 from ingest.http import BudgetExhausted, RunBudget
 from ingest.normalize import BadValue, license_category, normalize_license, parse_hub_id
 from ingest.sizes import params_from_name
@@ -395,9 +395,7 @@ def plan_ids(engine: Engine, settings: Settings) -> list[str]:
 
         aliased = alias_hub_ids(conn)[: settings.hub_leaderboard_budget]
         ids += aliased
-        ids += queries.hub_check_candidates(
-            conn, (OPEN_LLM_V2, OPEN_LLM_V1, LMARENA), settings.hub_leaderboard_budget - len(aliased)
-        )
+        ids += queries.hub_check_candidates(conn, LISTING_BOARDS, settings.hub_leaderboard_budget - len(aliased))
     return list(dict.fromkeys(ids))
 
 
@@ -687,3 +685,25 @@ def _one_line(exc: BaseException) -> str:
         return "interrupted"
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return text[:500]
+
+
+def run_source(ctx) -> tuple[str, dict]:
+    """``ingest run hub`` (``core.boards.LIVE``); then the fresh Hub facts reach the models of
+    the boards whose names are aliased to Hub repos."""
+    from core.boards import ALIASED_BOARDS
+    from db.aliases import apply_hub_facts
+
+    result = run_hub(
+        ctx.api,
+        ctx.engine,
+        ctx.settings,
+        ctx.budget,
+        models=ctx.model_ids,
+        limit=ctx.limit,
+        day=ctx.day,
+        progress=ctx.progress,
+    )
+    with ctx.engine.begin() as conn:
+        for board in ALIASED_BOARDS:
+            apply_hub_facts(conn, board)
+    return result

@@ -25,9 +25,9 @@ from pathlib import Path
 
 from sqlalchemy import Engine, and_, or_, select
 
+from core.config import Settings
+from core.errors import HubError
 from db import devices, memory, writes
-from db.config import Settings
-from db.errors import HubError
 from db.schema import MODEL_CONFIGS, MODELS
 from ingest.http import BudgetExhausted, RunBudget
 
@@ -218,3 +218,8 @@ def run_hub_configs(
     detail = {**stats.detail(), "requests": budget.requests}
     writes.finish_run(engine, run_id, status, rows_read=len(stats.config_rows), rows_written=written, detail=detail)
     return status, detail
+
+
+def run_source(ctx) -> tuple[str, dict]:
+    """``ingest run hub-configs`` (``core.boards.LIVE``)."""
+    return run_hub_configs(ctx.api, ctx.engine, ctx.settings, ctx.budget, day=ctx.day, models=ctx.model_ids)

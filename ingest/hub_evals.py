@@ -34,10 +34,11 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Engine, select
 
+from core.boards import HUB_EVALS, BenchmarkDef, task_of
+from core.config import Settings
 from db import provenance, writes
-from db.config import Settings
 from db.records import BoardEntry, ModelFacts, Rejection
-from db.registry import HUB_EVALS, BenchmarkDef, register_benchmarks, task_of
+from db.registry import register_benchmarks
 from db.schema import MODELS
 
 log = logging.getLogger(__name__)
@@ -396,3 +397,8 @@ def _date(text: str | None) -> dt.date | None:
         return dt.date.fromisoformat(str(text)[:10])
     except ValueError:
         return None
+
+
+def run_source(ctx) -> tuple[str, dict]:
+    """``ingest run hub-evals`` (``core.boards.LIVE``)."""
+    return run_hub_evals(ctx.api, ctx.engine, ctx.settings, ctx.budget, models=ctx.model_ids, day=ctx.day)

@@ -9,17 +9,20 @@ huggingface_hub (``HF_ENDPOINT`` / ``HF_TOKEN`` honoured) with our bounded trans
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import logging
 import sys
 import threading
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
+from core import boards
+from core.boards import LIVE_SOURCES, live_source
+from core.config import Settings, mask_secrets
+from core.errors import HubError, InputError, TrackerError
 from db import writes
-from db.config import Settings, mask_secrets
-from db.errors import HubError, InputError, TrackerError
-from db.registry import ARCHIVE_SOURCES, EPOCH, LIVE_SOURCES, LMARENA, LMARENA_MIRROR
 from ingest.http import RunBudget, hub_session
 from ingest.lock import ingest_lock
 
@@ -27,6 +30,28 @@ log = logging.getLogger(__name__)
 
 # Requests a dataset source needs: info/refs, tree, HEAD + GET per file, a few retries.
 RESERVE_PER_SOURCE = 25
+
+
+@dataclass(frozen=True)
+class RunContext:
+    """What every live source's reader is called with (``core.boards.LIVE`` names the reader):
+    the Hub client, the database, the settings and the run's shared budget, the run's day, and
+    the command line's choices (``--models``, ``--limit``, ``--backfill``, progress bars)."""
+
+    api: object  # huggingface_hub.HfApi on the configured endpoint
+    engine: Engine
+    settings: Settings
+    budget: RunBudget
+    day: dt.date
+    models: tuple[str, ...] = ()
+    limit: int | None = None
+    backfill: bool = False
+    progress: bool = False
+
+    @property
+    def model_ids(self) -> list[str] | None:
+        """``--models`` as the readers take it: ``None`` when none was named."""
+        return list(self.models) or None
 
 
 def make_api(settings: Settings):
@@ -66,14 +91,16 @@ def run_live(
 ) -> int:
     """Run the live ``sources`` in order; 0 when all succeeded (or had nothing new).
 
-    Raises :class:`db.errors.LockedError` when another run holds the lock and
-    :class:`db.errors.HubError` (one line naming each failed source) when a source failed.
+    Raises :class:`core.errors.LockedError` when another run holds the lock and
+    :class:`core.errors.HubError` (one line naming each failed source) when a source failed.
     """
-    unknown = [s for s in sources if s not in LIVE_SOURCES + ARCHIVE_SOURCES]
+    known = [s.key for s in boards.LIVE]
+    unknown = [s for s in sources if s not in known]
     if unknown:
-        raise InputError(f"unknown source {unknown[0]!r}; choose from: {', '.join(LIVE_SOURCES + ARCHIVE_SOURCES)}")
-    if models and not {"hub", "hub-evals", "hub-configs"} & set(sources):
-        raise InputError("--models applies to the 'hub', 'hub-evals' and 'hub-configs' sources")
+        raise InputError(f"unknown source {unknown[0]!r}; choose from: {', '.join(known)}")
+    per_model = [s.key for s in boards.LIVE if s.per_model]
+    if models and not set(per_model) & set(sources):
+        raise InputError(f"--models applies to the {', '.join(map(repr, per_model))} sources")
     show = sys.stderr.isatty() if progress is None else progress
     day = dt.datetime.now(dt.UTC).date()
     with ingest_lock(settings.lock_path):
@@ -93,9 +120,8 @@ def run_live(
                 later = len(sources) - position - 1
                 budget.reserve = min(RESERVE_PER_SOURCE * later, budget.max_requests // 2) if source == "hub" else 0
                 try:
-                    status, detail = _run_source(
-                        api, engine, settings, budget, source, models, limit, backfill, day, show
-                    )
+                    ctx = RunContext(api, engine, settings, budget, day, tuple(models or ()), limit, backfill, show)
+                    status, detail = _run_source(ctx, source)
                 except (Exception, KeyboardInterrupt) as exc:
                     message = _describe(exc, settings)
                     log.debug("%s failed", source, exc_info=True)
@@ -118,39 +144,7 @@ def _summary(detail: dict) -> str:
     return ", ".join(f"{k}={v}" for k, v in detail.items() if not isinstance(v, (list, dict)))
 
 
-def _run_source(api, engine, settings, budget, source, models, limit, backfill, day, show) -> tuple[str, dict]:
-    if source == "hub":
-        from db.aliases import apply_hub_facts
-        from ingest.hub import run_hub
-
-        result = run_hub(
-            api, engine, settings, budget, models=list(models or []) or None, limit=limit, day=day, progress=show
-        )
-        with engine.begin() as conn:  # fresh Hub facts reach the board models aliased to them
-            apply_hub_facts(conn, LMARENA)
-            apply_hub_facts(conn, EPOCH)
-        return result
-    if source == "hub-evals":
-        from ingest.hub_evals import run_hub_evals
-
-        return run_hub_evals(api, engine, settings, budget, models=list(models or []) or None, day=day)
-    if source == "epoch":
-        from ingest.epoch import run_epoch
-
-        return run_epoch(engine, settings, budget, day=day)
-    if source == "hub-configs":
-        from ingest.hub_configs import run_hub_configs
-
-        return run_hub_configs(api, engine, settings, budget, day=day, models=list(models or []) or None)
-    if source == "open-llm-leaderboard-v2":
-        from ingest.contents import run_contents
-
-        return run_contents(api, engine, settings, day=day)
-    if source == LMARENA:
-        from ingest.lmarena_dataset import run_arena_dataset
-
-        return run_arena_dataset(api, engine, settings, day=day)
-    assert source == LMARENA_MIRROR
-    from ingest.lmarena_hub import run_lmarena
-
-    return run_lmarena(api, engine, settings, day=day, backfill=backfill)
+def _run_source(ctx: RunContext, source: str) -> tuple[str, dict]:
+    """Call the reader the registry names for ``source`` (``core.boards.LIVE``)."""
+    module, _, name = live_source(source).reader.partition(":")
+    return getattr(importlib.import_module(module), name)(ctx)

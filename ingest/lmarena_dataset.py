@@ -32,11 +32,11 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine
 
+from core.boards import LMARENA
+from core.errors import InputError, TrackerError
 from db import writes
 from db.arena import OVERALL, delete_date, ensure_categories, stored_dates
-from db.errors import InputError, TrackerError
 from db.records import BoardEntry, ModelFacts, Rejection
-from db.registry import LMARENA
 from db.schema import ARENA_RATINGS
 from ingest.normalize import BadValue, license_category, normalize_license, parse_display_id
 
@@ -555,6 +555,14 @@ def _insert_ratings(conn, leaderboard: str, day: dt.date, rows: pd.DataFrame, in
     return n
 
 
+def refuse_dataset_files(paths: list[Path], source: str) -> list[Path]:
+    """The dataset files among ``paths``; :class:`InputError` when they are named as another board's."""
+    found = [p for p in paths if is_dataset_file(p)]
+    if found and source != LMARENA:
+        raise InputError(f"{found[0]}: this is LMArena's leaderboard dataset (lmarena), not {source}")
+    return found
+
+
 def import_dataset_paths(engine: Engine, args, settings=None) -> int | None:
     """``ingest import lmarena FILE.parquet``: import dataset files; ``None`` when none is one.
 
@@ -564,11 +572,9 @@ def import_dataset_paths(engine: Engine, args, settings=None) -> int | None:
     import sys
 
     paths = [Path(p) for p in args.paths]
-    found = [p for p in paths if is_dataset_file(p)]
+    found = refuse_dataset_files(paths, getattr(args, "source", LMARENA))
     if not found:
         return None
-    if getattr(args, "source", LMARENA) != LMARENA:
-        raise InputError(f"{found[0]}: this is LMArena's leaderboard dataset (lmarena), not {args.source}")
     if len(found) != len(paths):
         raise InputError("import LMArena dataset files on their own, not with dated scrape files")
     if getattr(args, "as_of", None) is not None:
@@ -640,3 +646,17 @@ def run_arena_dataset(api, engine: Engine, settings, *, day: dt.date) -> tuple[s
         writes.set_state(conn, LMARENA, STATE_MODIFIED, modified)
     dates = [d.isoformat() for d in result.dates_imported]
     return ("succeeded" if dates else "skipped"), {"imported": len(dates), "revision": sha, "days": dates}
+
+
+def run_source(ctx) -> tuple[str, dict]:
+    """``ingest run lmarena`` (``core.boards.LIVE``)."""
+    return run_arena_dataset(ctx.api, ctx.engine, ctx.settings, day=ctx.day)
+
+
+def cli_import(engine: Engine, args, settings) -> int:
+    """``ingest import lmarena PATH...`` (``core.boards``' importer): dataset files, else the
+    Arena's CSV scrapes through the shared format detection."""
+    from ingest.loader import cli_import as import_scrapes
+
+    handled = import_dataset_paths(engine, args, settings)
+    return import_scrapes(engine, args, settings) if handled is None else handled

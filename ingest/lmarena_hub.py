@@ -16,10 +16,10 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from core.boards import LMARENA
+from core.config import Settings
+from core.errors import InputError
 from db import queries, writes
-from db.config import Settings
-from db.errors import InputError
-from db.registry import LMARENA
 from ingest.contents import _one_line, download_parquet, hf_cache
 from ingest.formats import parse_file
 from ingest.loader import import_parsed
@@ -123,3 +123,8 @@ def run_lmarena(api, engine: Engine, settings: Settings, *, day: dt.date, backfi
         with engine.begin() as conn:
             writes.set_state(conn, LMARENA, STATE_KEY, main)
     return "succeeded", {"imported": len(imported), "days": [d["snapshot_date"] for d in imported]}
+
+
+def run_source(ctx) -> tuple[str, dict]:
+    """``ingest run lmarena-mathewhe`` (``core.boards.LIVE``): the old mirror's archive."""
+    return run_lmarena(ctx.api, ctx.engine, ctx.settings, day=ctx.day, backfill=ctx.backfill)

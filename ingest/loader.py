@@ -19,10 +19,9 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from core.errors import InputError, TrackerError
 from db import writes
-from db.errors import InputError, TrackerError
-from db.registry import IMPORT_SOURCES
-from ingest.formats import ParsedFile, RowCache, date_from_name, parse_file, read_bytes
+from ingest.formats import FORMATS, ParsedFile, RowCache, date_from_name, parse_file, read_bytes
 
 log = logging.getLogger(__name__)
 
@@ -154,8 +153,9 @@ def import_files(
 
     Then the size and license review (:mod:`ingest.facts_review`) runs over every model,
     unless the caller runs it itself (``review_sizes=False``)."""
-    if source not in IMPORT_SOURCES:
-        raise InputError(f"unknown source {source!r}; choose one of: {', '.join(IMPORT_SOURCES)}")
+    known = tuple(dict.fromkeys(f.leaderboard for f in FORMATS))  # the boards read as tables
+    if source not in known:
+        raise InputError(f"unknown source {source!r}; choose one of: {', '.join(known)}")
     planned = plan_files(paths, as_of)
     report = ImportReport(source=source)
     show = sys.stderr.isatty() if progress is None else progress
@@ -244,3 +244,23 @@ def import_one(
         detail={"file": path.name, "snapshot_date": day.isoformat(), "format": parsed.format},
     )
     return result
+
+
+def cli_import(engine: Engine, args, settings) -> int:
+    """``ingest import KEY PATH...`` for a board read through the shared format detection
+    (``core.boards``' importer): one line per file; 1 when a file was refused."""
+    from ingest.lmarena_dataset import refuse_dataset_files
+
+    refuse_dataset_files([Path(p) for p in args.paths], args.source)  # the Arena's dataset, misnamed
+    report = import_files(
+        engine, args.source, args.paths, as_of=args.as_of, progress=None if not args.no_progress else False
+    )
+    for f in report.files:
+        day = f.snapshot_date.isoformat() if f.snapshot_date else "?"
+        if f.status == "imported":
+            print(f"{day} {f.path}: {f.rows_read} rows read, {f.rows_written} written, {f.rows_rejected} rejected")
+        elif f.status == "unchanged":
+            print(f"{day} {f.path}: already imported, unchanged")
+        else:
+            print(f"error: {f.error}", file=sys.stderr)
+    return 1 if report.failed else 0

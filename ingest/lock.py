@@ -8,7 +8,7 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from db.errors import LockedError
+from core.errors import LockedError
 
 
 @contextlib.contextmanager

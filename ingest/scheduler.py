@@ -14,8 +14,8 @@ import logging
 import signal
 import threading
 
-from db.config import Settings
-from db.errors import ConfigError, LockedError, TrackerError
+from core.config import Settings
+from core.errors import ConfigError, LockedError, TrackerError
 
 log = logging.getLogger(__name__)
 

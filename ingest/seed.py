@@ -16,9 +16,9 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from core.config import SEED_DIR
+from core.errors import InputError
 from db import queries, writes
-from db.config import SEED_DIR
-from db.errors import InputError
 from db.records import ModelFacts
 from ingest.facts_review import review
 from ingest.loader import import_files
@@ -100,7 +100,7 @@ def load_seed(engine: Engine, seed_dir: Path = SEED_DIR, *, progress: bool | Non
 
 def _load_arena_dataset(engine: Engine, seed_dir: Path, manifest: dict, summary: SeedSummary) -> None:
     """The Arena's history in the leaderboard-dataset schema, then the Arena's aliases."""
-    from db.registry import EPOCH, LMARENA
+    from core.boards import ALIASED_BOARDS
     from ingest.aliases import sync_aliases
     from ingest.lmarena_dataset import import_dataset
 
@@ -115,8 +115,8 @@ def _load_arena_dataset(engine: Engine, seed_dir: Path, manifest: dict, summary:
                 summary.imported += 1
             else:
                 summary.unchanged += 1
-    sync_aliases(engine, LMARENA)
-    sync_aliases(engine, EPOCH)  # the Epoch board was loaded before (load_epoch_seed)
+    for board in ALIASED_BOARDS:  # every aliased board's rows are in by now (Epoch's: load_epoch_seed)
+        sync_aliases(engine, board)
 
 
 def _read_csv(path: Path) -> list[dict]:

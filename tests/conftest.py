@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from db.config import SEED_DIR
+from core.config import SEED_DIR
 from db.engine import make_engine, upgrade_schema
 
 ROOT = Path(__file__).resolve().parent.parent

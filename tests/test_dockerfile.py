@@ -65,7 +65,7 @@ def test_only_runtime_requirements_are_installed():
     assert any(r.split()[0] == "requirements.txt" for r in of("COPY"))
     # The package is built from its pyproject.toml with everything it ships.
     sources = copied_sources()
-    for needed in ("pyproject.toml", "README.md", "db", "ingest", "dashboard", "slm_tracker", "data"):
+    for needed in ("pyproject.toml", "README.md", "core", "db", "ingest", "dashboard", "slm_tracker", "data"):
         assert needed in sources, needed
 
 

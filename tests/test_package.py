@@ -80,21 +80,21 @@ def test_the_wheel_ships_migrations_seed_theme_and_config(built):
     for name in MIGRATIONS:
         assert f"db/migrations/versions/{name}" in files
     assert {"db/migrations/env.py", "db/migrations/script.py.mako"} <= files
-    assert SEED_FILES and {f"db/bundled/{rel}" for rel in SEED_FILES} <= files
-    assert "db/bundled/seed/manifest.json" in files
+    assert SEED_FILES and {f"core/bundled/{rel}" for rel in SEED_FILES} <= files
+    assert "core/bundled/seed/manifest.json" in files
     aliases = sorted((ROOT / "data" / "aliases").glob("*.csv"))
-    assert {f"db/bundled/aliases/{p.name}" for p in aliases} <= files
+    assert {f"core/bundled/aliases/{p.name}" for p in aliases} <= files
     assert {"dashboard/app.py", "dashboard/theme/app.css", "dashboard/.streamlit/config.toml"} <= files
     # Every module of the shipped packages, subpackages included (pyproject.toml lists packages
     # one by one: a new subpackage missing there would be left out of the wheel).
     modules = {
         p.relative_to(ROOT).as_posix()
-        for package in ("db", "ingest", "dashboard", "slm_tracker")
+        for package in ("core", "db", "ingest", "dashboard", "slm_tracker")
         for p in (ROOT / package).rglob("*.py")
         if "__pycache__" not in p.parts
     }
     assert "dashboard/views/size.py" in modules and modules <= files, sorted(modules - files)
-    for package in ("db", "ingest", "dashboard", "slm_tracker"):
+    for package in ("core", "db", "ingest", "dashboard", "slm_tracker"):
         assert f"{package}/__init__.py" in files
     # Neither the tests, their doubles, the benchmarks nor a local database ride along.
     assert not [f for f in files if f.split("/")[0] in ("tests", "testing", "bench", "scripts")]
@@ -111,7 +111,7 @@ def test_the_console_script_is_declared(built):
 def test_an_installed_layout_finds_its_bundled_files_and_keeps_data_in_the_working_folder(built, tmp_path):
     lib, _, _ = built
     probe = (
-        "import db.config as c, db.engine as e; "
+        "import core.config as c, db.engine as e; "
         "print(c.SEED_DIR); print(c.DATA_DIR); print(c.default_database_url()); print(e.MIGRATIONS_DIR)"
     )
     done = subprocess.run(
@@ -124,13 +124,13 @@ def test_an_installed_layout_finds_its_bundled_files_and_keeps_data_in_the_worki
     )
     assert done.returncode == 0, done.stderr
     seed, data, url, migrations = done.stdout.splitlines()
-    assert Path(seed) == lib / "db" / "bundled" / "seed" and (Path(seed) / "manifest.json").is_file()
+    assert Path(seed) == lib / "core" / "bundled" / "seed" and (Path(seed) / "manifest.json").is_file()
     assert data == "data" and url == "sqlite:///data/leaderboard.db"  # relative to the working folder
     assert Path(migrations) == lib / "db" / "migrations"
 
 
 def test_a_checkout_uses_its_own_data_folder():
-    from db.config import DATA_DIR, SEED_DIR
+    from core.config import DATA_DIR, SEED_DIR
 
     assert SEED_DIR == ROOT / "data" / "seed" and DATA_DIR == ROOT / "data"
 
@@ -161,7 +161,7 @@ def test_the_dashboard_command_serves_the_packaged_app_on_port():
 
 
 def test_nothing_edits_sys_path():
-    folders = ("db", "ingest", "dashboard", "slm_tracker", "bench", "scripts", "testing", "tests")
+    folders = ("core", "db", "ingest", "dashboard", "slm_tracker", "bench", "scripts", "testing", "tests")
     found = [
         f"{path.relative_to(ROOT)}:{number}"
         for folder in folders

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+from core.boards import leaderboard_def
 from dashboard import charts, data, ui
 from dashboard import format as fmt
 from dashboard.filters import MAX_COMPARE, WIDGET_KEYS, FilterState
-from db.registry import leaderboard_def
 
 DEFAULTS = FilterState()
 WIDGETS = ["board", "ids", "as_of"]

@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import streamlit as st
 
+from core.boards import EPOCH, HUB_EVALS, PROVENANCE_BOARDS, leaderboard_def
 from dashboard import eval_ui, ui
 from dashboard import format as fmt
-from db.registry import EPOCH, HUB_EVALS, leaderboard_def
 
 url, ver = ui.cache_args()
 ui.enter_page("evals")
 st.title("Eval results and independent measurements")
 
-boards = (HUB_EVALS, EPOCH)
+boards = PROVENANCE_BOARDS  # the boards whose scores keep their own provenance
 board = st.query_params.get("board") if st.query_params.get("board") in boards else HUB_EVALS
 board = (
     st.segmented_control(

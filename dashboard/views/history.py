@@ -5,11 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from core.boards import OPEN_LLM_V1, leaderboard_def
 from dashboard import charts, data, ui
 from dashboard import format as fmt
 from dashboard.filters import MAX_COMPARE, WIDGET_KEYS, FilterState
 from db.history import MAX_GAP_DAYS
-from db.registry import OPEN_LLM_V1, leaderboard_def
 
 DEFAULTS = FilterState(board=OPEN_LLM_V1, ids=("tiiuae/falcon-40b", "tiiuae/falcon-40b-instruct", "llama-65b"))
 WIDGETS = ["board", "rank_by", "ids", "include"]

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
+from core.boards import LMARENA
 from dashboard import arena, scope, ui
 from dashboard import devices as fits
 from dashboard.filters import WIDGET_KEYS, FilterState, rank_choices, rank_label
 from db.arena import OVERALL
-from db.registry import LMARENA
 
 # Small models first (the page's promise), flagged scores hidden; both one click away in the caption.
 DEFAULTS = FilterState(preset="small", hide=("flagged",))

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+from core.boards import leaderboard_def
 from dashboard import charts, data, ui
 from dashboard import format as fmt
 from dashboard.filters import TOP_N_CHOICES, WIDGET_KEYS, FilterState, rank_label
-from db.registry import leaderboard_def
 
 DEFAULTS = FilterState()
 WIDGETS = ["board", "types", "hide", "as_of", "top_n"]

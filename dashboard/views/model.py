@@ -5,11 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from core.boards import MODEL_CARD, leaderboard_def
+from core.errors import NotFoundError
 from dashboard import arena, charts, data, eval_ui, fidelity, ui, urls
 from dashboard import devices as fits
 from dashboard import format as fmt
-from db.errors import NotFoundError
-from db.registry import MODEL_CARD, leaderboard_def
 
 url, ver = ui.cache_args()
 ui.enter_page("model")

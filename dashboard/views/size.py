@@ -5,11 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from core.boards import LMARENA
 from dashboard import charts, data, ui
 from dashboard import devices as fits
 from dashboard import format as fmt
 from dashboard.filters import WIDGET_KEYS, FilterState, rank_choices, rank_label
-from db.registry import LMARENA
 
 DEFAULTS = FilterState()
 WIDGETS = ["board", "preset", "params", "licenses", "types", "rank_by", "search", "hide", "as_of", "color", "include"]

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from core.boards import TASKS
 from dashboard import eval_ui, ui
 from dashboard import format as fmt
-from db.registry import TASKS
 
 url, ver = ui.cache_args()
 ui.enter_page("tasks")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from core.boards import LMARENA
 from dashboard.arena import ATTRIBUTION, category_table, unmatched_names, url_category
 from db import arena, queries
 from db.queries import ModelFilter
-from db.registry import LMARENA
 from tests.dashboard.test_app import board_table, ok, plain
 
 

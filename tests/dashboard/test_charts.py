@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from core.boards import OPEN_LLM_V1, OPEN_LLM_V2
 from dashboard import charts, data
 from db import queries
-from db.registry import OPEN_LLM_V1, OPEN_LLM_V2
 
 
 def arr(value) -> list:

@@ -8,11 +8,11 @@ import io
 import pandas as pd
 import pytest
 
+from core.boards import LMARENA, OPEN_LLM_V1, OPEN_LLM_V2
 from dashboard import data
 from dashboard.filters import FilterState
 from db import queries
 from db.queries import ModelFilter
-from db.registry import LMARENA, OPEN_LLM_V1, OPEN_LLM_V2
 
 V1, V2 = OPEN_LLM_V1, OPEN_LLM_V2
 

@@ -8,6 +8,7 @@ import math
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from core.boards import LMARENA, OPEN_LLM_V1, OPEN_LLM_V2
 from dashboard.filters import (
     SIZE_CLASSES,
     WIDGET_KEYS,
@@ -16,7 +17,6 @@ from dashboard.filters import (
     rank_choices,
     rank_label,
 )
-from db.registry import LMARENA, OPEN_LLM_V1, OPEN_LLM_V2
 from db.schema import LICENSE_CATEGORIES, MODEL_TYPES
 
 

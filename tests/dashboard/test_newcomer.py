@@ -16,10 +16,10 @@ from hypothesis import strategies as st_
 from sqlalchemy import text
 from streamlit.testing.v1 import AppTest
 
+from core.boards import LEADERBOARDS, LMARENA, OPEN_LLM_V1, OPEN_LLM_V2, leaderboard_def
 from dashboard import charts, data, freshness, scope, urls
 from dashboard import format as fmt
 from dashboard.filters import SIZE_BY_KEY, FilterState
-from db.registry import LEADERBOARDS, LMARENA, OPEN_LLM_V1, OPEN_LLM_V2, leaderboard_def
 from tests.dashboard.test_app import board_table, ok, plain
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
+from core.errors import DatabaseError
 from dashboard import ui
 from dashboard.filters import FilterState
 from db.engine import reader_engine
-from db.errors import DatabaseError
 
 V2 = "open-llm-leaderboard-v2"
 ENDLESS = "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT count(*) FROM r"

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from core.errors import InputError
 from db.arena import KNOWN_CATEGORIES, category_benchmark, category_task, tenure_from_leaders
-from db.errors import InputError
 from ingest.aliases import read_aliases
 
 VOCABULARY = {

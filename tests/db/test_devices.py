@@ -9,9 +9,9 @@ import json
 import pandas as pd
 import pytest
 
+from core.config import SEED_DIR
+from core.errors import NotFoundError
 from db import devices, memory, queries
-from db.config import SEED_DIR
-from db.errors import NotFoundError
 from db.reports import main
 
 

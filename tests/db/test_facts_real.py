@@ -7,12 +7,12 @@ import pandas as pd
 import pytest
 from sqlalchemy import select
 
+from core.boards import LEADERBOARD_KEYS, LMARENA, OPEN_LLM_V1, OPEN_LLM_V2
 from dashboard import data
 from dashboard.filters import SIZE_BY_KEY
 from db import facts, queries, reports
 from db.fidelity import audit
 from db.queries import ModelFilter
-from db.registry import LEADERBOARD_KEYS, LMARENA, OPEN_LLM_V1, OPEN_LLM_V2
 from db.schema import MODELS
 
 BOARDS = [b for b in LEADERBOARD_KEYS if b in (OPEN_LLM_V1, OPEN_LLM_V2, LMARENA)]

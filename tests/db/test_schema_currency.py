@@ -17,8 +17,8 @@ from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy import select, text
 
+from core.errors import DatabaseError
 from db.engine import _alembic_config, make_engine, migration_heads, ready_engine, schema_state, upgrade_schema
-from db.errors import DatabaseError
 from db.schema import Model
 from testing.fakehub import ROOT, FakeHub, hub_env
 

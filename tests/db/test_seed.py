@@ -7,8 +7,8 @@ import lzma
 
 import pytest
 
+from core.config import SEED_DIR
 from db import queries
-from db.config import SEED_DIR
 from tests.conftest import seed_manifest
 
 SEED_MODELS = (

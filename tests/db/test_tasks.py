@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from core.boards import TASKS, task_of
+from core.errors import NotFoundError
 from db import queries, tasks
 from db.engine import make_engine
-from db.errors import NotFoundError
-from db.registry import TASKS, stored_board_def, task_of
+from db.registry import stored_board_def
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +45,7 @@ def test_task_of_names(name, task):
 
 
 def test_every_registered_benchmark_has_a_task_of_the_vocabulary(conn):
-    from db.registry import AUXILIARY_GROUPS, LEADERBOARDS
+    from core.boards import AUXILIARY_GROUPS, LEADERBOARDS
 
     for lb in LEADERBOARDS:
         for bench in stored_board_def(conn, lb.key).benchmarks:

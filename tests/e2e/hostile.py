@@ -9,10 +9,10 @@ EVIL_LICENSE = "<script>alert(2)</script>"
 
 def add_evil_model(url: str) -> None:
     """Put a model with markup in its name and license at the top of the Arena board."""
+    from core.boards import LMARENA
     from db import queries, writes
     from db.engine import make_engine
     from db.records import BoardEntry, ModelFacts
-    from db.registry import LMARENA
 
     eng = make_engine(url)
     with eng.begin() as conn:

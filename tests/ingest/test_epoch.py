@@ -21,9 +21,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
+from core.boards import EPOCH, TASKS, task_of
+from core.config import load_settings
 from db import queries
-from db.config import load_settings
-from db.registry import EPOCH, TASKS, task_of
 from db.schema import INGEST_RUNS, SCORE_PROVENANCE, SCORES, SNAPSHOTS
 from ingest import epoch
 from ingest.http import RunBudget
@@ -278,7 +278,7 @@ def test_a_dead_server_fails_cleanly_and_changes_nothing(zip_server, imported, t
     settings = _settings(zip_server.url, tmp_path, db_url)
     zip_server.status = 503
     before = counts(imported)
-    from db.errors import HubError
+    from core.errors import HubError
 
     with pytest.raises(HubError, match="503"):
         epoch.run_epoch(imported, settings, RunBudget.from_settings(settings), day=DAY + dt.timedelta(days=3))
@@ -290,7 +290,7 @@ def test_a_dead_server_fails_cleanly_and_changes_nothing(zip_server, imported, t
 
 
 def test_epoch_is_in_the_nightly_live_sources():
-    from db.registry import LIVE_SOURCES
+    from core.boards import LIVE_SOURCES
 
     assert "epoch" in LIVE_SOURCES and "hub-evals" in LIVE_SOURCES
 

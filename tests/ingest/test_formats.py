@@ -12,7 +12,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from db.errors import InputError, UnknownFormatError, WrongSourceError
+from core.errors import InputError, UnknownFormatError, WrongSourceError
 from ingest.formats import date_from_name, parse_file
 from tests.conftest import seed_snapshots
 

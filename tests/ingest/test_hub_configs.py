@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from core.errors import HubError
 from db import devices, writes
-from db.errors import HubError
 from db.records import ModelFacts
 from db.schema import MODEL_BUILDS, MODEL_CONFIGS, IngestRun
 from ingest.live import run_live

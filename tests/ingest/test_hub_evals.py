@@ -17,8 +17,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
+from core.errors import HubError
 from db import queries, tasks
-from db.errors import HubError
 from db.provenance import COMMUNITY, SELF_REPORTED, VERIFIED, hub_provenance
 from db.schema import REJECTED_ROWS, SCORE_PROVENANCE, SCORES
 from ingest.live import run_live

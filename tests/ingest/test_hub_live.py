@@ -16,9 +16,9 @@ import termios
 import pytest
 from sqlalchemy import select
 
-from db.config import load_settings
-from db.errors import HubError, LockedError
-from db.registry import MODEL_CARD
+from core.boards import MODEL_CARD
+from core.config import load_settings
+from core.errors import HubError, LockedError
 from db.schema import Base, IngestRun, Model, ModelAlias, Score
 from ingest.live import run_live
 from ingest.lock import ingest_lock

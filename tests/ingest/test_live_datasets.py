@@ -7,10 +7,10 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
+from core.boards import LMARENA, LMARENA_MIRROR, OPEN_LLM_V2
+from core.config import load_settings
+from core.errors import HubError
 from db import queries
-from db.config import load_settings
-from db.errors import HubError
-from db.registry import LMARENA, LMARENA_MIRROR, OPEN_LLM_V2
 from db.schema import IngestRun, Model, Score
 from ingest.live import run_live
 from testing.fakehub import (

@@ -17,10 +17,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from core.boards import LMARENA
 from db import arena, queries
 from db.aliases import apply_hub_facts, replace_aliases, unmatched_open_models
 from db.records import ModelFacts
-from db.registry import LMARENA
 from db.writes import upsert_models
 from ingest.lmarena_dataset import COLUMNS, import_dataset, is_dataset_file, parse_dataset
 from tests.conftest import FIXTURES

@@ -7,9 +7,9 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
+from core.boards import LMARENA
+from core.errors import HubError
 from db import arena, queries, writes
-from db.errors import HubError
-from db.registry import LMARENA
 from db.schema import SCORES
 from ingest.live import run_live
 from ingest.lmarena_dataset import FILE, REPO, STATE_SHA

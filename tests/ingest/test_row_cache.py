@@ -13,7 +13,7 @@ import lzma
 
 import pytest
 
-from db.errors import InputError
+from core.errors import InputError
 from ingest.formats import RowCache, parse_file
 from tests.conftest import seed_snapshots
 

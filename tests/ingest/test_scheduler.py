@@ -11,8 +11,8 @@ import time
 import pytest
 from sqlalchemy import select
 
+from core.errors import ConfigError
 from db.engine import make_engine
-from db.errors import ConfigError
 from db.schema import IngestRun
 from ingest.lock import ingest_lock
 from ingest.scheduler import make_trigger

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from db.config import SEED_DIR
+from core.config import SEED_DIR
 from ingest.sizes import params_from_name, parse_name_size
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "hf-hub-api" / "model_info"

@@ -7,7 +7,7 @@ every run.
 
 Each :class:`Case` says what the importer must do with it:
 
-- ``refused``: the whole file is refused with an :class:`db.errors.InputError` whose one-line
+- ``refused``: the whole file is refused with an :class:`core.errors.InputError` whose one-line
   message matches ``reason``; nothing is written.
 - ``rows``: the file is imported, and exactly ``bad_rows`` rows are rejected with a reason
   matching ``reason``.
@@ -26,8 +26,8 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
-from db.config import SEED_DIR
-from db.registry import LMARENA, OPEN_LLM_V1, OPEN_LLM_V2
+from core.boards import LMARENA, OPEN_LLM_V1, OPEN_LLM_V2
+from core.config import SEED_DIR
 
 RNG_SEED = 6
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, select
 
-from db.config import SEED_DIR
+from core.config import SEED_DIR
 from db.schema import MODEL_ALIASES as ALIASES
 from db.schema import MODEL_FACTS as FACTS
 from db.schema import MODELS, SCORES, SNAPSHOTS

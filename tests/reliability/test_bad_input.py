@@ -1,6 +1,6 @@
 """Bad input: a corpus of broken files built from real seed rows (``corpus.py``).
 
-For every case: no uncaught exception (only :class:`db.errors.InputError` for a whole file),
+For every case: no uncaught exception (only :class:`core.errors.InputError` for a whole file),
 every bad row rejected with a reason, and through the CLI a one-line ``error: ...`` with a
 non-zero exit for a refused file, with the data already in the database left exactly as it was.
 """
@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from core.errors import InputError
 from db.engine import make_engine
-from db.errors import InputError
 from db.schema import IngestRun, RejectedRow
 from ingest.formats import parse_file
 from ingest.loader import check_usable

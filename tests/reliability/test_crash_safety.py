@@ -26,8 +26,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from core.boards import LMARENA, OPEN_LLM_V1
 from db.engine import make_engine
-from db.registry import LMARENA, OPEN_LLM_V1
 from db.schema import IngestRun
 from tests.reliability.helpers import (
     ROOT,

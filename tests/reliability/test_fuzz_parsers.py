@@ -1,6 +1,6 @@
 """Property-based fuzzing (hypothesis) of every parser the importers use.
 
-The only exception any parser may raise is :class:`db.errors.InputError` (a whole file refused)
+The only exception any parser may raise is :class:`core.errors.InputError` (a whole file refused)
 or, for the row-level helpers, :class:`ingest.normalize.BadValue` (a row rejected with a reason).
 Generated files start from the headers and rows of the real seed snapshots (all eight formats),
 with cells replaced by hostile values, so that the parsers get past the header check and into
@@ -21,8 +21,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from db.errors import InputError
-from db.registry import leaderboard_def
+from core.boards import leaderboard_def
+from core.errors import InputError
 from ingest import normalize
 from ingest.formats import date_from_name, parse_file, parse_lmarena_scrape, read_table
 from ingest.normalize import BadValue

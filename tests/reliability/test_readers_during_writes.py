@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 import pytest
 from sqlalchemy import select
 
+from core.boards import LMARENA
 from db import queries
 from db.engine import make_engine
-from db.registry import LMARENA
 from db.schema import Snapshot
 from ingest.formats import parse_file
 from ingest.loader import import_files

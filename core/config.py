@@ -12,14 +12,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from db.errors import ConfigError
+from core.errors import ConfigError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # From a checkout (pyproject.toml beside the packages) the data folder is the checkout's data/;
 # from an installed wheel it is data/ under the current directory (the image's WORKDIR /app).
 DATA_DIR = PROJECT_ROOT / "data" if (PROJECT_ROOT / "pyproject.toml").is_file() else Path("data")
 # The bundled files (seed, board aliases): data/ in a checkout; in a wheel pyproject.toml maps
-# them to db/bundled/ (package data), found next to this module.
+# them to core/bundled/ (package data), found next to this module.
 _WHEEL_BUNDLE = Path(__file__).resolve().parent / "bundled"
 BUNDLED_DIR = _WHEEL_BUNDLE if (_WHEEL_BUNDLE / "seed").is_dir() else PROJECT_ROOT / "data"
 DEFAULT_DB_PATH = DATA_DIR / "leaderboard.db"
