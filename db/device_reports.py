@@ -141,9 +141,6 @@ def apply_fits(conn, frame: pd.DataFrame, args) -> pd.DataFrame:
         return frame
     keys = frame["model_id"].astype(str).str.lower().tolist() if not frame.empty else []
     with_mem = devices.add_memory(frame, devices.configs_frame(conn, keys), bits=args.bits, context=args.context)
-    if "model_pk" in with_mem.columns and not with_mem.empty and "params_confidence" not in with_mem.columns:
-        conf = devices.confidence_frame(conn, with_mem["model_pk"].tolist())
-        with_mem = with_mem.merge(conf, on="model_pk", how="left")
     kept = devices.fits_filter(
         with_mem, args.fits, include_doubtful=args.include_doubtful, include_unknown_kv=args.include_unknown_kv
     ).copy()

@@ -263,20 +263,11 @@ def _round(value: float | None) -> float | None:
 # --------------------------------------------------------------------------- many models
 
 
-def _has_confidence() -> bool:
-    # H11's size confidence (migration 0004) may or may not be merged yet.
-    return "params_confidence" in MODELS.c
-
-
 def confidence_frame(conn: Connection, pks: Sequence[int] | None) -> pd.DataFrame:
-    """model_pk -> params_confidence (None everywhere while the column does not exist); ``None``: every model."""
+    """model_pk -> params_confidence of the models ``pks`` (``None``: every model)."""
     if pks is None:
-        if not _has_confidence():
-            return pd.DataFrame({"model_pk": pd.Series(dtype="int64"), "params_confidence": pd.Series(dtype=object)})
         rows = conn.execute(select(MODELS.c.id, MODELS.c.params_confidence)).all()
         return pd.DataFrame.from_records([tuple(r) for r in rows], columns=["model_pk", "params_confidence"])
-    if not _has_confidence() or not len(pks):
-        return pd.DataFrame({"model_pk": list(pks), "params_confidence": [None] * len(pks)})
     keys = sorted(set(int(p) for p in pks))
     rows = []
     for start in range(0, len(keys), 900):
@@ -287,8 +278,8 @@ def confidence_frame(conn: Connection, pks: Sequence[int] | None) -> pd.DataFram
 
 
 def doubtful_size(frame: pd.DataFrame) -> pd.Series:
-    """True where the parameter count is doubtful (H11's ``params_confidence == "doubtful"``;
-    without that fact, a size estimated from the name or a rounded board value counts as doubtful)."""
+    """True where the parameter count is doubtful (``params_confidence == "doubtful"``; a model
+    not reviewed yet, with no confidence, counts as doubtful when its size is an estimate)."""
     estimate = frame["params_is_estimate"].fillna(False).astype(bool) if "params_is_estimate" in frame else False
     if "params_confidence" in frame:
         conf = frame["params_confidence"]
@@ -297,7 +288,7 @@ def doubtful_size(frame: pd.DataFrame) -> pd.Series:
 
 
 def size_confidence(frame: pd.DataFrame) -> pd.Series:
-    """A word for how sure the size is: H11's confidence when stored, else estimate / stated."""
+    """A word for how sure the size is: the stored confidence, else (not reviewed yet) estimate / stated."""
     estimate = frame["params_is_estimate"].fillna(False).astype(bool)
     fallback = pd.Series(np.where(estimate, "estimate", "stated"), index=frame.index)
     fallback = fallback.where(frame["params_b"].notna(), "unknown")
@@ -539,14 +530,11 @@ def board_frames(conn: Connection, boards: Sequence[str]) -> dict[str, pd.DataFr
     for key in boards:
         entries = queries.board_entries(conn, key)
         if entries.empty:  # an empty board: the columns, no rows
-            columns = [*entries.columns, "model_id", *queries.MODEL_COLUMNS[1:], "params_confidence"]
+            columns = [*entries.columns, "model_id", *queries.MODEL_COLUMNS[1:]]
             out[key] = pd.DataFrame(columns=list(dict.fromkeys(columns)))
             continue
-        pks = entries["model_pk"].unique().tolist()
-        models = queries.models_frame(conn, pks)
+        models = queries.models_frame(conn, entries["model_pk"].unique().tolist())
         frame = entries.merge(models, on="model_pk", how="left").rename(columns={"repo_id": "model_id"})
-        if "params_confidence" not in frame.columns:  # models_frame carries it (migration 0004)
-            frame = frame.merge(confidence_frame(conn, pks), on="model_pk", how="left")
         out[key] = frame.reset_index(drop=True)
     return out
 

@@ -49,7 +49,15 @@ def test_every_importer_takes_engine_args_and_settings(board):
 
 
 def test_the_derived_lists_follow_the_entries():
-    assert boards.LIVE_SOURCES[0] == boards.HUB and boards.ARCHIVE_SOURCES == (boards.LMARENA_MIRROR,)
+    assert boards.LIVE_SOURCES == (
+        boards.HUB,
+        boards.OPEN_LLM_V2,
+        boards.LMARENA,
+        boards.HUB_EVALS,
+        boards.EPOCH,
+        boards.HUB_CONFIGS,
+    )  # the nightly order: model metadata first, configs of the tracked models last
+    assert boards.ARCHIVE_SOURCES == (boards.LMARENA_MIRROR,)
     assert set(boards.IMPORT_SOURCES) == {boards.OPEN_LLM_V1, boards.OPEN_LLM_V2, boards.LMARENA, boards.EPOCH}
     assert boards.LISTING_BOARDS == (boards.OPEN_LLM_V2, boards.OPEN_LLM_V1, boards.LMARENA)  # by priority
     assert boards.PROVENANCE_BOARDS == (boards.HUB_EVALS, boards.EPOCH)

@@ -289,12 +289,6 @@ def test_a_dead_server_fails_cleanly_and_changes_nothing(zip_server, imported, t
     assert last["source"] == EPOCH and last["status"] == "failed" and "503" in last["error"]
 
 
-def test_epoch_is_in_the_nightly_live_sources():
-    from core.boards import LIVE_SOURCES
-
-    assert "epoch" in LIVE_SOURCES and "hub-evals" in LIVE_SOURCES
-
-
 # --------------------------------------------------------------------------- pure rules
 
 

@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from core.errors import HubError
 from db import queries, tasks
 from db.provenance import COMMUNITY, SELF_REPORTED, VERIFIED, hub_provenance
-from db.schema import REJECTED_ROWS, SCORE_PROVENANCE, SCORES
+from db.schema import REJECTED_ROWS, SCORE_PROVENANCE, SCORES, IngestRun
 from ingest.live import run_live
 from testing.fakehub import EVAL_RESULTS, OFFICIAL_BENCHMARKS, FakeHub, load_leaderboard_excerpt
 from tests.ingest.test_hub_live import dump, settings_for
@@ -178,6 +178,7 @@ def test_hub_provenance_rule(verified, pr, expected):
 def test_the_request_budget_stops_reading_and_the_models_not_read_keep_their_scores(hub, tmp_path, db_url, engine):
     run(hub, tmp_path, db_url, engine)
     before = evals_of(engine, DUAL)
+    asked_for_dual = hub.count(re.escape(DUAL))
     # list_datasets + 4 leaderboards + 2 models = 7 requests: the third model is not read.
     settings = settings_for(hub, tmp_path, db_url, HUB_REQUEST_BUDGET="7")
     hub.eval_results[AURA.lower()] = hub.eval_results[AURA.lower()][:1]  # Aura now lists one result
@@ -187,7 +188,16 @@ def test_the_request_budget_stops_reading_and_the_models_not_read_keep_their_sco
         [i for i in hub.eval_results[AURA.lower()] if i["data"]["dataset"]["id"] in OFFICIAL_BENCHMARKS]
     )
     after = evals_of(engine, DUAL)
-    assert after[["benchmark", "value"]].equals(before[["benchmark", "value"]])  # carried over
+    assert not before.empty and after[["benchmark", "value"]].equals(before[["benchmark", "value"]])
+    # ... carried over, not re-read: the second run never asked for the third model, and says so.
+    assert hub.count(re.escape(DUAL)) == asked_for_dual
+    with engine.connect() as conn:
+        detail = conn.execute(
+            select(IngestRun.__table__.c.detail)
+            .where(IngestRun.__table__.c.source == "hub-evals")
+            .order_by(IngestRun.__table__.c.id.desc())
+        ).scalar()
+    assert detail["carried_over"] == len(before[before["leaderboard"] == "hub-evals"])
 
 
 _JSONISH = st.none() | st.booleans() | st.integers(-3, 10**6) | st.text(max_size=8) | st.floats(allow_nan=True)
