@@ -1160,3 +1160,108 @@ def open_board_scores(conn: Connection, leaderboard: str) -> list[tuple[str, str
         .where(SCORES.c.leaderboard_key == leaderboard, SCORES.c.valid_to.is_(None))
     )
     return [tuple(row) for row in conn.execute(query)]
+
+
+# --------------------------------------------------------------------------- a series of new snapshots
+
+
+@dataclass
+class SeriesSnapshot:
+    """One snapshot of :func:`apply_snapshot_series`, in the planner's terms.
+
+    ``wanted``: (model id, variant, benchmark) -> (value, precision, revision); ``rows``: the
+    (model id, variant) rows it lists; ``entries``: how many entries the snapshot has.
+    """
+
+    day: dt.date
+    wanted: dict[tuple, history.Value]
+    rows: set[tuple[int, str]]
+    entries: int
+    source_file: str | None = None
+    sha256: str | None = None
+
+
+def apply_snapshot_series(
+    conn: Connection, leaderboard: str, series: Sequence[SeriesSnapshot], *, run_id: int | None
+) -> SnapshotStats | None:
+    """Apply snapshots that are all later than the board's newest stored one, in one pass.
+
+    The same history and snapshot rows as :func:`apply_snapshot` on each in date order (the
+    plan is :func:`db.history.plan_forward`; past the newest stored date no stored snapshot's
+    flag can change), written set-based: one UPDATE per end date for the stored intervals it
+    closes, one executemany for every interval it starts, one for the snapshot rows. Returns
+    ``None`` (and writes nothing) when a date is not after the newest stored one: the caller
+    applies those one by one.
+    """
+    stats = SnapshotStats(entries=sum(s.entries for s in series))
+    if not series:
+        return stats
+    snaps = _board_snapshots(conn, leaderboard)
+    if snaps and series[0].day <= snaps[-1].day:
+        return None
+    counts = [s.entries for s in snaps] + [s.entries for s in series]
+    flags = history.partial_flags(counts)[len(snaps) :]
+    newest = snaps[-1].day if snaps else None
+    opened = [
+        iv for iv in _intervals_around(conn, leaderboard, newest, None, newest_is_prev=True) if iv.valid_to is None
+    ]
+    plan = history.plan_forward(
+        opened, [history.Forward(s.day, s.wanted, f, s.rows) for s, f in zip(series, flags, strict=True)]
+    )
+    inserts, plan.inserts = plan.inserts, []
+    _apply_plan(conn, leaderboard, plan, stats)  # the closes of stored intervals
+    _insert_intervals(conn, leaderboard, inserts)
+    stats.scores_inserted += len(inserts)
+    conn.execute(
+        SNAPSHOTS.insert(),
+        [
+            {
+                "leaderboard_key": leaderboard,
+                "snapshot_date": s.day,
+                "entries": s.entries,
+                "source_file": s.source_file,
+                "sha256": s.sha256,
+                "run_id": run_id,
+                "is_partial": f,
+                "partial_rows": _rows_json(s.rows) if f else None,
+            }
+            for s, f in zip(series, flags, strict=True)
+        ],
+    )
+    return stats
+
+
+_SCORE_INSERT = ("leaderboard_key", "model_id", "variant", "benchmark_key", "value", "precision", "revision")
+
+
+def _insert_intervals(conn: Connection, leaderboard: str, intervals: Sequence[history.Interval]) -> None:
+    """Insert planned intervals in one executemany of plain tuples.
+
+    A series inserts one interval per model, benchmark and date (every Arena rating changes on
+    every date: about 190,000 for LMArena's full split): SQLAlchemy's per-row processing of
+    dicts cost more than SQLite's own work. The statement is SQLAlchemy's own insert compiled
+    for the connection's dialect; dates go through the column type's own bind processor.
+    """
+    if not intervals:
+        return
+    columns = [*_SCORE_INSERT, "valid_from", "valid_to"]
+    to_db = SCORES.c.valid_from.type.bind_processor(conn.dialect) or (lambda day: day)
+    dates: dict = {None: None}
+
+    def date(day):
+        if day not in dates:
+            dates[day] = to_db(day)
+        return dates[day]
+
+    rows = [
+        (leaderboard, iv.key[0], iv.key[1], iv.key[2], iv.value, iv.precision, iv.revision)
+        + (date(iv.valid_from), date(iv.valid_to))
+        for iv in intervals
+    ]
+    compiled = SCORES.insert().compile(dialect=conn.dialect, column_keys=columns)
+    if compiled.positional:
+        order = [columns.index(name) for name in compiled.positiontup]
+        params = rows if order == list(range(len(columns))) else [tuple(r[i] for i in order) for r in rows]
+    else:
+        params = [dict(zip(columns, r, strict=True)) for r in rows]
+    conn.exec_driver_sql(compiled.string, params)
