@@ -1208,10 +1208,9 @@ def apply_snapshot_series(
     plan = history.plan_forward(
         opened, [history.Forward(s.day, s.wanted, f, s.rows) for s, f in zip(series, flags, strict=True)]
     )
-    inserts, plan.inserts = plan.inserts, []
-    _apply_plan(conn, leaderboard, plan, stats)  # the closes of stored intervals
-    _insert_intervals(conn, leaderboard, inserts)
-    stats.scores_inserted += len(inserts)
+    _apply_plan(conn, leaderboard, history.Plan(closes=plan.closes), stats)  # stored intervals it closes
+    _insert_intervals(conn, leaderboard, plan.inserts)
+    stats.scores_inserted += len(plan.inserts)
     conn.execute(
         SNAPSHOTS.insert(),
         [
@@ -1231,32 +1230,42 @@ def apply_snapshot_series(
     return stats
 
 
-_SCORE_INSERT = ("leaderboard_key", "model_id", "variant", "benchmark_key", "value", "precision", "revision")
+# In the table's column order: the compiled statement's order, so rows need no reordering.
+_SCORE_INSERT = (
+    "leaderboard_key",
+    "model_id",
+    "variant",
+    "precision",
+    "revision",
+    "benchmark_key",
+    "value",
+    "valid_from",
+    "valid_to",
+)
 
 
-def _insert_intervals(conn: Connection, leaderboard: str, intervals: Sequence[history.Interval]) -> None:
-    """Insert planned intervals in one executemany of plain tuples.
+def _insert_intervals(conn: Connection, leaderboard: str, intervals: Sequence[history.Run]) -> None:
+    """Insert planned intervals (:data:`db.history.Run` tuples) in one executemany of plain tuples.
 
     A series inserts one interval per model, benchmark and date (every Arena rating changes on
     every date: about 190,000 for LMArena's full split): SQLAlchemy's per-row processing of
     dicts cost more than SQLite's own work. The statement is SQLAlchemy's own insert compiled
-    for the connection's dialect; dates go through the column type's own bind processor.
+    for the connection's dialect; dates go through the dialect's own bind processor for the
+    column type, once per distinct date.
     """
     if not intervals:
         return
-    columns = [*_SCORE_INSERT, "valid_from", "valid_to"]
-    to_db = SCORES.c.valid_from.type.bind_processor(conn.dialect) or (lambda day: day)
+    columns = list(_SCORE_INSERT)
+    date_type = SCORES.c.valid_from.type.dialect_impl(conn.dialect)
+    to_db = date_type.bind_processor(conn.dialect)
     dates: dict = {None: None}
-
-    def date(day):
-        if day not in dates:
-            dates[day] = to_db(day)
-        return dates[day]
-
+    for run in intervals:
+        for day in (run[4], run[5]):
+            if day not in dates:
+                dates[day] = to_db(day) if to_db is not None else day
     rows = [
-        (leaderboard, iv.key[0], iv.key[1], iv.key[2], iv.value, iv.precision, iv.revision)
-        + (date(iv.valid_from), date(iv.valid_to))
-        for iv in intervals
+        (leaderboard, key[0], key[1], precision, revision, key[2], value, dates[start], dates[end])
+        for key, value, precision, revision, start, end in intervals
     ]
     compiled = SCORES.insert().compile(dialect=conn.dialect, column_keys=columns)
     if compiled.positional:

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from db.history import Forward, Interval, partial_flags, plan_forward
+from db.history import Forward, Interval, Plan, partial_flags, plan_forward
 from tests.db.test_planner import RULE, Store, entries_st, reference
 
 D = [dt.date(2024, 1, d) for d in range(1, 16)]
@@ -31,7 +31,8 @@ def forward(store: Store, series: list[tuple[dt.date, dict]]) -> None:
         wanted = {(*row, b): (v, None, None) for row, scores in entries.items() for b, v in scores.items()}
         snaps.append(Forward(day, wanted, flags[day], frozenset(entries)))
     opened = [iv for iv in store.ivs.values() if iv.valid_to is None]
-    store.apply(plan_forward(opened, snaps))
+    plan = plan_forward(opened, snaps)
+    store.apply(Plan(closes=plan.closes, inserts=plan.intervals()))
     for day, entries in series:
         store.snaps[day] = (len(entries), flags[day], frozenset(entries) if flags[day] else frozenset())
 
