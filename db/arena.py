@@ -204,11 +204,15 @@ def delete_date(conn: Connection, day: dt.date, leaderboard: str = LMARENA) -> i
     ).rowcount
 
 
+_STORED = ("leaderboard_key", "category", "publish_date", "source", "models", "model_ids", *VALUE_COLUMNS)
+
+
 def insert_boards(conn: Connection, boards: list[dict]) -> int:
     """Store boards (``leaderboard_key, category, publish_date, source`` and :func:`pack_board`'s
     columns) in one executemany; returns how many models they list."""
-    if boards:
-        conn.execute(ARENA_BOARDS.insert(), boards)
+    from db.writes import insert_tuples
+
+    insert_tuples(conn, ARENA_BOARDS, _STORED, [tuple(b[c] for c in _STORED) for b in boards])
     return sum(b["models"] for b in boards)
 
 

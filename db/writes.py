@@ -271,6 +271,11 @@ class ApplyCache:
         """Remember the database's write counter after our own writes (call before commit)."""
         self._token = _write_token(conn)
 
+    def facts_source(self, model_id: int) -> str | None:
+        """The board whose facts the model's row holds, as this series left the row (None: unknown)."""
+        row = self.models.get(model_id)
+        return row[_SOURCE_AT] if row is not None else None
+
 
 def begin_write(conn: Connection) -> None:
     """Take SQLite's write lock now, at the start of the transaction.
@@ -1267,7 +1272,27 @@ def _insert_intervals(conn: Connection, leaderboard: str, intervals: Sequence[hi
         (leaderboard, key[0], key[1], precision, revision, key[2], value, dates[start], dates[end])
         for key, value, precision, revision, start, end in intervals
     ]
-    compiled = SCORES.insert().compile(dialect=conn.dialect, column_keys=columns)
+    insert_tuples(conn, SCORES, columns, rows, processed=True)
+
+
+def insert_tuples(
+    conn: Connection, table, columns: Sequence[str], rows: list[tuple], *, processed: bool = False
+) -> None:
+    """One executemany of plain tuples (``columns`` order) through ``table``'s Core insert compiled
+    for the connection's dialect: for large inserts, where SQLAlchemy's per-row processing of
+    dicts costs more than the database's own work. Values go through each column type's bind
+    processor for the dialect, unless ``processed`` (the caller did it).
+    """
+    if not rows:
+        return
+    columns = list(columns)
+    if not processed:
+        procs = [table.c[c].type.dialect_impl(conn.dialect).bind_processor(conn.dialect) for c in columns]
+        if any(procs):
+            rows = [
+                tuple(v if f is None or v is None else f(v) for f, v in zip(procs, row, strict=True)) for row in rows
+            ]
+    compiled = table.insert().compile(dialect=conn.dialect, column_keys=columns)
     if compiled.positional:
         order = [columns.index(name) for name in compiled.positiontup]
         params = rows if order == list(range(len(columns))) else [tuple(r[i] for i in order) for r in rows]

@@ -507,18 +507,26 @@ class _Load:
         return self.written
 
     # 1. models
-    def _day_facts(self) -> dict[int, list[ModelFacts]]:
-        """The facts of each new date's models: from the overall row, else the first row of the day."""
+    def _day_facts(self) -> dict[int, list[tuple[int, tuple, ModelFacts]]]:
+        """Each new date's models as (name key, fact codes, facts): from the overall row, else
+        the first row of the day."""
         p = self.parsed
-        not_overall = (p.category != self.overall).astype(np.int8)
-        order = np.lexsort((p.row_number, not_overall, p.key, p.day))
-        day, key = p.day[order], p.key[order]
-        first = order[np.concatenate(([True], (day[1:] != day[:-1]) | (key[1:] != key[:-1])))]
+        # The row chosen for each (date, name key): the least of (not overall, row number).
+        span = p.rows_read + 1
+        rank = (p.category != self.overall).astype(np.int64) * span + p.row_number
+        cell = p.day.astype(np.int64) * len(p.name_keys) + p.key
+        best = np.full(len(p.days) * len(p.name_keys), 2 * span, dtype=np.int64)
+        np.minimum.at(best, cell, rank)
+        position = np.empty(span, dtype=np.int64)
+        position[p.row_number] = np.arange(len(p.row_number))
+        chosen = best[best < 2 * span]
+        first = position[chosen % span]  # in (date, name key) order
         memo: dict[tuple, ModelFacts] = {}
-        out: dict[int, list[ModelFacts]] = {}
+        out: dict[int, list[tuple[int, tuple, ModelFacts]]] = {}
         orgs, lics = [*p.organizations, None], [*p.licenses, None]
-        for d, n, o, lic in zip(
+        for d, k, n, o, lic in zip(
             p.day[first].tolist(),
+            p.key[first].tolist(),
             p.name[first].tolist(),
             p.organization[first].tolist(),
             p.license[first].tolist(),
@@ -529,26 +537,54 @@ class _Load:
             facts = memo.get((n, o, lic))
             if facts is None:
                 facts = memo[(n, o, lic)] = _facts(p.names[n], orgs[o], lics[lic])
-            out.setdefault(d, []).append(facts)
+            out.setdefault(d, []).append((k, (n, o, lic), facts))
         return out
 
-    def _models(self) -> dict[str, int]:
+    def _models(self, *, skip_unchanged: bool = True) -> dict[str, int]:
+        """Each date's facts in date order, as ``upsert_models`` calls of a series (one cache).
+
+        ``skip_unchanged``: a model is left out of a date's call when it has the same facts as
+        on its previous date in this file and its row holds this board's facts as that call
+        left it: ``upsert_models`` would change nothing (a board's same facts again record no
+        new listing), so only first listings and changes are sent.
+        """
         by_day = self._day_facts()
         cache = writes.ApplyCache()  # consecutive dates of one file: as a series of snapshot files
         index: dict[str, int] = {}
-        days = sorted(by_day)
-        steps = days
-        if self.progress and len(days) > 1:
+        last: dict[int, tuple] = {}  # name key -> fact codes of its previous date
+        settled: set[int] = set()  # name keys whose row holds this board's facts as we left it
+        steps = sorted(by_day)
+        if self.progress and len(steps) > 1:
             from tqdm import tqdm
 
-            steps = tqdm(days, unit="date", desc=f"import {self.leaderboard}")
+            steps = tqdm(steps, unit="date", desc=f"import {self.leaderboard}")
         for code in steps:
+            todo = [
+                item
+                for item in by_day[code]
+                if not (skip_unchanged and item[0] in settled and last.get(item[0]) == item[1])
+            ]
+            for key, codes, _ in by_day[code]:
+                last[key] = codes
+            if not todo:
+                continue
             cache.check(self.conn)
             index, inserted, updated = writes.upsert_models(
-                self.conn, by_day[code], source=self.leaderboard, as_of=self.parsed.days[code], board=True, cache=cache
+                self.conn,
+                [facts for _, _, facts in todo],
+                source=self.leaderboard,
+                as_of=self.parsed.days[code],
+                board=True,
+                cache=cache,
             )
             cache.seal(self.conn)
             self.written += inserted + updated
+            for key, _, _ in todo:
+                pk = index.get(self.parsed.name_keys[key])
+                if pk is not None and cache.facts_source(pk) == self.leaderboard:
+                    settled.add(key)
+                else:
+                    settled.discard(key)
         return index or writes.load_model_index(self.conn)
 
     # 2. the overall snapshots
