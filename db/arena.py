@@ -212,7 +212,13 @@ def insert_boards(conn: Connection, boards: list[dict]) -> int:
     columns) in one executemany; returns how many models they list."""
     from db.writes import insert_tuples
 
-    insert_tuples(conn, ARENA_BOARDS, _STORED, [tuple(b[c] for c in _STORED) for b in boards])
+    # The arrays go as bytes (every driver takes bytes for a binary column); dates through the
+    # dialect's own processor, once per date.
+    to_db = ARENA_BOARDS.c.publish_date.type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
+    days = {b["publish_date"] for b in boards}
+    stamp = {d: to_db(d) if to_db is not None else d for d in days}
+    rows = [tuple(stamp[b[c]] if c == "publish_date" else b[c] for c in _STORED) for b in boards]
+    insert_tuples(conn, ARENA_BOARDS, _STORED, rows, processed=True)
     return sum(b["models"] for b in boards)
 
 

@@ -8,9 +8,13 @@ leaderboard_publish_date (string YYYY-MM-DD)``.
 Every publish date is a snapshot of the Arena board: the ``overall`` category goes into
 ``scores`` (``arena_score`` with the Arena's own ``arena_rank``, the interval as ``ci_plus`` /
 ``ci_minus`` and ``votes``), so its history joins the older scrapes; every category, overall
-included, is kept as published in ``arena_ratings``. Dates already stored are skipped, so a
-re-import or a nightly run only adds what is new. Each date is one transaction: a failure keeps
-every date before it and leaves its own date untouched.
+included, is kept as published in ``arena_boards`` (one row of arrays per board). Dates already
+stored are skipped, so a re-import or a nightly run only adds what is new. The whole import is
+one transaction: a failure leaves the data as it was.
+
+A full split has over a million rows: the file is read into columns (strings as dictionary
+codes), the overall snapshots after the newest stored one are planned in one pass
+(``db.writes.apply_snapshot_series``), and each board is one row.
 
 Traps handled here: NaN ratings (rejected with a reason), null intervals and votes (the 2023 Elo
 era: stored as null), ``rank`` kept as the source's own, ``organization`` kept only as a board
@@ -663,11 +667,17 @@ class _Load:
 
     def _series(self, day: dt.date, pks: np.ndarray, start: int, end: int) -> writes.SeriesSnapshot:
         ids = pks[start:end].tolist()
-        wanted = {
-            (pk, "", bench): (value, None, None)
-            for pk, scores in zip(ids, self._scores(start, end), strict=True)
-            for bench, value in scores.items()
-        }
+        wanted: dict[tuple, tuple] = {}  # as _scores, without a dict per row
+        for pk, rating, lower, upper, votes, rank in zip(ids, *self._columns(start, end), strict=True):
+            wanted[(pk, "", "arena_score")] = (rating, None, None)
+            if rank == rank:  # not NaN
+                wanted[(pk, "", "arena_rank")] = (rank, None, None)
+            if votes == votes:
+                wanted[(pk, "", "votes")] = (votes, None, None)
+            if upper == upper:
+                wanted[(pk, "", "ci_plus")] = (upper - rating, None, None)
+            if lower == lower:
+                wanted[(pk, "", "ci_minus")] = (rating - lower, None, None)
         return writes.SeriesSnapshot(
             day,
             wanted,
