@@ -412,18 +412,22 @@ def model_category_ratings(conn: Connection, model_pk: int, leaderboard: str = L
     columns = ["category", "published", "rating", "rating_lower", "rating_upper", "votes", "arena_rank"]
     todo = set(categories(conn, leaderboard))
     found: dict[str, tuple[dt.date, int]] = {}
-    for category, day, blob in conn.execute(
+    newest_first = conn.execute(
         select(ARENA_BOARDS.c.category, ARENA_BOARDS.c.publish_date, ARENA_BOARDS.c.model_ids)
         .where(ARENA_BOARDS.c.leaderboard_key == leaderboard)
         .order_by(ARENA_BOARDS.c.publish_date.desc())
-    ):
-        if category in found:
-            continue
-        at = np.flatnonzero(unpack_ids(blob) == model_pk)
-        if len(at):
-            found[category] = (day, int(at[0]))
-            if len(found) == len(todo):
-                break
+    )
+    try:
+        for category, day, blob in newest_first:
+            if category in found:
+                continue
+            at = np.flatnonzero(unpack_ids(blob) == model_pk)
+            if len(at):
+                found[category] = (day, int(at[0]))
+                if len(found) == len(todo):
+                    break
+    finally:
+        newest_first.close()
     rows = []
     for category, (day, at) in found.items():
         row = conn.execute(

@@ -504,6 +504,8 @@ class _Load:
     def run(self, replace: set[dt.date]) -> int:
         index = self._models()
         pks = np.array([index.get(key, -1) for key in self.parsed.name_keys], dtype=np.int64)[self.parsed.key]
+        if any((pks[start:end] < 0).any() for _, _, start, end in self.boards):  # every listed model was upserted
+            raise RuntimeError("a model of a new date has no row")
         self._snapshots(pks)
         for day in sorted(replace):
             delete_date(self.conn, day, self.leaderboard)
@@ -592,11 +594,8 @@ class _Load:
         return index or writes.load_model_index(self.conn)
 
     # 2. the overall snapshots
-    def _overall(self, pks: np.ndarray) -> list[tuple[dt.date, int, int]]:
-        return [(self.parsed.days[d], s, e) for d, c, s, e in self.boards if c == self.overall]
-
     def _snapshots(self, pks: np.ndarray) -> None:
-        overall = self._overall(pks)
+        overall = [(self.parsed.days[d], s, e) for d, c, s, e in self.boards if c == self.overall]
         if not overall:
             return
         newest = self.conn.execute(
@@ -619,7 +618,8 @@ class _Load:
         if later:
             series = [self._series(day, pks, start, end) for day, start, end in later]
             stats = writes.apply_snapshot_series(self.conn, self.leaderboard, series, run_id=self.run_id)
-            assert stats is not None  # every date is after the newest stored one
+            if stats is None:  # cannot be: every date is after the newest stored one
+                raise RuntimeError(f"{later[0][0]} is not after the newest stored snapshot {newest}")
             self.written += stats.rows_written
 
     def _columns(self, start: int, end: int):

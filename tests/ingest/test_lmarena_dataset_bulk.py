@@ -158,6 +158,18 @@ def test_models_left_out_when_unchanged_give_the_same_rows(engine, tmp_path, mon
     reference.dispose()
 
 
+def test_the_same_file_again_changes_nothing(engine):
+    assert import_dataset(engine, FIXTURE).error is None
+    before = history(engine), boards(engine)
+    with engine.connect() as conn:
+        snapshots = conn.execute(select(func.count()).select_from(SNAPSHOTS)).scalar()
+    again = import_dataset(engine, FIXTURE)
+    assert again.error is None and again.dates_imported == [] and again.run_id is None
+    assert (history(engine), boards(engine)) == before
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(SNAPSHOTS)).scalar() == snapshots
+
+
 def test_a_failed_import_changes_nothing(engine, tmp_path, monkeypatch):
     frame = rows()
     dates = sorted(frame["leaderboard_publish_date"].unique())
