@@ -204,7 +204,8 @@ def delete_date(conn: Connection, day: dt.date, leaderboard: str = LMARENA) -> i
     ).rowcount
 
 
-_STORED = ("leaderboard_key", "category", "publish_date", "source", "models", "model_ids", *VALUE_COLUMNS)
+# In the table's column order (the compiled insert's): rows need no reordering.
+_STORED = ("leaderboard_key", "category", "publish_date", "models", "model_ids", *VALUE_COLUMNS, "source")
 
 
 def insert_boards(conn: Connection, boards: list[dict]) -> int:

@@ -1292,7 +1292,8 @@ def insert_tuples(
             rows = [
                 tuple(v if f is None or v is None else f(v) for f, v in zip(procs, row, strict=True)) for row in rows
             ]
-    compiled = table.insert().compile(dialect=conn.dialect, column_keys=columns)
+    # inline(): no implicit RETURNING of the new ids (PostgreSQL), which an executemany does not use.
+    compiled = table.insert().inline().compile(dialect=conn.dialect, column_keys=columns)
     if compiled.positional:
         order = [columns.index(name) for name in compiled.positiontup]
         params = rows if order == list(range(len(columns))) else [tuple(r[i] for i in order) for r in rows]
