@@ -1,4 +1,4 @@
-"""LMArena's categories: the Arena board's benchmarks, stored per publish date (``arena_ratings``).
+"""LMArena's categories: the Arena board's benchmarks, stored per publish date (``arena_boards``).
 
 The category ``overall`` is the board's main benchmark ``arena_score`` and lives in ``scores``
 like every board (so its history joins the older scrapes); every category, ``overall`` included,

@@ -752,7 +752,7 @@ def run_arena_dataset(api, engine: Engine, settings, *, day: dt.date) -> tuple[s
     Reads the dataset's sha with ``dataset_info``; downloads ``text/full`` with ``hf_hub_download``
     at that revision only when the sha differs from the one last imported; imports only the publish
     dates not stored from the dataset yet. A failure is recorded and raised (nothing half-done:
-    each date is one transaction, and the sha is stored only after every date went in).
+    the import is one transaction, and the sha is stored only after it committed).
     """
     from ingest.contents import _one_line, hf_cache
 
