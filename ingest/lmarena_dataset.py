@@ -182,22 +182,26 @@ def _floats(path: Path, table, column: str) -> np.ndarray:
     return values.to_numpy().astype(float, copy=False)
 
 
-def _codes(table, column: str) -> tuple[np.ndarray, list]:
+def _codes(path: Path, table, column: str) -> tuple[np.ndarray, list]:
     """(codes, distinct values) of a string column; a null gets the code ``len(values)``."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     values = table.column(column)
-    if pa.types.is_dictionary(values.type):  # one dictionary for every chunk (unify_dictionaries)
-        encoded = values.combine_chunks() if values.num_chunks != 1 else values.chunk(0)
-        dictionary = encoded.dictionary
-        if not pa.types.is_string(dictionary.type) and not pa.types.is_large_string(dictionary.type):
-            values = pc.cast(values.cast(dictionary.type), pa.string())  # binary: decoded as text
+    try:
+        if pa.types.is_dictionary(values.type):  # one dictionary for every chunk (unify_dictionaries)
+            encoded = values.combine_chunks() if values.num_chunks != 1 else values.chunk(0)
+            kind = encoded.dictionary.type
+            if not pa.types.is_string(kind) and not pa.types.is_large_string(kind):
+                values = pc.cast(values.cast(kind), pa.string())  # binary: decoded as text
+                encoded = pc.dictionary_encode(values).combine_chunks()
+        else:
+            if not pa.types.is_string(values.type) and not pa.types.is_large_string(values.type):
+                values = pc.cast(values, pa.string())
             encoded = pc.dictionary_encode(values).combine_chunks()
-    else:
-        if not pa.types.is_string(values.type) and not pa.types.is_large_string(values.type):
-            values = pc.cast(values, pa.string())
-        encoded = pc.dictionary_encode(values).combine_chunks()
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError) as exc:
+        first = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+        raise InputError(f"{path}: column {column!r} is not text ({first})") from None
     distinct = encoded.dictionary.to_pylist()
     codes = pc.fill_null(encoded.indices, len(distinct)).to_numpy().astype(np.int64, copy=False)
     return codes, distinct
@@ -262,13 +266,13 @@ def parse_dataset(path: Path, data: bytes | None = None) -> DatasetFile:
         reject(~np.isnan(rank) & ((rank < 1) | np.isinf(rank)), "rank is below 1 or infinite")
     # Strings: dictionary-encoded, so each distinct value is checked once (a few hundred names,
     # a few hundred dates, about thirty categories for over a million rows).
-    day_codes, day_values = _codes(table, "leaderboard_publish_date")
+    day_codes, day_values = _codes(path, table, "leaderboard_publish_date")
     parsed_days = [_iso_date(v) for v in day_values]
     reject(
         ~np.array([d is not None for d in parsed_days] + [False])[day_codes],
         "leaderboard_publish_date is not a YYYY-MM-DD date",
     )
-    name_codes, name_values = _codes(table, "model_name")
+    name_codes, name_values = _codes(path, table, "model_name")
     parsed_names: list = []
     name_errors: list = []
     for value in [*name_values, None]:
@@ -280,11 +284,11 @@ def parse_dataset(path: Path, data: bytes | None = None) -> DatasetFile:
             name_errors.append(str(exc))
     for code in [i for i, e in enumerate(name_errors) if e is not None]:
         reject(name_codes == code, name_errors[code])
-    cat_codes, cat_values = _codes(table, "category")
+    cat_codes, cat_values = _codes(path, table, "category")
     plain = np.array([_plain_category(c) for c in cat_values] + [False])
     reject(~plain[cat_codes], "category is empty or not a plain name")
-    org_codes, org_values = _codes(table, "organization")
-    lic_codes, lic_values = _codes(table, "license")
+    org_codes, org_values = _codes(path, table, "organization")
+    lic_codes, lic_values = _codes(path, table, "license")
     # Ids compare ignoring case: one integer per lower-case name, for the duplicate check and
     # the look-up of model ids (both on integers instead of a million strings).
     lowered = [n.lower() if isinstance(n, str) else "" for n in parsed_names]

@@ -256,3 +256,37 @@ def test_a_board_reads_back_exactly_what_was_packed():
         assert got[0] == 1.5 and math.isnan(got[1]) and got[2] == 1e-300
     with pytest.raises(ValueError, match="2 values for 3 models"):
         arena.pack_board([3, 1, 2], {**values, "rank": np.array([1.0, 2.0])})
+
+
+def test_rows_in_any_order_with_duplicates_give_the_same_boards(engine, tmp_path):
+    frame = rows()
+    # A second category on some dates (the real overall rows filed under it: the fixture has
+    # only overall), so that boards of two categories share dates.
+    some = frame["leaderboard_publish_date"].isin(sorted(frame["leaderboard_publish_date"].unique())[::3])
+    frame = pd.concat([frame, frame[some].assign(category="coding")], ignore_index=True)
+    shuffled = frame.sample(frac=1.0, random_state=7).reset_index(drop=True)
+    # A real row again with a lower rating: rejected as the duplicate, the higher one kept.
+    twice = shuffled.iloc[[10]].copy()
+    twice["rating"] = twice["rating"] - 50.0
+    twice["rating_upper"] = twice["rating"]
+    twice["rating_lower"] = twice["rating"]
+    shuffled = pd.concat([shuffled.iloc[:4], twice, shuffled.iloc[4:]], ignore_index=True)
+    path = tmp_path / "shuffled.parquet"
+    write(shuffled, path)
+    parsed = lmarena_dataset.parse_dataset(path)
+    category = twice["category"].iloc[0]
+    assert [(r.row_number, r.reason) for r in parsed.rejections] == [
+        (5, f"duplicate of row 12 for {twice['model_name'].iloc[0]} in {category} (kept the higher rating)")
+    ]
+    assert import_dataset(engine, path).error is None
+    assert boards(engine) == expected_boards(frame)
+    with engine.connect() as conn:
+        assert arena.categories(conn) == ["overall", "coding"]
+    in_order = tmp_path / "in-order.parquet"
+    write(frame.sort_values(["leaderboard_publish_date", "category"], kind="mergesort"), in_order)
+    ordered = make_engine(f"sqlite:///{tmp_path / 'ordered.db'}")
+    upgrade_schema(ordered)
+    assert import_dataset(ordered, in_order).error is None
+    assert boards(ordered) == expected_boards(frame)
+    assert history(engine)[:2] == history(ordered)[:2]
+    ordered.dispose()
