@@ -1,8 +1,10 @@
-"""LMArena's categories: the Arena board's benchmarks, stored per publish date (``arena_ratings``).
+"""LMArena's categories: the Arena board's benchmarks, stored per publish date (``arena_boards``).
 
 The category ``overall`` is the board's main benchmark ``arena_score`` and lives in ``scores``
 like every board (so its history joins the older scrapes); every category, ``overall`` included,
-is also kept as published in ``arena_ratings`` with the Arena's own rank, interval and votes.
+is also kept as published in ``arena_boards`` with the Arena's own rank, interval and votes: one
+row per published board (category x publish date) holding its models' ids and values as
+columnar arrays (:func:`pack_board` / :func:`unpack_board`).
 
 Rules (pure functions, stated once):
 
@@ -19,12 +21,12 @@ import datetime as dt
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, select
 
 from core.boards import LMARENA
 from core.errors import NotFoundError
 from db import history
-from db.schema import ARENA_RATINGS, BENCHMARKS
+from db.schema import ARENA_BOARDS, BENCHMARKS
 
 OVERALL = "overall"
 
@@ -116,7 +118,7 @@ def ensure_categories(conn: Connection, extra: tuple[str, ...] = ()) -> None:
                 leaderboard_key=LMARENA,
                 key=key,
                 display_name=category_name(category),
-                description=f"LMArena category '{category}' (rating per publish date; arena_ratings)",
+                description=f"LMArena category '{category}' (rating per publish date; arena_boards)",
                 higher_is_better=True,
                 scale="elo",
                 min_value=0.0,
@@ -128,13 +130,43 @@ def ensure_categories(conn: Connection, extra: tuple[str, ...] = ()) -> None:
         existing.add(key)
 
 
+# --------------------------------------------------------------------------- storage
+
+# The value arrays of a stored board, in ``arena_boards``' column order (``model_ids`` aside).
+VALUE_COLUMNS = ("rating", "rating_lower", "rating_upper", "variance", "vote_count", "rank")
+_IDS, _FLOATS = np.dtype("<i8"), np.dtype("<f8")
+
+
+def pack_board(model_ids, values: dict) -> dict:
+    """The stored form of one board: ``models``, ``model_ids`` (int64) and each of
+    :data:`VALUE_COLUMNS` (float64, NaN for a missing value) as little-endian bytes."""
+    ids = np.asarray(model_ids, dtype=_IDS)
+    row = {"models": len(ids), "model_ids": ids.tobytes()}
+    for name in VALUE_COLUMNS:
+        column = np.asarray(values[name], dtype=_FLOATS)
+        if len(column) != len(ids):
+            raise ValueError(f"{name}: {len(column)} values for {len(ids)} models")
+        row[name] = column.tobytes()
+    return row
+
+
+def unpack_ids(blob) -> np.ndarray:
+    return np.frombuffer(blob, dtype=_IDS)
+
+
+def unpack_values(blob) -> np.ndarray:
+    return np.frombuffer(blob, dtype=_FLOATS)
+
+
 # --------------------------------------------------------------------------- reads
+
+_BOARD = (ARENA_BOARDS.c.leaderboard_key, ARENA_BOARDS.c.category)
 
 
 def categories(conn: Connection, leaderboard: str = LMARENA) -> list[str]:
     """Categories stored for a board, ``overall`` first, then by name."""
     found = (
-        conn.execute(select(ARENA_RATINGS.c.category).where(ARENA_RATINGS.c.leaderboard_key == leaderboard).distinct())
+        conn.execute(select(ARENA_BOARDS.c.category).where(ARENA_BOARDS.c.leaderboard_key == leaderboard).distinct())
         .scalars()
         .all()
     )
@@ -144,33 +176,51 @@ def categories(conn: Connection, leaderboard: str = LMARENA) -> list[str]:
 def publish_dates(conn: Connection, category: str, leaderboard: str = LMARENA) -> list[dt.date]:
     return list(
         conn.execute(
-            select(ARENA_RATINGS.c.publish_date)
-            .where(ARENA_RATINGS.c.leaderboard_key == leaderboard, ARENA_RATINGS.c.category == category)
-            .distinct()
-            .order_by(ARENA_RATINGS.c.publish_date)
+            select(ARENA_BOARDS.c.publish_date)
+            .where(_BOARD[0] == leaderboard, _BOARD[1] == category)
+            .order_by(ARENA_BOARDS.c.publish_date)
         ).scalars()
     )
 
 
 def stored_dates(conn: Connection, leaderboard: str = LMARENA, source: str | None = None) -> set[dt.date]:
-    """Every publish date with rows in ``arena_ratings`` (any category; from ``source`` if given).
+    """Every publish date with a stored board (any category; from ``source`` if given).
 
-    ``source`` compares up to the first "@" (a repo's rows at any revision count).
+    ``source`` compares up to the first "@" (a repo's boards at any revision count).
     """
-    query = select(ARENA_RATINGS.c.publish_date).where(ARENA_RATINGS.c.leaderboard_key == leaderboard)
+    query = select(ARENA_BOARDS.c.publish_date).where(ARENA_BOARDS.c.leaderboard_key == leaderboard)
     if source is not None:
         base = source.split("@")[0]
-        query = query.where((ARENA_RATINGS.c.source == base) | ARENA_RATINGS.c.source.like(base + "@%"))
+        query = query.where((ARENA_BOARDS.c.source == base) | ARENA_BOARDS.c.source.like(base + "@%"))
     return set(conn.execute(query.distinct()).scalars())
 
 
 def delete_date(conn: Connection, day: dt.date, leaderboard: str = LMARENA) -> int:
-    """Drop every category's rows of one publish date (before a better source replaces them)."""
+    """Drop every category's board of one publish date (before a better source replaces them)."""
     from sqlalchemy import delete
 
     return conn.execute(
-        delete(ARENA_RATINGS).where(ARENA_RATINGS.c.leaderboard_key == leaderboard, ARENA_RATINGS.c.publish_date == day)
+        delete(ARENA_BOARDS).where(ARENA_BOARDS.c.leaderboard_key == leaderboard, ARENA_BOARDS.c.publish_date == day)
     ).rowcount
+
+
+# In the table's column order (the compiled insert's): rows need no reordering.
+_STORED = ("leaderboard_key", "category", "publish_date", "models", "model_ids", *VALUE_COLUMNS, "source")
+
+
+def insert_boards(conn: Connection, boards: list[dict]) -> int:
+    """Store boards (``leaderboard_key, category, publish_date, source`` and :func:`pack_board`'s
+    columns) in one executemany; returns how many models they list."""
+    from db.writes import insert_tuples
+
+    # The arrays go as bytes (every driver takes bytes for a binary column); dates through the
+    # dialect's own processor, once per date.
+    to_db = ARENA_BOARDS.c.publish_date.type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
+    days = {b["publish_date"] for b in boards}
+    stamp = {d: to_db(d) if to_db is not None else d for d in days}
+    rows = [tuple(stamp[b[c]] if c == "publish_date" else b[c] for c in _STORED) for b in boards]
+    insert_tuples(conn, ARENA_BOARDS, _STORED, rows, processed=True)
+    return sum(b["models"] for b in boards)
 
 
 def check_category(conn: Connection, category: str, leaderboard: str = LMARENA) -> None:
@@ -181,36 +231,26 @@ def check_category(conn: Connection, category: str, leaderboard: str = LMARENA) 
 
 
 RATING_COLUMNS = ["model_pk", "rating", "rating_lower", "rating_upper", "vote_count", "arena_rank", "published"]
+_SHOWN = ("rating", "rating_lower", "rating_upper", "vote_count", "rank")
 
 
 def category_rows(
     conn: Connection, category: str, as_of: dt.date | None = None, leaderboard: str = LMARENA
 ) -> pd.DataFrame:
     """The category's rows of its newest publish date on or before ``as_of`` (columns RATING_COLUMNS)."""
-    newest = select(func.max(ARENA_RATINGS.c.publish_date)).where(
-        ARENA_RATINGS.c.leaderboard_key == leaderboard, ARENA_RATINGS.c.category == category
+    query = select(ARENA_BOARDS.c.publish_date, ARENA_BOARDS.c.model_ids, *[ARENA_BOARDS.c[c] for c in _SHOWN]).where(
+        _BOARD[0] == leaderboard, _BOARD[1] == category
     )
     if as_of is not None:
-        newest = newest.where(ARENA_RATINGS.c.publish_date <= as_of)
-    day = conn.execute(newest).scalar()
-    if day is None:
+        query = query.where(ARENA_BOARDS.c.publish_date <= as_of)
+    row = conn.execute(query.order_by(ARENA_BOARDS.c.publish_date.desc()).limit(1)).first()
+    if row is None:
         return pd.DataFrame(columns=RATING_COLUMNS)
-    rows = conn.execute(
-        select(
-            ARENA_RATINGS.c.model_id,
-            ARENA_RATINGS.c.rating,
-            ARENA_RATINGS.c.rating_lower,
-            ARENA_RATINGS.c.rating_upper,
-            ARENA_RATINGS.c.vote_count,
-            ARENA_RATINGS.c.rank,
-            ARENA_RATINGS.c.publish_date,
-        ).where(
-            ARENA_RATINGS.c.leaderboard_key == leaderboard,
-            ARENA_RATINGS.c.category == category,
-            ARENA_RATINGS.c.publish_date == day,
-        )
-    ).all()
-    return pd.DataFrame.from_records([tuple(r) for r in rows], columns=RATING_COLUMNS)
+    frame = pd.DataFrame({"model_pk": unpack_ids(row[1]).astype(np.int64)})
+    for name, blob in zip(RATING_COLUMNS[1:6], row[2:], strict=True):
+        frame[name] = unpack_values(blob)
+    frame["published"] = row[0]
+    return frame
 
 
 def _models(conn: Connection, pks) -> pd.DataFrame:
@@ -247,7 +287,7 @@ def category_board(conn: Connection, category: str, as_of: dt.date | None = None
 
     rows = category_rows(conn, category, as_of)
     models = _models(conn, rows["model_pk"].unique().tolist())
-    frame = rows.merge(models, on="model_pk", how="left")
+    frame = rows.merge(models, on="model_pk", how="inner")  # a model row gone takes its ratings with it
     frame = filter_models(frame, flt or ModelFilter())
     frame = frame.assign(_k=frame["repo_id"].str.lower()).sort_values(
         ["rating", "_k"], ascending=[False, True], kind="mergesort"
@@ -269,12 +309,23 @@ def daily_leaders(conn: Connection, category: str, flt=None, leaderboard: str = 
     """
     from db.queries import ModelFilter, filter_models
 
-    rows = conn.execute(
-        select(ARENA_RATINGS.c.publish_date, ARENA_RATINGS.c.model_id, ARENA_RATINGS.c.rating).where(
-            ARENA_RATINGS.c.leaderboard_key == leaderboard, ARENA_RATINGS.c.category == category
+    dates, ids, values = [], [], []
+    for day, blob, rating in conn.execute(
+        select(ARENA_BOARDS.c.publish_date, ARENA_BOARDS.c.model_ids, ARENA_BOARDS.c.rating).where(
+            _BOARD[0] == leaderboard, _BOARD[1] == category
         )
-    ).all()
-    frame = pd.DataFrame.from_records([tuple(r) for r in rows], columns=["date", "model_pk", "value"])
+    ):
+        pks = unpack_ids(blob)
+        dates.append(np.full(len(pks), day, dtype=object))
+        ids.append(pks)
+        values.append(unpack_values(rating))
+    frame = pd.DataFrame(
+        {
+            "date": np.concatenate(dates) if dates else np.array([], dtype=object),
+            "model_pk": np.concatenate(ids).astype(np.int64) if ids else np.array([], dtype=np.int64),
+            "value": np.concatenate(values) if values else np.array([], dtype=float),
+        }
+    )
     if frame.empty:
         return pd.DataFrame(columns=["date", "model_pk", "model_id", "value"])
     models = _models(conn, frame["model_pk"].unique().tolist())
@@ -282,7 +333,7 @@ def daily_leaders(conn: Connection, category: str, flt=None, leaderboard: str = 
     if not flt.is_empty():
         frame = frame[frame["model_pk"].isin(set(filter_models(models, flt)["model_pk"]))]
     names = models.set_index("model_pk")["repo_id"]
-    frame = frame.assign(model_id=frame["model_pk"].map(names))
+    frame = frame.assign(model_id=frame["model_pk"].map(names)).dropna(subset=["model_id"])  # a model gone
     frame = frame.assign(_k=frame["model_id"].str.lower()).sort_values(
         ["date", "value", "_k"], ascending=[True, False, True], kind="mergesort"
     )
@@ -353,26 +404,43 @@ def board(
     return add_hub_ids(conn, frame, LMARENA)
 
 
-def model_category_ratings(conn: Connection, model_pk: int) -> pd.DataFrame:
-    """A model's newest row in every category: category, rating, interval, votes, rank, date."""
-    rows = conn.execute(
-        select(
-            ARENA_RATINGS.c.category,
-            ARENA_RATINGS.c.publish_date,
-            ARENA_RATINGS.c.rating,
-            ARENA_RATINGS.c.rating_lower,
-            ARENA_RATINGS.c.rating_upper,
-            ARENA_RATINGS.c.vote_count,
-            ARENA_RATINGS.c.rank,
-        ).where(ARENA_RATINGS.c.model_id == model_pk)
-    ).all()
-    frame = pd.DataFrame.from_records(
-        [tuple(r) for r in rows],
-        columns=["category", "published", "rating", "rating_lower", "rating_upper", "votes", "arena_rank"],
+def model_category_ratings(conn: Connection, model_pk: int, leaderboard: str = LMARENA) -> pd.DataFrame:
+    """A model's newest row in every category: category, rating, interval, votes, rank, date.
+
+    Boards are read newest first, ids only, until every category has one that lists the model
+    (a model on the current boards costs one board per category).
+    """
+    columns = ["category", "published", "rating", "rating_lower", "rating_upper", "votes", "arena_rank"]
+    todo = set(categories(conn, leaderboard))
+    found: dict[str, tuple[dt.date, int]] = {}
+    newest_first = conn.execute(
+        select(ARENA_BOARDS.c.category, ARENA_BOARDS.c.publish_date, ARENA_BOARDS.c.model_ids)
+        .where(ARENA_BOARDS.c.leaderboard_key == leaderboard)
+        .order_by(ARENA_BOARDS.c.publish_date.desc())
     )
+    try:
+        for category, day, blob in newest_first:
+            if category in found:
+                continue
+            at = np.flatnonzero(unpack_ids(blob) == model_pk)
+            if len(at):
+                found[category] = (day, int(at[0]))
+                if len(found) == len(todo):
+                    break
+    finally:
+        newest_first.close()
+    rows = []
+    for category, (day, at) in found.items():
+        row = conn.execute(
+            select(*[ARENA_BOARDS.c[c] for c in _SHOWN]).where(
+                _BOARD[0] == leaderboard, _BOARD[1] == category, ARENA_BOARDS.c.publish_date == day
+            )
+        ).one()
+        values = [float(unpack_values(blob)[at]) for blob in row]
+        rows.append((category, day, *values))
+    frame = pd.DataFrame.from_records(rows, columns=columns)
     if frame.empty:
         return frame
-    frame = frame.sort_values("published").drop_duplicates("category", keep="last")
     order = frame["category"].map(lambda c: (c != OVERALL, c))
     return frame.assign(_o=order).sort_values("_o").drop(columns="_o").reset_index(drop=True)
 

@@ -324,3 +324,94 @@ def reigns(
         reign["days"] = ((reign["end"] or dates[-1]) - reign["start"]).days
         reign["gap_days"] = longest_gap(dates, reign["start"], reign["end"] or dates[-1])
     return out
+
+
+# --------------------------------------------------------------------------- many snapshots at once
+
+
+@dataclass(frozen=True)
+class Forward:
+    """A snapshot for :func:`plan_forward`: its date, the state it asks for, whether it is partial
+    and, if so, the (model id, variant) rows it lists."""
+
+    day: dt.date
+    wanted: Mapping[Key, Value]
+    partial: bool = False
+    rows: Collection[tuple] = ()
+
+
+# An interval :func:`plan_forward` starts: (key, value, precision, revision, valid_from, valid_to).
+Run = tuple
+
+
+@dataclass
+class ForwardPlan:
+    """What :func:`plan_forward` writes: stored intervals to close, and new intervals (``Run``)."""
+
+    closes: list[tuple[int, dt.date]] = field(default_factory=list)
+    inserts: list[Run] = field(default_factory=list)
+
+    def intervals(self) -> list[Interval]:
+        """The new intervals as :class:`Interval` records (``id`` None)."""
+        return [Interval(None, k, v, p, r, start, end) for k, v, p, r, start, end in self.inserts]
+
+
+def plan_forward(open_intervals: Iterable[Interval], snapshots: Sequence[Forward]) -> ForwardPlan:
+    """The writes for a series of snapshots, every one later than the board's newest stored date,
+    planned in one pass: the same history as planning and applying them one by one with
+    :func:`plan_snapshot`, in date order.
+
+    ``open_intervals``: the board's open intervals (its state on its newest stored date). Past
+    the newest date nothing is stored, so a key changes only at its open end: a stored interval
+    is closed (``closes``) or kept, and every interval the series starts is inserted once, with
+    its final end (``inserts``, plain tuples: a full Arena split starts about 190,000).
+    Nothing is deleted or re-opened. Snapshots must come in strictly increasing date order.
+    """
+    stored: dict[Key, Interval] = {}
+    for iv in open_intervals:
+        if iv.valid_to is not None:
+            raise ValueError(f"plan_forward: interval {iv.id} is not open")
+        stored[iv.key] = iv
+    started: dict[Key, tuple[Value, dt.date]] = {}  # key -> (value, start) of an interval begun here
+    plan = ForwardPlan()
+    closes, inserts = plan.closes, plan.inserts
+    last: dt.date | None = max((iv.valid_from for iv in stored.values()), default=None)
+
+    def end(key: Key, day: dt.date) -> None:
+        now = started.pop(key, None)
+        if now is not None:
+            want, start = now
+            inserts.append((key, want[0], want[1], want[2], start, day))
+        elif (iv := stored.pop(key, None)) is not None:
+            closes.append((iv.id, day))  # type: ignore[arg-type]
+
+    for snap in snapshots:
+        day, wanted = snap.day, snap.wanted
+        if last is not None and day <= last:
+            raise ValueError(f"plan_forward: {day} is not after {last}")
+        last = day
+        if snap.partial:
+            rows = snap.rows if isinstance(snap.rows, (set, frozenset, dict)) else set(snap.rows)
+            gone = [k for k in (*stored, *started) if k[:2] in rows and k not in wanted]
+        else:
+            gone = [k for k in (*stored, *started) if k not in wanted]
+        for key in gone:  # decided by this snapshot and absent from it: ends here
+            end(key, day)
+        for key, want in wanted.items():
+            now = started.get(key)
+            if now is not None:
+                value = now[0][0]
+                if value == want[0] or same_value(value, want[0]):
+                    continue
+                inserts.append((key, value, now[0][1], now[0][2], now[1], day))
+            else:
+                iv = stored.get(key)
+                if iv is not None:
+                    if same_value(iv.value, want[0]):
+                        continue
+                    del stored[key]
+                    closes.append((iv.id, day))  # type: ignore[arg-type]
+            started[key] = (want, day)
+    for key, (want, start) in started.items():
+        inserts.append((key, want[0], want[1], want[2], start, None))
+    return plan

@@ -20,6 +20,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -386,29 +387,33 @@ class BoardAlias(Base):
     source: Mapped[str] = mapped_column(Text)
 
 
-class ArenaRating(Base):
-    """One row of LMArena's leaderboard dataset: a model in one category on one publish date.
+class ArenaBoard(Base):
+    """One board of LMArena's leaderboard dataset: a category as published on one date.
 
-    The Arena publishes whole boards, so rows are kept as published (no validity intervals):
-    the board of a category as of day D is its rows of the newest publish date on or before D.
-    ``rank`` is the Arena's own (models whose intervals overlap share a rank).
+    The Arena publishes whole boards, so each is kept as published (no validity intervals),
+    as one row of columnar arrays (``db.arena`` packs and reads them): the board of a category
+    as of day D is its row of the newest publish date on or before D. ``model_ids`` holds the
+    models' row ids (int64), the other arrays one float64 per model in the same order
+    (little-endian; NaN where the source has no value). ``rank`` is the Arena's own (models
+    whose intervals overlap share a rank).
     """
 
-    __tablename__ = "arena_ratings"
+    __tablename__ = "arena_boards"
 
     leaderboard_key: Mapped[str] = mapped_column(String(60), primary_key=True)
     category: Mapped[str] = mapped_column(String(60), primary_key=True)
     publish_date: Mapped[dt.date] = mapped_column(Date, primary_key=True)
-    model_id: Mapped[int] = mapped_column(ForeignKey("models.id", ondelete="CASCADE"), primary_key=True)
-    rating: Mapped[float] = mapped_column(Float)
-    rating_lower: Mapped[float | None] = mapped_column(Float)
-    rating_upper: Mapped[float | None] = mapped_column(Float)
-    variance: Mapped[float | None] = mapped_column(Float)
-    vote_count: Mapped[float | None] = mapped_column(Float)
-    rank: Mapped[float | None] = mapped_column(Float)
-    # Where the row came from: the dataset's repo (and revision) or the seed file converted to it.
+    models: Mapped[int] = mapped_column(Integer)  # how many models the board lists
+    model_ids: Mapped[bytes] = mapped_column(LargeBinary)
+    rating: Mapped[bytes] = mapped_column(LargeBinary)
+    rating_lower: Mapped[bytes] = mapped_column(LargeBinary)
+    rating_upper: Mapped[bytes] = mapped_column(LargeBinary)
+    variance: Mapped[bytes] = mapped_column(LargeBinary)
+    vote_count: Mapped[bytes] = mapped_column(LargeBinary)
+    rank: Mapped[bytes] = mapped_column(LargeBinary)
+    # Where the board came from: the dataset's repo (and revision) or the seed file converted to it.
     source: Mapped[str | None] = mapped_column(Text)
 
 
 BOARD_ALIASES = BoardAlias.__table__
-ARENA_RATINGS = ArenaRating.__table__
+ARENA_BOARDS = ArenaBoard.__table__

@@ -269,6 +269,11 @@ class ApplyCache:
         """Remember the database's write counter after our own writes (call before commit)."""
         self._token = _write_token(conn)
 
+    def facts_source(self, model_id: int) -> str | None:
+        """The board whose facts the model's row holds, as this series left the row (None: unknown)."""
+        row = self.models.get(model_id)
+        return row[_SOURCE_AT] if row is not None else None
+
 
 def begin_write(conn: Connection) -> None:
     """Take SQLite's write lock now, at the start of the transaction.
@@ -1158,3 +1163,138 @@ def open_board_scores(conn: Connection, leaderboard: str) -> list[tuple[str, str
         .where(SCORES.c.leaderboard_key == leaderboard, SCORES.c.valid_to.is_(None))
     )
     return [tuple(row) for row in conn.execute(query)]
+
+
+# --------------------------------------------------------------------------- a series of new snapshots
+
+
+@dataclass
+class SeriesSnapshot:
+    """One snapshot of :func:`apply_snapshot_series`, in the planner's terms.
+
+    ``wanted``: (model id, variant, benchmark) -> (value, precision, revision); ``rows``: the
+    (model id, variant) rows it lists; ``entries``: how many entries the snapshot has.
+    """
+
+    day: dt.date
+    wanted: dict[tuple, history.Value]
+    rows: set[tuple[int, str]]
+    entries: int
+    source_file: str | None = None
+    sha256: str | None = None
+
+
+def apply_snapshot_series(
+    conn: Connection, leaderboard: str, series: Sequence[SeriesSnapshot], *, run_id: int | None
+) -> SnapshotStats | None:
+    """Apply snapshots that are all later than the board's newest stored one, in one pass.
+
+    The same history and snapshot rows as :func:`apply_snapshot` on each in date order (the
+    plan is :func:`db.history.plan_forward`; past the newest stored date no stored snapshot's
+    flag can change), written set-based: one UPDATE per end date for the stored intervals it
+    closes, one executemany for every interval it starts, one for the snapshot rows. Returns
+    ``None`` (and writes nothing) when a date is not after the newest stored one: the caller
+    applies those one by one.
+    """
+    stats = SnapshotStats(entries=sum(s.entries for s in series))
+    if not series:
+        return stats
+    snaps = _board_snapshots(conn, leaderboard)
+    if snaps and series[0].day <= snaps[-1].day:
+        return None
+    counts = [s.entries for s in snaps] + [s.entries for s in series]
+    flags = history.partial_flags(counts)[len(snaps) :]
+    newest = snaps[-1].day if snaps else None
+    opened = [
+        iv for iv in _intervals_around(conn, leaderboard, newest, None, newest_is_prev=True) if iv.valid_to is None
+    ]
+    plan = history.plan_forward(
+        opened, [history.Forward(s.day, s.wanted, f, s.rows) for s, f in zip(series, flags, strict=True)]
+    )
+    _apply_plan(conn, leaderboard, history.Plan(closes=plan.closes), stats)  # stored intervals it closes
+    _insert_intervals(conn, leaderboard, plan.inserts)
+    stats.scores_inserted += len(plan.inserts)
+    conn.execute(
+        SNAPSHOTS.insert(),
+        [
+            {
+                "leaderboard_key": leaderboard,
+                "snapshot_date": s.day,
+                "entries": s.entries,
+                "source_file": s.source_file,
+                "sha256": s.sha256,
+                "run_id": run_id,
+                "is_partial": f,
+                "partial_rows": _rows_json(s.rows) if f else None,
+            }
+            for s, f in zip(series, flags, strict=True)
+        ],
+    )
+    return stats
+
+
+# In the table's column order: the compiled statement's order, so rows need no reordering.
+_SCORE_INSERT = (
+    "leaderboard_key",
+    "model_id",
+    "variant",
+    "precision",
+    "revision",
+    "benchmark_key",
+    "value",
+    "valid_from",
+    "valid_to",
+)
+
+
+def _insert_intervals(conn: Connection, leaderboard: str, intervals: Sequence[history.Run]) -> None:
+    """Insert planned intervals (:data:`db.history.Run` tuples) in one executemany of plain tuples.
+
+    A series inserts one interval per model, benchmark and date (every Arena rating changes on
+    every date: about 190,000 for LMArena's full split): SQLAlchemy's per-row processing of
+    dicts cost more than SQLite's own work. The statement is SQLAlchemy's own insert compiled
+    for the connection's dialect; dates go through the dialect's own bind processor for the
+    column type, once per distinct date.
+    """
+    if not intervals:
+        return
+    columns = list(_SCORE_INSERT)
+    date_type = SCORES.c.valid_from.type.dialect_impl(conn.dialect)
+    to_db = date_type.bind_processor(conn.dialect)
+    dates: dict = {None: None}
+    for run in intervals:
+        for day in (run[4], run[5]):
+            if day not in dates:
+                dates[day] = to_db(day) if to_db is not None else day
+    rows = [
+        (leaderboard, key[0], key[1], precision, revision, key[2], value, dates[start], dates[end])
+        for key, value, precision, revision, start, end in intervals
+    ]
+    insert_tuples(conn, SCORES, columns, rows, processed=True)
+
+
+def insert_tuples(
+    conn: Connection, table, columns: Sequence[str], rows: list[tuple], *, processed: bool = False
+) -> None:
+    """One executemany of plain tuples (``columns`` order) through ``table``'s Core insert compiled
+    for the connection's dialect: for large inserts, where SQLAlchemy's per-row processing of
+    dicts costs more than the database's own work. Values go through each column type's bind
+    processor for the dialect, unless ``processed`` (the caller did it).
+    """
+    if not rows:
+        return
+    columns = list(columns)
+    if not processed:
+        procs = [table.c[c].type.dialect_impl(conn.dialect).bind_processor(conn.dialect) for c in columns]
+        if any(procs):
+            rows = [
+                tuple(v if f is None or v is None else f(v) for f, v in zip(procs, row, strict=True)) for row in rows
+            ]
+    # inline(): no implicit RETURNING of the new ids (PostgreSQL), which an executemany does not use.
+    compiled = table.insert().inline().compile(dialect=conn.dialect, column_keys=columns)
+    if compiled.positional:
+        order = [columns.index(name) for name in compiled.positiontup]
+        params = rows if order == list(range(len(columns))) else [tuple(r[i] for i in order) for r in rows]
+    else:
+        params = [dict(zip(columns, r, strict=True)) for r in rows]
+    conn.exec_driver_sql(compiled.string, params)

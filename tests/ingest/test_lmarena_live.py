@@ -80,7 +80,7 @@ def test_dataset_rows_replace_another_origins_rows_of_the_same_date(hub, tmp_pat
     """Rows of a date stored from another origin (the seed's converted history) give way to the dataset's."""
     from sqlalchemy import func
 
-    from db.schema import ARENA_RATINGS
+    from db.schema import ARENA_BOARDS
     from ingest.lmarena_dataset import import_dataset
     from testing.fakehub import ARENA_DATASET_FIXTURE
 
@@ -90,12 +90,14 @@ def test_dataset_rows_replace_another_origins_rows_of_the_same_date(hub, tmp_pat
     with engine.connect() as conn:
         origins = dict(
             conn.execute(
-                select(ARENA_RATINGS.c.publish_date, func.min(ARENA_RATINGS.c.source)).group_by(
-                    ARENA_RATINGS.c.publish_date
+                select(ARENA_BOARDS.c.publish_date, func.min(ARENA_BOARDS.c.source)).group_by(
+                    ARENA_BOARDS.c.publish_date
                 )
             ).all()
         )
-        count = conn.execute(select(func.count()).where(ARENA_RATINGS.c.publish_date == dt.date(2024, 6, 19))).scalar()
+        count = conn.execute(
+            select(func.sum(ARENA_BOARDS.c.models)).where(ARENA_BOARDS.c.publish_date == dt.date(2024, 6, 19))
+        ).scalar()
         board = queries.board(conn, LMARENA, dt.date(2024, 6, 19))
     assert origins[dt.date(2024, 6, 19)].startswith(REPO + "@")
     assert origins[dt.date(2024, 9, 6)] == "seed:test"  # a date the dataset does not have stays
