@@ -128,6 +128,26 @@ def finish_run(
         conn.execute(RUNS.update().where(RUNS.c.id == run_id).values(**values))
 
 
+def record_run(
+    engine: Engine, source: str, status: str, *, detail: dict | None = None, error: str | None = None
+) -> int:
+    """Record a run that ended as it began (nothing fetched: ``skipped``, or ``failed`` before any
+    write), started and finished in one committed transaction; returns its id."""
+    now = utcnow()
+    with engine.begin() as conn:
+        result = conn.execute(
+            RUNS.insert().values(
+                source=source,
+                started_at=now,
+                finished_at=now,
+                status=status,
+                error=error,
+                detail={**(detail or {}), "owner": _run_owner()},
+            )
+        )
+        return int(result.inserted_primary_key[0])
+
+
 def fail_abandoned_runs(engine: Engine, source: str | None = None, *, max_age_hours: float = 24.0) -> int:
     """Mark runs left 'running' by a killed process as failed (the next run starts clean).
 

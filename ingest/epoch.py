@@ -699,8 +699,7 @@ def run_epoch(engine: Engine, settings: Settings, budget, *, day: dt.date) -> tu
         _failed_run(engine, url, _one_line(exc))
         raise HubError(f"{url}: {_one_line(exc)}") from None
     if response.status_code == 304:
-        run_id = writes.start_run(engine, EPOCH, {"url": url})
-        writes.finish_run(engine, run_id, "skipped", detail={"url": url, "etag": etag, "reason": "ETag unchanged"})
+        writes.record_run(engine, EPOCH, "skipped", detail={"url": url, "etag": etag, "reason": "ETag unchanged"})
         log.info("epoch: %s unchanged (ETag %s)", url, etag)
         return "skipped", {"etag": etag}
     if response.status_code != 200:
@@ -733,9 +732,8 @@ def run_epoch(engine: Engine, settings: Settings, budget, *, day: dt.date) -> tu
         "rows_rejected": report.rows_rejected,
     }
     if report.run_id is None:
-        run_id = writes.start_run(engine, EPOCH, {"url": url})
-        writes.finish_run(
-            engine, run_id, "skipped", detail={"url": url, "etag": new_etag, "reason": "content unchanged"}
+        writes.record_run(
+            engine, EPOCH, "skipped", detail={"url": url, "etag": new_etag, "reason": "content unchanged"}
         )
         return "skipped", detail
     return "succeeded", detail
@@ -749,8 +747,7 @@ def sync_epoch_aliases(engine: Engine) -> None:
 
 
 def _failed_run(engine: Engine, url: str, error: str) -> None:
-    run_id = writes.start_run(engine, EPOCH, {"url": url})
-    writes.finish_run(engine, run_id, "failed", error=error[:500])
+    writes.record_run(engine, EPOCH, "failed", detail={"url": url}, error=error[:500])
 
 
 def _keep_copy(settings: Settings, body: bytes, day: dt.date) -> None:

@@ -769,8 +769,9 @@ def run_arena_dataset(api, engine: Engine, settings, *, day: dt.date) -> tuple[s
     try:
         info = api.dataset_info(REPO)
     except BaseException as exc:
-        run_id = writes.start_run(engine, LMARENA, {"dataset": REPO})
-        writes.finish_run(engine, run_id, "failed", error=f"reading {REPO}'s revision: {_one_line(exc)}")
+        writes.record_run(
+            engine, LMARENA, "failed", detail={"dataset": REPO}, error=f"reading {REPO}'s revision: {_one_line(exc)}"
+        )
         raise
     sha = info.sha
     modified = info.last_modified.isoformat() if getattr(info, "last_modified", None) else None
@@ -778,22 +779,21 @@ def run_arena_dataset(api, engine: Engine, settings, *, day: dt.date) -> tuple[s
         last = writes.get_state(conn, LMARENA, STATE_SHA)
     detail = {"dataset": REPO, "revision": sha, "file": FILE, "last_modified": modified}
     if sha is not None and sha == last:
-        run_id = writes.start_run(engine, LMARENA, detail)
-        writes.finish_run(engine, run_id, "skipped", detail={**detail, "reason": "revision unchanged"})
+        writes.record_run(engine, LMARENA, "skipped", detail={**detail, "reason": "revision unchanged"})
         log.info("%s: revision %s unchanged: nothing to download", REPO, (sha or "?")[:12])
         return "skipped", {"imported": 0, "revision": sha}
     try:
         path = Path(api.hf_hub_download(REPO, FILE, repo_type="dataset", revision=sha, cache_dir=hf_cache(settings)))
     except BaseException as exc:
-        run_id = writes.start_run(engine, LMARENA, detail)
-        writes.finish_run(engine, run_id, "failed", error=f"downloading {FILE}@{(sha or '?')[:12]}: {_one_line(exc)}")
+        writes.record_run(
+            engine, LMARENA, "failed", detail=detail, error=f"downloading {FILE}@{(sha or '?')[:12]}: {_one_line(exc)}"
+        )
         raise
     result = import_dataset(engine, path, source_name=f"{REPO}/{FILE}", origin=f"{REPO}@{sha}", extra=detail)
     if result.error:
         raise InputError(result.error)
     if result.run_id is None:  # every date already stored from the dataset
-        run_id = writes.start_run(engine, LMARENA, detail)
-        writes.finish_run(engine, run_id, "skipped", detail={**detail, "reason": "no new publish dates"})
+        writes.record_run(engine, LMARENA, "skipped", detail={**detail, "reason": "no new publish dates"})
     with engine.begin() as conn:
         writes.set_state(conn, LMARENA, STATE_SHA, sha)
         writes.set_state(conn, LMARENA, STATE_MODIFIED, modified)

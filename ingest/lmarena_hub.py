@@ -94,8 +94,9 @@ def run_lmarena(api, engine: Engine, settings: Settings, *, day: dt.date, backfi
     try:
         refs = api.list_repo_refs(REPO, repo_type="dataset")
     except BaseException as exc:
-        run_id = writes.start_run(engine, LMARENA, {"dataset": REPO})
-        writes.finish_run(engine, run_id, "failed", error=f"reading the dataset's tags: {_one_line(exc)}")
+        writes.record_run(
+            engine, LMARENA, "failed", detail={"dataset": REPO}, error=f"reading the dataset's tags: {_one_line(exc)}"
+        )
         raise
     tags = tag_dates(refs)
     main = next((b.target_commit for b in refs.branches if b.name == "main"), None)
@@ -111,8 +112,7 @@ def run_lmarena(api, engine: Engine, settings: Settings, *, day: dt.date, backfi
         main_day = max((d for d, (_, commit) in tags.items() if commit == main), default=day)
         plan[main_day] = ("main", main)
     if not plan:
-        run_id = writes.start_run(engine, LMARENA, {"dataset": REPO})
-        writes.finish_run(engine, run_id, "skipped", detail={"dataset": REPO, "reason": "nothing new"})
+        writes.record_run(engine, LMARENA, "skipped", detail={"dataset": REPO, "reason": "nothing new"})
         log.info("%s: nothing new (main %s, %d tagged days stored)", REPO, (main or "?")[:10], len(stored))
         return "skipped", {"imported": 0}
     imported = []
