@@ -50,6 +50,7 @@ from db import provenance, writes
 from db.records import BoardEntry, ModelFacts, Rejection
 from db.registry import register_benchmarks
 from ingest.formats import read_bytes
+from ingest.normalize import optional_date
 from ingest.sizes import params_from_name
 
 log = logging.getLogger(__name__)
@@ -226,16 +227,6 @@ def _number(text: str | None) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def _day(text: str | None) -> dt.date | None:
-    text = (text or "").strip()
-    if not text:
-        return None
-    try:
-        return dt.date.fromisoformat(text[:10])
-    except ValueError:
-        return None
-
-
 def _clean(text: str | None) -> str | None:
     text = (text or "").strip()
     return text or None
@@ -403,12 +394,14 @@ def _row(stem: str, shape: str, score_col: str, rec: dict) -> tuple[EpochRow | N
                 benchmark=stem,
                 value=value,
                 provenance=provenance.MEASURED,
-                run_date=_day(rec.get("Started at")),
+                run_date=optional_date(rec.get("Started at")),
                 stderr=stderr,
                 log_url=_clean(rec.get("Log viewer")) or _clean(rec.get("Logs")),
                 source_name=SOURCE_NAME,
                 source_url=SOURCE_URL,
-                notes=None if _day(rec.get("Started at")) else "no run date: valid from the first snapshot listing it",
+                notes=None
+                if optional_date(rec.get("Started at"))
+                else "no run date: valid from the first snapshot listing it",
             ),
             "",
         )

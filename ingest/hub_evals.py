@@ -40,6 +40,7 @@ from db import provenance, writes
 from db.records import BoardEntry, ModelFacts, Rejection
 from db.registry import register_benchmarks
 from db.schema import MODELS
+from ingest.normalize import optional_date
 
 log = logging.getLogger(__name__)
 
@@ -365,7 +366,7 @@ def _load(engine: Engine, run_id: int, official, harvest: Harvest, day: dt.date,
                     provenance=s.provenance,
                     source_name=s.source_name,
                     source_url=s.source_url,
-                    run_date=_date(s.date),
+                    run_date=optional_date(s.date),
                     task_id=s.task_id,
                     notes=s.notes,
                 )
@@ -388,15 +389,6 @@ def _load(engine: Engine, run_id: int, official, harvest: Harvest, day: dt.date,
         "snapshot_date": day.isoformat(),
         "rows_written": stats.rows_written + inserted + updated + prov_written,
     }
-
-
-def _date(text: str | None) -> dt.date | None:
-    if not text:
-        return None
-    try:
-        return dt.date.fromisoformat(str(text)[:10])
-    except ValueError:
-        return None
 
 
 def run_source(ctx) -> tuple[str, dict]:

@@ -152,6 +152,14 @@ def parse_date(raw: object, column: str) -> dt.date | None:
         raise BadValue(f"{column!r} is not a date: {text[:30]!r}") from None
 
 
+def optional_date(raw: object) -> dt.date | None:
+    """:func:`parse_date` for a date that may be missing or unreadable (a run's timestamp): ``None`` then."""
+    try:
+        return parse_date(raw, "date")
+    except BadValue:
+        return None
+
+
 _PRECISIONS = {
     "float16": "float16",
     "fp16": "float16",
