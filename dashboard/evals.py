@@ -178,33 +178,18 @@ def model_evals(conn: Connection, model_id: str) -> dict[str, pd.DataFrame]:
 def source_rows(conn: Connection) -> pd.DataFrame:
     """The status page's rows for the eval sources: last run, its status, the revision (ETag)
     and the day the stored data last changed."""
-    from sqlalchemy import select
-
-    from db.schema import INGEST_RUNS as RUNS
-
     rows = []
-    for source, label in ((key, leaderboard_def(key).display_name) for key in EVAL_BOARDS):
-        last = conn.execute(
-            select(RUNS.c.status, RUNS.c.finished_at, RUNS.c.detail)
-            .where(RUNS.c.source == source)
-            .order_by(RUNS.c.id.desc())
-            .limit(1)
-        ).first()
-        changed = conn.execute(
-            select(RUNS.c.finished_at)
-            .where(RUNS.c.source == source, RUNS.c.status == "succeeded")
-            .order_by(RUNS.c.id.desc())
-            .limit(1)
-        ).scalar()
+    for source, runs in queries.last_runs(conn, EVAL_BOARDS).items():
+        last = runs["last"] or {}
+        detail = last.get("detail") if isinstance(last.get("detail"), dict) else {}
         etag = writes.get_state(conn, source, "etag")
-        detail = last.detail if last is not None and isinstance(last.detail, dict) else {}
         rows.append(
             {
-                "source": label,
-                "last_run": last.finished_at if last is not None else None,
-                "status": last.status if last is not None else "never run",
+                "source": leaderboard_def(source).display_name,
+                "last_run": last.get("finished_at"),
+                "status": last.get("status", "never run"),
                 "revision": etag or detail.get("etag") or detail.get("snapshot_date") or "",
-                "last_change": changed,
+                "last_change": runs["last_success"],
             }
         )
     return pd.DataFrame(rows, columns=["source", "last_run", "status", "revision", "last_change"])

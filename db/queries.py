@@ -585,6 +585,24 @@ def last_success_per_source(conn: Connection) -> pd.DataFrame:
     return pd.DataFrame.from_records(rows, columns=["source", "last_success"])
 
 
+def last_runs(conn: Connection, sources: Sequence[str]) -> dict[str, dict]:
+    """Per source: its newest run (``status``, ``finished_at``, ``detail``; ``None`` when it never
+    ran) and the end of its newest successful run (``last_success``)."""
+    out = {}
+    for source in sources:
+        last = conn.execute(
+            select(RUNS.c.status, RUNS.c.finished_at, RUNS.c.detail)
+            .where(RUNS.c.source == source)
+            .order_by(RUNS.c.id.desc())
+            .limit(1)
+        ).first()
+        success = conn.execute(
+            select(func.max(RUNS.c.finished_at)).where(RUNS.c.source == source, RUNS.c.status == "succeeded")
+        ).scalar()
+        out[source] = {"last": last._asdict() if last is not None else None, "last_success": success}
+    return out
+
+
 def rejected_rows(conn: Connection, limit: int = 200) -> pd.DataFrame:
     rows = conn.execute(
         select(REJECTED.c.run_id, REJECTED.c.file, REJECTED.c.row_number, REJECTED.c.reason, REJECTED.c.raw)

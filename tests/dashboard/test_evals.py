@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 
+import pandas as pd
 import pytest
 
 from dashboard import evals
@@ -78,3 +79,18 @@ def test_the_pages_render(app):
 @pytest.mark.parametrize(("value", "stderr", "text"), [(0.83585, 0.02227, "0.836 ± 0.022"), (157.94, None, "157.9")])
 def test_score_text(value, stderr, text):
     assert evals.score_text(value, stderr) == text
+
+
+def test_the_status_rows_show_the_newest_run_and_the_last_success(seeded_engine):
+    from db import writes
+
+    with seeded_engine.connect() as conn:
+        before = evals.source_rows(conn).set_index("source")
+    epoch, hub = before.loc["Epoch AI Benchmarking Hub"], before.loc["Hub eval results"]
+    assert epoch["status"] == "succeeded" and epoch["revision"] == "2026-05-02"  # the seed's snapshot day
+    assert hub["status"] == "never run" and pd.isna(hub["last_change"])
+    writes.record_run(seeded_engine, "epoch", "failed", detail={"url": "x"}, error="HTTP 503")
+    with seeded_engine.connect() as conn:
+        after = evals.source_rows(conn).set_index("source").loc["Epoch AI Benchmarking Hub"]
+    assert after["status"] == "failed" and after["last_run"] > epoch["last_run"]
+    assert after["last_change"] == epoch["last_change"]  # a failed run changed nothing
