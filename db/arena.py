@@ -4,7 +4,8 @@ The category ``overall`` is the board's main benchmark ``arena_score`` and lives
 like every board (so its history joins the older scrapes); every category, ``overall`` included,
 is also kept as published in ``arena_boards`` with the Arena's own rank, interval and votes: one
 row per published board (category x publish date) holding its models' ids and values as
-columnar arrays (:func:`pack_board` / :func:`unpack_board`).
+columnar arrays (:func:`pack_board`, :func:`unpack_ids`, :func:`unpack_values`); a merged model
+row's places move to the row it was merged into (:func:`move_model`).
 
 Rules (pure functions, stated once):
 
@@ -219,8 +220,40 @@ def insert_boards(conn: Connection, boards: list[dict]) -> int:
     days = {b["publish_date"] for b in boards}
     stamp = {d: to_db(d) if to_db is not None else d for d in days}
     rows = [tuple(stamp[b[c]] if c == "publish_date" else b[c] for c in _STORED) for b in boards]
-    insert_tuples(conn, ARENA_BOARDS, _STORED, rows, processed=True)
+    insert_tuples(conn, ARENA_BOARDS, _STORED, rows)
     return sum(b["models"] for b in boards)
+
+
+def move_model(conn: Connection, old_pk: int, new_pk: int) -> int:
+    """Give ``old_pk``'s places on every stored board to ``new_pk`` (a model row merged into
+    another, :func:`db.writes.rename_model`); on a board that lists both, ``new_pk``'s own row
+    wins and ``old_pk``'s goes, as :func:`db.history.plan_merge` does for scores. Returns how
+    many boards changed. Reads every board's ids: a rename is rare, a dangling id would be wrong."""
+    from sqlalchemy import update
+
+    changed = 0
+    key = (ARENA_BOARDS.c.leaderboard_key, ARENA_BOARDS.c.category, ARENA_BOARDS.c.publish_date)
+    for row in conn.execute(select(*key, ARENA_BOARDS.c.model_ids)).all():
+        ids = unpack_ids(row.model_ids)
+        at = np.flatnonzero(ids == old_pk)
+        if not len(at):
+            continue
+        if (ids == new_pk).any():
+            stored = conn.execute(select(*(ARENA_BOARDS.c[c] for c in VALUE_COLUMNS)).where(*_same(key, row))).one()
+            keep = ids != old_pk
+            values = {c: unpack_values(blob)[keep] for c, blob in zip(VALUE_COLUMNS, stored, strict=True)}
+            packed = pack_board(ids[keep], values)
+        else:
+            moved = ids.copy()
+            moved[at] = new_pk
+            packed = {"model_ids": moved.astype(_IDS).tobytes()}
+        conn.execute(update(ARENA_BOARDS).where(*_same(key, row)).values(**packed))
+        changed += 1
+    return changed
+
+
+def _same(key, row) -> list:
+    return [column == row[i] for i, column in enumerate(key)]
 
 
 def check_category(conn: Connection, category: str, leaderboard: str = LMARENA) -> None:

@@ -95,6 +95,8 @@ def upgrade_schema(engine: Engine) -> None:
         ensure_registry(engine)
     except OperationalError as exc:
         raise DatabaseError(f"cannot create or upgrade the schema: {one_line(exc.orig)}") from None
+    except (SQLAlchemyError, RuntimeError) as exc:  # a migration that refuses the data it finds
+        raise DatabaseError(f"cannot upgrade the schema: {one_line(getattr(exc, 'orig', None) or exc)}") from None
 
 
 def ready_engine(url: str) -> Engine:

@@ -392,6 +392,8 @@ def plan_forward(open_intervals: Iterable[Interval], snapshots: Sequence[Forward
         last = day
         if snap.partial:
             rows = snap.rows if isinstance(snap.rows, (set, frozenset, dict)) else set(snap.rows)
+            # A partial snapshot decides only the rows it lists (as in plan_snapshot).
+            wanted = {k: v for k, v in wanted.items() if k[:2] in rows}
             gone = [k for k in (*stored, *started) if k[:2] in rows and k not in wanted]
         else:
             gone = [k for k in (*stored, *started) if k not in wanted]

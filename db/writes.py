@@ -1122,6 +1122,9 @@ def rename_model(conn: Connection, old_id: str, new_id: str, index: dict[str, in
         _move_rows(conn, FACTS, ("field", "source"), old_row, new_row)
         _move_rows(conn, CLAIMS, ("field", "source", "claim"), old_row, new_row)
         conn.execute(ALIASES.update().where(ALIASES.c.model_id == old_row).values(model_id=new_row))
+        from db.arena import move_model  # the Arena's published boards list model rows too
+
+        move_model(conn, old_row, new_row)
         conn.execute(MODELS.delete().where(MODELS.c.id == old_row))
     assert new_row is not None
     add_alias(conn, new_row, old_id, reason)
@@ -1290,26 +1293,18 @@ def _insert_intervals(conn: Connection, leaderboard: str, intervals: Sequence[hi
         (leaderboard, key[0], key[1], precision, revision, key[2], value, dates[start], dates[end])
         for key, value, precision, revision, start, end in intervals
     ]
-    insert_tuples(conn, SCORES, columns, rows, processed=True)
+    insert_tuples(conn, SCORES, columns, rows)
 
 
-def insert_tuples(
-    conn: Connection, table, columns: Sequence[str], rows: list[tuple], *, processed: bool = False
-) -> None:
+def insert_tuples(conn: Connection, table, columns: Sequence[str], rows: list[tuple]) -> None:
     """One executemany of plain tuples (``columns`` order) through ``table``'s Core insert compiled
     for the connection's dialect: for large inserts, where SQLAlchemy's per-row processing of
-    dicts costs more than the database's own work. Values go through each column type's bind
-    processor for the dialect, unless ``processed`` (the caller did it).
+    dicts costs more than the database's own work. The caller has put every value in the form the
+    driver takes (dates through the column type's bind processor, once per distinct date).
     """
     if not rows:
         return
     columns = list(columns)
-    if not processed:
-        procs = [table.c[c].type.dialect_impl(conn.dialect).bind_processor(conn.dialect) for c in columns]
-        if any(procs):
-            rows = [
-                tuple(v if f is None or v is None else f(v) for f, v in zip(procs, row, strict=True)) for row in rows
-            ]
     # inline(): no implicit RETURNING of the new ids (PostgreSQL), which an executemany does not use.
     compiled = table.insert().inline().compile(dialect=conn.dialect, column_keys=columns)
     if compiled.positional:

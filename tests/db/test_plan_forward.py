@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from db.history import Forward, Interval, Plan, partial_flags, plan_forward
+from db.history import Forward, Interval, Plan, partial_flags, plan_forward, plan_snapshot
 from tests.db.test_planner import RULE, Store, entries_st, reference
 
 D = [dt.date(2024, 1, d) for d in range(1, 16)]
@@ -66,3 +66,14 @@ def test_a_series_must_come_after_the_stored_dates_in_order():
         plan_forward([], [Forward(D[5], {}), Forward(D[4], {})])
     with pytest.raises(ValueError, match="not open"):
         plan_forward([Interval(1, ("a", "", "avg"), 1.0, None, None, D[1], D[2])], [])
+
+
+def test_a_partial_snapshot_decides_only_the_rows_it_lists_as_plan_snapshot_does():
+    """A key the partial snapshot's rows do not list is carried, even when ``wanted`` names it."""
+    stored = Interval(1, ("a", "", "avg"), 1.0, None, None, D[3], None)
+    wanted = {("a", "", "avg"): (2.0, None, None), ("b", "", "avg"): (5.0, None, None)}
+    rows = frozenset({("b", "")})
+    one = plan_snapshot(D[4], wanted, [stored], prev=D[3], later=[], partial=True, rows=rows)
+    assert not one.closes and [iv.key for iv in one.inserts] == [("b", "", "avg")]
+    plan = plan_forward([stored], [Forward(D[4], wanted, True, rows)])
+    assert plan.closes == [] and [iv.key for iv in plan.intervals()] == [("b", "", "avg")]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import struct
 
 import numpy as np
 import pandas as pd
@@ -22,7 +23,7 @@ from alembic import command
 from sqlalchemy import func, select
 
 from core.boards import LMARENA
-from db import arena
+from db import arena, writes
 from db.engine import _alembic_config, make_engine, upgrade_schema
 from db.records import ModelFacts
 from db.schema import ARENA_BOARDS, MODELS, SCORES, SNAPSHOTS
@@ -251,6 +252,10 @@ def test_a_board_reads_back_exactly_what_was_packed():
     values = {c: np.array([1.5, np.nan, 1e-300]) for c in arena.VALUE_COLUMNS}
     packed = arena.pack_board([3, 1, 2], values)
     assert packed["models"] == 3 and arena.unpack_ids(packed["model_ids"]).tolist() == [3, 1, 2]
+    # The stored bytes are little-endian int64 and float64 whatever the machine (another reader
+    # of the database, or a big-endian host, reads the same numbers).
+    assert packed["model_ids"] == b"".join(i.to_bytes(8, "little") for i in (3, 1, 2))
+    assert packed["rating"][:8] == struct.pack("<d", 1.5) and packed["rating"][16:] == struct.pack("<d", 1e-300)
     for c in arena.VALUE_COLUMNS:
         got = arena.unpack_values(packed[c])
         assert got[0] == 1.5 and math.isnan(got[1]) and got[2] == 1e-300
@@ -290,3 +295,64 @@ def test_rows_in_any_order_with_duplicates_give_the_same_boards(engine, tmp_path
     assert boards(ordered) == expected_boards(frame)
     assert history(engine)[:2] == history(ordered)[:2]
     ordered.dispose()
+
+
+@pytest.mark.parametrize(
+    ("old", "kept"),
+    [
+        ("Mistral-Small-2506", "Gemini-Advanced-0514"),  # never on one board together: places move
+        ("Gemini-Advanced-0514", "GPT-4o-2024-05-13"),  # on the same boards: the kept model's rows win
+    ],
+)
+def test_a_merged_model_keeps_its_places_on_the_published_boards(engine, old, kept):
+    """A model row merged into another (a renamed repo, ``rename_model``) leaves no id behind on
+    the boards: its places go to the kept row, which wins where both are listed (as for scores)."""
+    assert import_dataset(engine, FIXTURE).error is None
+    with engine.begin() as conn:
+        index = {k: v for k, v in conn.execute(select(MODELS.c.repo_id_lower, MODELS.c.id))}
+        writes.rename_model(conn, old, kept, index, "test: merged")
+    frame = rows()
+    merged = frame.assign(_own=frame["model_name"] == kept, model_name=frame["model_name"].replace(old, kept))
+    merged = merged.sort_values("_own", ascending=False).drop_duplicates(
+        ["category", "leaderboard_publish_date", "model_name"]
+    )
+    assert boards(engine) == expected_boards(merged)  # boards() fails on an id with no model row
+    # The id the merged row had is free again (SQLite reuses the highest): nothing may point at it.
+    with engine.begin() as conn:
+        upsert_models(
+            conn, [ModelFacts(repo_id="someorg/brand-new-model")], source="test", as_of=dt.date(2026, 1, 1), board=False
+        )
+    assert "someorg/brand-new-model" not in {name for board in boards(engine).values() for name in board}
+
+
+def test_one_pass_with_a_partial_date_and_missing_values_equals_date_by_date(engine, tmp_path):
+    """The fixture has neither: one date cut to a third of its rows (a partial snapshot) and every
+    fifth row without its interval, votes and rank (as in the 2023 Elo era)."""
+    frame = rows()
+    dates = sorted(frame["leaderboard_publish_date"].unique())
+    cut = frame[frame["leaderboard_publish_date"] == dates[7]]
+    frame = pd.concat([frame[frame["leaderboard_publish_date"] != dates[7]], cut.iloc[: len(cut) // 3]])
+    frame = frame.sort_values(["leaderboard_publish_date", "category"], kind="stable").reset_index(drop=True)
+    blank = frame.index % 5 == 0
+    frame.loc[blank, ["rating_lower", "rating_upper", "variance", "vote_count", "rank"]] = np.nan
+    changed = tmp_path / "changed.parquet"
+    write(frame, changed)
+    assert import_dataset(engine, changed).error is None  # one pass
+    other = make_engine(f"sqlite:///{tmp_path / 'other.db'}")
+    upgrade_schema(other)
+    for day in dates:  # date by date: each through apply_snapshot
+        one = tmp_path / f"{day}.parquet"
+        write(frame[frame["leaderboard_publish_date"] == day], one)
+        assert import_dataset(other, one).error is None
+    with engine.connect() as conn:
+        partial = (
+            conn.execute(
+                select(SNAPSHOTS.c.snapshot_date).where(SNAPSHOTS.c.leaderboard_key == LMARENA, SNAPSHOTS.c.is_partial)
+            )
+            .scalars()
+            .all()
+        )
+    assert partial == [dt.date.fromisoformat(dates[7])]
+    assert history(engine)[:2] == history(other)[:2]
+    assert boards(engine) == boards(other) == expected_boards(frame)
+    other.dispose()

@@ -116,7 +116,8 @@ def upgrade() -> None:
             conn.execute(new.insert(), batch)
             batch.clear()
 
-    for row in conn.execute(query):
+    # Streamed: a full split is over a million rows, never held at once (psycopg buffers otherwise).
+    for row in conn.execute(query.execution_options(yield_per=5000)):
         if tuple(row[:3]) != key:
             flush()
             key = tuple(row[:3])
@@ -131,11 +132,16 @@ def downgrade() -> None:
     _create_ratings()
     conn = op.get_bind()
     old, new = _ratings_table(), _boards_table()
-    for row in conn.execute(sa.select(new)).mappings():
+    # The old table's foreign key: an id whose model row is gone (its cascade would have removed
+    # the row) is left out rather than refused.
+    known = set(conn.execute(sa.select(sa.table("models", sa.column("id")).c.id)).scalars())
+    for row in conn.execute(sa.select(new).execution_options(yield_per=200)).mappings():
         ids = np.frombuffer(row["model_ids"], dtype="<i8")
         columns = {name: np.frombuffer(row[name], dtype="<f8") for name in _VALUES}
         rows = []
         for i, model_id in enumerate(ids.tolist()):
+            if model_id not in known:
+                continue
             item = {
                 "leaderboard_key": row["leaderboard_key"],
                 "category": row["category"],
