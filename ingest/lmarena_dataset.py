@@ -654,34 +654,15 @@ class _Load:
         return entries
 
     def _scores(self, start: int, end: int) -> list[dict[str, float]]:
-        """Each row's scores: rating, the Arena's rank, votes and the interval as half-widths (when published)."""
-        out = []
-        for rating, lower, upper, votes, rank in zip(*self._columns(start, end), strict=True):
-            scores = {"arena_score": rating}
-            if rank == rank:  # not NaN
-                scores["arena_rank"] = rank
-            if votes == votes:
-                scores["votes"] = votes
-            if upper == upper:
-                scores["ci_plus"] = upper - rating
-            if lower == lower:
-                scores["ci_minus"] = rating - lower
-            out.append(scores)
-        return out
+        """Each row's scores (:func:`_row_scores`)."""
+        return [dict(_row_scores(*row)) for row in zip(*self._columns(start, end), strict=True)]
 
     def _series(self, day: dt.date, pks: np.ndarray, start: int, end: int) -> writes.SeriesSnapshot:
         ids = pks[start:end].tolist()
-        wanted: dict[tuple, tuple] = {}  # as _scores, without a dict per row
-        for pk, rating, lower, upper, votes, rank in zip(ids, *self._columns(start, end), strict=True):
-            wanted[(pk, "", "arena_score")] = (rating, None, None)
-            if rank == rank:  # not NaN
-                wanted[(pk, "", "arena_rank")] = (rank, None, None)
-            if votes == votes:
-                wanted[(pk, "", "votes")] = (votes, None, None)
-            if upper == upper:
-                wanted[(pk, "", "ci_plus")] = (upper - rating, None, None)
-            if lower == lower:
-                wanted[(pk, "", "ci_minus")] = (rating - lower, None, None)
+        wanted: dict[tuple, tuple] = {}
+        for pk, *row in zip(ids, *self._columns(start, end), strict=True):
+            for bench, value in _row_scores(*row):
+                wanted[(pk, "", bench)] = (value, None, None)
         return writes.SeriesSnapshot(
             day,
             wanted,
@@ -706,6 +687,20 @@ class _Load:
                 }
             )
         return insert_boards(self.conn, rows)
+
+
+def _row_scores(rating: float, lower: float, upper: float, votes: float, rank: float):
+    """One row's scores on the board: the rating, then the Arena's rank, the votes and the
+    interval as half-widths, each when published (NaN: not)."""
+    yield "arena_score", rating
+    if rank == rank:  # not NaN
+        yield "arena_rank", rank
+    if votes == votes:
+        yield "votes", votes
+    if upper == upper:
+        yield "ci_plus", upper - rating
+    if lower == lower:
+        yield "ci_minus", rating - lower
 
 
 def refuse_dataset_files(paths: list[Path], source: str) -> list[Path]:
