@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import arena, charts, data, eval_ui, fidelity, ui, urls
+from dashboard import arena, charts, data, eval_ui, fidelity, page_cache, ui, urls
 from dashboard import devices as fits
 from dashboard import format as fmt
 from db.errors import NotFoundError
@@ -218,9 +218,8 @@ else:
                 ),
                 key=f"score_chart_{board}",
             )
-            ranks = data.ranks_of(ui.history(url, ver, board, main)["ranks"], [model["repo_id"]])
-            st.plotly_chart(
-                charts.rank_history_figure(ranks, f"Rank by {label}"),
+            st.plotly_chart(  # shared per data version, board and model (page_cache)
+                page_cache.rank_figure(url, ver, board, main, (), (model["repo_id"],), f"Rank by {label}"),
                 key=f"rank_chart_{board}",
             )
 
