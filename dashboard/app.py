@@ -15,7 +15,7 @@ import streamlit as st
 from streamlit.runtime.scriptrunner_utils.exceptions import RerunException, StopException
 
 try:
-    from dashboard import browser, page_cache
+    from dashboard import browser, heap, page_cache
     from dashboard.ui import md
     from db.errors import ConfigError, DatabaseError, TrackerError
 except ModuleNotFoundError as exc:  # a bare `streamlit run dashboard/app.py` from a checkout
@@ -61,7 +61,9 @@ with st.sidebar:
 
 try:
     page.run()
+    heap.release_later()  # give the run's freed memory back to the system, off this thread
 except (RerunException, StopException):
+    heap.release_later()
     raise
 except (DatabaseError, ConfigError) as exc:
     log.warning("dashboard cannot read its data: %s", exc)

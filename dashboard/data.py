@@ -676,23 +676,3 @@ def _yes(value: object) -> str | None:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
     return "yes" if bool(value) else "no"
-
-
-def rank_index(ranks: pd.DataFrame) -> dict[str, np.ndarray]:
-    """Row positions of each model's rank history (ids in lower case), for :func:`ranks_of_indexed`."""
-    if ranks.empty:
-        return {}
-    lower = ranks["model_id"].str.lower()
-    return {key: np.asarray(rows, dtype=np.int64) for key, rows in lower.groupby(lower, sort=False).indices.items()}
-
-
-def ranks_of_indexed(ranks: pd.DataFrame, index: dict[str, np.ndarray], model_ids: list[str]) -> pd.DataFrame:
-    """:func:`ranks_of` (the same frame) through :func:`rank_index`: only the wanted rows are read."""
-    if ranks.empty or not model_ids:
-        return ranks.head(0)
-    wanted = [m.lower() for m in model_ids]
-    hits = [index[m] for m in dict.fromkeys(wanted) if m in index]
-    positions = np.sort(np.concatenate(hits)) if hits else np.array([], dtype=np.int64)
-    out = ranks.take(positions)
-    out["_o"] = out["model_id"].str.lower().map({m: i for i, m in enumerate(wanted)})
-    return out.sort_values(["_o", "date"]).drop(columns="_o").reset_index(drop=True)

@@ -17,7 +17,6 @@ import functools
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -63,29 +62,22 @@ def static_text(path: str) -> str:
 # --------------------------------------------------------------------------- rank history
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
-def _rank_index(url: str, ver: tuple, board: str, bench: str, include: tuple[str, ...]) -> dict[str, np.ndarray]:
-    return data.rank_index(ui._history(url, ver, board, bench, include)["ranks"])
-
-
-def ranks_of(url: str, ver: tuple, board: str, bench: str, include: tuple[str, ...], ids: tuple[str, ...]):
-    """:func:`data.ranks_of` of the board's rank history, through an index built once per version."""
-    ranks = ui._history(url, ver, board, bench, include)["ranks"]
-    return data.ranks_of_indexed(ranks, _rank_index(url, ver, board, bench, include), list(ids))
-
-
 @st.cache_resource(show_spinner=False, max_entries=128)
-def _rank_figure(
+def _rank_chart(
     url: str, ver: tuple, board: str, bench: str, include: tuple[str, ...], ids: tuple[str, ...], title: str
-) -> go.Figure:
-    return charts.rank_history_figure(ranks_of(url, ver, board, bench, include, ids), title)
+) -> tuple[go.Figure, frozenset[str]]:
+    chosen = data.ranks_of(ui._history(url, ver, board, bench, include)["ranks"], list(ids))
+    found = frozenset(chosen["model_id"].str.lower()) if not chosen.empty else frozenset()
+    return charts.rank_history_figure(chosen, title), found
 
 
-def rank_figure(
+def rank_chart(
     url: str, ver: tuple, board: str, bench: str, include: tuple[str, ...], ids: tuple[str, ...], title: str
-) -> go.Figure:
-    """:func:`charts.rank_history_figure` of ``ids`` (shared per data version, board, benchmark and ids)."""
-    return ui._last_good("rank_figure", _rank_figure, url, ver, board, bench, tuple(include), tuple(ids), title)
+) -> tuple[go.Figure, frozenset[str]]:
+    """:func:`charts.rank_history_figure` of ``ids`` on the board's rank history, and the ids (lower
+    case) that have a rank there; shared per data version, board, benchmark and ids (one scan of
+    every rank on every date per choice, not per page view)."""
+    return ui._last_good("rank_chart", _rank_chart, url, ver, board, bench, tuple(include), tuple(ids), title)
 
 
 # --------------------------------------------------------------------------- the history page
@@ -107,7 +99,6 @@ class HistoryPage:
     longest_table: pd.DataFrame | None
     reigns_table: pd.DataFrame | None
     last_day: list[str]  # the top 20 at the last snapshot
-    known: frozenset[str]  # every ranked id, lower case
     holders: list[str]  # every model that held #1, in order
 
 
@@ -130,9 +121,7 @@ def _history_page(
     dates, leaders, reigns, ranks = hist["dates"], hist["leaders"], hist["reigns"], hist["ranks"]
     partial = list(hist["partial"])
     if not dates or leaders.empty:
-        return HistoryPage(
-            list(dates), True, reigns, reigns, [], partial, None, None, None, None, None, [], frozenset(), []
-        )
+        return HistoryPage(list(dates), True, reigns, reigns, [], partial, None, None, None, None, None, [], [])
     overall = reigns[reigns["size_class"] == "all"].reset_index(drop=True)
     gaps = [(a, b) for a, b in zip(dates, dates[1:], strict=False) if (b - a).days > MAX_GAP_DAYS]
     story = None
@@ -149,7 +138,6 @@ def _history_page(
     leader_figure = charts.leader_step_figure(lead_all, overall, score_label, f"The leading {score_label} over time")
     reign_figure = charts.reign_timeline_figure(reigns, dates[-1], "Who led each size class, and when")
     last_day = ranks[ranks["date"] == dates[-1]].nsmallest(20, "rank")["model_id"] if not ranks.empty else []
-    known = frozenset(ranks["model_id"].str.lower()) if not ranks.empty else frozenset()
     return HistoryPage(
         dates=list(dates),
         empty=False,
@@ -163,7 +151,6 @@ def _history_page(
         longest_table=history_table(data.longest_reigns(reigns, 15)),
         reigns_table=history_table(overall).drop(columns="size_class"),
         last_day=list(last_day),
-        known=known,
         holders=list(dict.fromkeys(reigns["model_id"])),
     )
 

@@ -20,7 +20,7 @@ import streamlit as st
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
-from dashboard import data, urls
+from dashboard import data, heap, urls
 from dashboard import format as fmt
 from dashboard.filters import (
     ALL_SIZES,
@@ -157,7 +157,9 @@ def _good_call(name: str, fn, url: str, ver: tuple, *args) -> tuple:
 @st.cache_resource(show_spinner=False, max_entries=48)
 def _ranked(url: str, ver: tuple, board: str, day: dt.date | None, rank_key: str) -> pd.DataFrame:
     with _conn() as conn:
-        return data.ranked_board(conn, board, day, rank_key)
+        board_frame = data.ranked_board(conn, board, day, rank_key)
+    heap.release()  # the build's rows and pivots are freed: give their pages back (dashboard/heap.py)
+    return board_frame
 
 
 def ranked(url: str, ver: tuple, board: str, as_of: dt.date | None, rank_key: str) -> pd.DataFrame:
@@ -219,7 +221,9 @@ LAZY_ROWS = 2_000
 @st.cache_resource(show_spinner=False, max_entries=48)
 def _display(url: str, ver: tuple, board: str, day: dt.date | None, rank_key: str) -> pd.DataFrame:
     """The whole ranked board's display table, built once and shared (views take rows of it)."""
-    return data.display_frame(_ranked(url, ver, board, day, rank_key), board, rank_key)
+    table = data.display_frame(_ranked(url, ver, board, day, rank_key), board, rank_key)
+    heap.release()
+    return table
 
 
 @st.cache_resource(show_spinner=False, max_entries=256)
@@ -247,7 +251,10 @@ def _view_arrow(url: str, ver: tuple, board: str, day: dt.date | None, rank_key:
 
     positions = _view_rows(url, ver, board, day, rank_key, flt)
     table = _take(_display(url, ver, board, day, rank_key), positions)
-    return pa.Table.from_pandas(table, preserve_index=True)  # the index as a column: chunks keep it
+    arrow = pa.Table.from_pandas(table, preserve_index=True)  # the index as a column: chunks keep it
+    del table
+    heap.release()
+    return arrow
 
 
 def board_view(url: str, ver: tuple, board: str, rank_key: str, state: FilterState) -> BoardView:
@@ -287,6 +294,7 @@ def _history(url: str, ver: tuple, board: str, bench: str, include: tuple[str, .
         )
         partial_days = queries.partial_dates(conn, board)
     reigns = data.reigns_by_class(lead, dates, partial_days)
+    heap.release()
     return {"dates": dates, "leaders": lead, "reigns": reigns, "ranks": ranks, "partial": sorted(partial_days)}
 
 

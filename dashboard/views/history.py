@@ -136,10 +136,8 @@ st.multiselect(
 )
 state = ui.read_state(query_state)
 ui.write_query(state, DEFAULTS)
-missing = [i for i in state.ids if i.lower() not in shared.known]
+rank_figure, ranked_ids = page_cache.rank_chart(url, ver, board, bench, include, state.ids, f"Rank by {score_label}")
+missing = [i for i in state.ids if i.lower() not in ranked_ids]
 if missing:
     st.info(ui.md(f"Never ranked on {lb.display_name}: {', '.join(missing)}"), icon=":material/info:")
-st.plotly_chart(
-    page_cache.rank_figure(url, ver, board, bench, include, tuple(state.ids), f"Rank by {score_label}"),
-    key="rank_chart",
-)
+st.plotly_chart(rank_figure, key="rank_chart")

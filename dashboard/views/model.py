@@ -219,7 +219,7 @@ else:
                 key=f"score_chart_{board}",
             )
             st.plotly_chart(  # shared per data version, board and model (page_cache)
-                page_cache.rank_figure(url, ver, board, main, (), (model["repo_id"],), f"Rank by {label}"),
+                page_cache.rank_chart(url, ver, board, main, (), (model["repo_id"],), f"Rank by {label}")[0],
                 key=f"rank_chart_{board}",
             )
 
