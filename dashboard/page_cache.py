@@ -23,7 +23,7 @@ import streamlit as st
 
 from dashboard import charts, data, ui
 from db.history import MAX_GAP_DAYS
-from db.registry import OPEN_LLM_V1
+from db.registry import OPEN_LLM_V1, leaderboard_def
 
 # --------------------------------------------------------------------------- navigation
 
@@ -163,3 +163,21 @@ def history_page(
     Read only: its frames and figures are shared by every session.
     """
     return ui._last_good("history_page", _history_page, url, ver, board, bench, tuple(include), score_label)
+
+
+# --------------------------------------------------------------------------- the model page
+
+
+@st.cache_resource(show_spinner=False, max_entries=128)
+def _score_chart(url: str, ver: tuple, model_id: str, board: str) -> go.Figure:
+    lb = leaderboard_def(board)
+    bdef = lb.benchmark(lb.main_benchmark)
+    label = bdef.display_name
+    hist = data.score_history(ui._model_bundle(url, ver, model_id)["scores"], board, lb.main_benchmark)
+    return charts.score_history_figure(hist, label, f"{label} over time", bdef.scale, (bdef.min_value, bdef.max_value))
+
+
+def score_chart(url: str, ver: tuple, model_id: str, board: str) -> go.Figure:
+    """The model page's main-benchmark score over time on ``board`` (``model_id`` as the page got
+    it: the key of :func:`ui.model_bundle`), shared per data version, model and board."""
+    return ui._last_good("score_chart", _score_chart, url, ver, model_id, board)

@@ -19,6 +19,7 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from dashboard import data, heap, urls
 from dashboard import format as fmt
@@ -76,7 +77,21 @@ def version() -> tuple:
     every page is served from the caches built for it) and the page says so.
     """
     url = settings().database_url
+    # Asked several times per script run (the page, its sections): read once per run. The
+    # context's cursors are a new dict for every run (ScriptRunContext.reset).
+    ctx = get_script_run_ctx()
+    run = getattr(ctx, "cursors", None)
+    memo = getattr(ctx, "_slm_data_version", None)
+    if run is not None and memo is not None and memo[0] is run and memo[1] == url:
+        return memo[2]
     st.session_state["_busy_noted_run"] = False  # every page asks for the version first
+    ver = _read_version(url)
+    if run is not None:
+        ctx._slm_data_version = (run, url, ver)
+    return ver
+
+
+def _read_version(url: str) -> tuple:
     try:
         with engine().connect() as conn:
             ver = queries.data_version(conn)

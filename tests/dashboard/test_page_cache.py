@@ -61,3 +61,39 @@ def test_a_board_without_snapshots_gives_an_empty_history_page(sqlite_engine, mo
     assert shared.empty and shared.dates == [] and shared.leader_figure is None
     figure, found = page_cache.rank_chart(url, ver, OPEN_LLM_V1, "average", (), ("llama-65b",), "Rank by Average")
     assert found == frozenset() and len(figure.data) == 0  # "Pick models to see their rank over time."
+
+
+def test_a_score_chart_is_the_one_the_model_page_built_before(cache_args):
+    url, ver = cache_args
+    scores = ui.model_bundle(url, ver, "microsoft/phi-2")["scores"]
+    got = page_cache.score_chart(url, ver, "microsoft/phi-2", V2)
+    expected = charts.score_history_figure(
+        data.score_history(scores, V2, "average"), "Average", "Average over time", "percent", (0.0, 100.0)
+    )
+    assert got.to_json() == expected.to_json()
+    assert len(got.data) == 1 and len(got.data[0].x) > 0
+    assert page_cache.score_chart(url, ver, "microsoft/phi-2", V2) is got
+
+
+def test_the_data_version_is_read_once_per_script_run(seeded_url, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from db import queries
+
+    monkeypatch.setenv("DATABASE_URL", seeded_url)
+    calls = []
+    real = queries.data_version
+    monkeypatch.setattr(queries, "data_version", lambda conn: calls.append(1) or real(conn))
+
+    def app():
+        import streamlit as st
+
+        from dashboard import ui
+
+        st.markdown(str(ui.version() == ui.version() == ui.cache_args()[1]))
+
+    at = AppTest.from_function(app, default_timeout=60).run()
+    assert not at.exception and at.markdown[0].value == "True"
+    assert len(calls) == 1
+    at.run()
+    assert len(calls) == 2  # every run reads it again: a finished ingest run shows at the next view
