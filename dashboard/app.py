@@ -16,10 +16,10 @@ from streamlit.runtime.scriptrunner_utils.exceptions import RerunException, Stop
 
 try:
     from core.errors import ConfigError, DatabaseError, TrackerError
-    from dashboard import browser
+    from dashboard import browser, heap, page_cache
     from dashboard.ui import md
 except ModuleNotFoundError as exc:  # a bare `streamlit run dashboard/app.py` from a checkout
-    if exc.name not in ("dashboard", "db"):
+    if exc.name not in ("core", "dashboard", "db"):
         raise
     st.error(
         "SLM Tracker's packages are not on the Python path: start the dashboard with `make run`, "
@@ -33,21 +33,24 @@ PAGES = Path(__file__).resolve().parent / "views"
 # A file served by this server: a ":material/..." page icon is fetched from an outside font host.
 st.set_page_config(page_title="SLM Tracker", page_icon=PAGES.parent / "theme" / "favicon.png", layout="wide")
 
-pages = [
-    st.Page(PAGES / "leaderboard.py", title="Leaderboard", icon=":material/leaderboard:", url_path="", default=True),
-    st.Page(PAGES / "size.py", title="Size vs score", icon=":material/scatter_plot:", url_path="size"),
-    st.Page(PAGES / "licenses.py", title="Licenses", icon=":material/gavel:", url_path="licenses"),
-    st.Page(PAGES / "history.py", title="History", icon=":material/history:", url_path="history"),
-    st.Page(PAGES / "devices.py", title="Best for your device", icon=":material/devices:", url_path="devices"),
-    st.Page(PAGES / "model.py", title="Model", icon=":material/deployed_code:", url_path="model"),
-    st.Page(PAGES / "compare.py", title="Compare", icon=":material/compare_arrows:", url_path="compare"),
-    st.Page(PAGES / "evals.py", title="Eval results", icon=":material/verified:", url_path="evals"),
-    st.Page(PAGES / "tasks.py", title="Tasks", icon=":material/task_alt:", url_path="tasks"),
-    st.Page(PAGES / "status.py", title="Data status", icon=":material/monitor_heart:", url_path="status"),
-]
+# Built once per process (page_cache.pages), copied for each run.
+pages = page_cache.pages(
+    (
+        page_cache.PageSpec(str(PAGES / "leaderboard.py"), "Leaderboard", ":material/leaderboard:", "", default=True),
+        page_cache.PageSpec(str(PAGES / "size.py"), "Size vs score", ":material/scatter_plot:", "size"),
+        page_cache.PageSpec(str(PAGES / "licenses.py"), "Licenses", ":material/gavel:", "licenses"),
+        page_cache.PageSpec(str(PAGES / "history.py"), "History", ":material/history:", "history"),
+        page_cache.PageSpec(str(PAGES / "devices.py"), "Best for your device", ":material/devices:", "devices"),
+        page_cache.PageSpec(str(PAGES / "model.py"), "Model", ":material/deployed_code:", "model"),
+        page_cache.PageSpec(str(PAGES / "compare.py"), "Compare", ":material/compare_arrows:", "compare"),
+        page_cache.PageSpec(str(PAGES / "evals.py"), "Eval results", ":material/verified:", "evals"),
+        page_cache.PageSpec(str(PAGES / "tasks.py"), "Tasks", ":material/task_alt:", "tasks"),
+        page_cache.PageSpec(str(PAGES / "status.py"), "Data status", ":material/monitor_heart:", "status"),
+    )
+)
 page = st.navigation(pages)
 # Static CSS shipped with the app (never built from data).
-st.html(f"<style>{(Path(__file__).resolve().parent / 'theme' / 'app.css').read_text(encoding='utf-8')}</style>")
+st.html(f"<style>{page_cache.static_text(str(PAGES.parent / 'theme' / 'app.css'))}</style>")
 browser.enter_commits_dates()
 
 with st.sidebar:
@@ -58,7 +61,9 @@ with st.sidebar:
 
 try:
     page.run()
+    heap.release_later()  # give the run's freed memory back to the system, off this thread
 except (RerunException, StopException):
+    heap.release_later()
     raise
 except (DatabaseError, ConfigError) as exc:
     log.warning("dashboard cannot read its data: %s", exc)

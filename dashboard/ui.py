@@ -19,11 +19,12 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from core.boards import leaderboard_def
 from core.config import Settings, load_settings
 from core.errors import DatabaseError
-from dashboard import data, urls
+from dashboard import data, heap, urls
 from dashboard import format as fmt
 from dashboard.filters import (
     ALL_SIZES,
@@ -76,7 +77,21 @@ def version() -> tuple:
     every page is served from the caches built for it) and the page says so.
     """
     url = settings().database_url
+    # Asked several times per script run (the page, its sections): read once per run. The
+    # context's cursors are a new dict for every run (ScriptRunContext.reset).
+    ctx = get_script_run_ctx()
+    run = getattr(ctx, "cursors", None)
+    memo = getattr(ctx, "_slm_data_version", None)
+    if run is not None and memo is not None and memo[0] is run and memo[1] == url:
+        return memo[2]
     st.session_state["_busy_noted_run"] = False  # every page asks for the version first
+    ver = _read_version(url)
+    if run is not None:
+        ctx._slm_data_version = (run, url, ver)
+    return ver
+
+
+def _read_version(url: str) -> tuple:
     try:
         with engine().connect() as conn:
             ver = queries.data_version(conn)
@@ -157,7 +172,9 @@ def _good_call(name: str, fn, url: str, ver: tuple, *args) -> tuple:
 @st.cache_resource(show_spinner=False, max_entries=48)
 def _ranked(url: str, ver: tuple, board: str, day: dt.date | None, rank_key: str) -> pd.DataFrame:
     with _conn() as conn:
-        return data.ranked_board(conn, board, day, rank_key)
+        board_frame = data.ranked_board(conn, board, day, rank_key)
+    heap.release()  # the build's rows and pivots are freed: give their pages back (dashboard/heap.py)
+    return board_frame
 
 
 def ranked(url: str, ver: tuple, board: str, as_of: dt.date | None, rank_key: str) -> pd.DataFrame:
@@ -219,7 +236,9 @@ LAZY_ROWS = 2_000
 @st.cache_resource(show_spinner=False, max_entries=48)
 def _display(url: str, ver: tuple, board: str, day: dt.date | None, rank_key: str) -> pd.DataFrame:
     """The whole ranked board's display table, built once and shared (views take rows of it)."""
-    return data.display_frame(_ranked(url, ver, board, day, rank_key), board, rank_key)
+    table = data.display_frame(_ranked(url, ver, board, day, rank_key), board, rank_key)
+    heap.release()
+    return table
 
 
 @st.cache_resource(show_spinner=False, max_entries=256)
@@ -247,7 +266,10 @@ def _view_arrow(url: str, ver: tuple, board: str, day: dt.date | None, rank_key:
 
     positions = _view_rows(url, ver, board, day, rank_key, flt)
     table = _take(_display(url, ver, board, day, rank_key), positions)
-    return pa.Table.from_pandas(table, preserve_index=True)  # the index as a column: chunks keep it
+    arrow = pa.Table.from_pandas(table, preserve_index=True)  # the index as a column: chunks keep it
+    del table
+    heap.release()
+    return arrow
 
 
 def board_view(url: str, ver: tuple, board: str, rank_key: str, state: FilterState) -> BoardView:
@@ -287,6 +309,7 @@ def _history(url: str, ver: tuple, board: str, bench: str, include: tuple[str, .
         )
         partial_days = queries.partial_dates(conn, board)
     reigns = data.reigns_by_class(lead, dates, partial_days)
+    heap.release()
     return {"dates": dates, "leaders": lead, "reigns": reigns, "ranks": ranks, "partial": sorted(partial_days)}
 
 

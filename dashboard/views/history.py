@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from core.boards import OPEN_LLM_V1, leaderboard_def
-from dashboard import charts, data, ui
+from dashboard import charts, page_cache, ui
 from dashboard import format as fmt
 from dashboard.filters import MAX_COMPARE, WIDGET_KEYS, FilterState
 from db.history import MAX_GAP_DAYS
@@ -38,32 +37,23 @@ score_label = next(b.display_name for b in benches if b.key == bench)
 
 with st.sidebar:
     ui.include_widget()
-hist = ui.history(url, ver, board, bench, tuple(st.session_state.get(WIDGET_KEYS["include"]) or ()))
-dates, leaders, reigns = hist["dates"], hist["leaders"], hist["reigns"]
-if not dates or leaders.empty:
+include = tuple(st.session_state.get(WIDGET_KEYS["include"]) or ())
+# Figures, tables and the rank index: built once per data version and shared by every session.
+shared = page_cache.history_page(url, ver, board, bench, include, score_label)
+dates, reigns, overall = shared.dates, shared.reigns, shared.overall
+if shared.empty:
     ui.empty_state(f"{lb.display_name} has no snapshots yet.", "Load the bundled data with 'python -m ingest seed'.")
     st.stop()
 
-overall = reigns[reigns["size_class"] == "all"].reset_index(drop=True)
-gaps = [(a, b) for a, b in zip(dates, dates[1:], strict=False) if (b - a).days > MAX_GAP_DAYS]
+gaps = shared.gaps
 st.caption(
     ui.md(f"{lb.display_name} · {len(dates)} snapshots from {dates[0].isoformat()} to {dates[-1].isoformat()}")
     + " · a reign runs from the first snapshot a model leads to the first snapshot another model leads."
 )
 
 # The story this page opens with: Falcon-40B's reign on the 2023 board.
-falcon = overall[overall["model_id"].str.lower() == "tiiuae/falcon-40b-instruct"]
-if board == OPEN_LLM_V1 and bench == "average" and not falcon.empty:
-    first = overall[overall["model_id"].str.lower() == "tiiuae/falcon-40b"]
-    reign = falcon.iloc[0]
-    took = f"tiiuae/falcon-40b took #1 on {first.iloc[0]['start']}; " if not first.empty else ""
-    st.success(
-        ui.md(
-            f"{took}its instruct version tiiuae/falcon-40b-instruct then led the board from "
-            f"{reign['start']} to {reign['end']} ({reign['days']} days), until Llama 2 fine-tunes arrived."
-        ),
-        icon=":material/emoji_events:",
-    )
+if shared.falcon_story is not None:
+    st.success(ui.md(shared.falcon_story), icon=":material/emoji_events:")
     st.page_link(
         "views/model.py",
         label="tiiuae/falcon-40b-instruct",
@@ -86,24 +76,18 @@ if gaps:
             + ": a reign across that gap may have been shorter than shown ('Longest gap' in the tables)."
         )
     )
-if hist["partial"]:
+if shared.partial:
     st.caption(
         ui.md(
             "Partial snapshots (far fewer entries than the ones before): "
-            + ", ".join(d.isoformat() for d in hist["partial"])
+            + ", ".join(d.isoformat() for d in shared.partial)
             + ". They carry what they lack from the snapshot before and cannot start or end a reign by themselves."
         )
     )
-lead_all = leaders[leaders["size_class"] == "all"]
-st.plotly_chart(
-    charts.leader_step_figure(lead_all, overall, score_label, f"The leading {score_label} over time"),
-    key="leader_chart",
-)
+st.plotly_chart(shared.leader_figure, key="leader_chart")
 
 st.subheader("Reigns by size class")
-st.plotly_chart(
-    charts.reign_timeline_figure(reigns, dates[-1], "Who led each size class, and when"), key="reign_timeline"
-)
+st.plotly_chart(shared.reign_figure, key="reign_timeline")
 
 link = ui.model_link_config(width="medium")
 date_cfg = {
@@ -117,20 +101,9 @@ date_cfg = {
     ),
 }
 
-
-def _table(frame: pd.DataFrame) -> pd.DataFrame:
-    out = frame.assign(
-        page_url=frame["model_id"].map(data.page_url),
-        size_class=frame["size_class"].map(charts.SIZE_NAMES),
-        start=frame["start"].astype(str),
-        end=[str(e) if e is not None and not pd.isna(e) else "still #1" for e in frame["end"]],
-    )
-    return out[["size_class", "page_url", "start", "end", "days", "value", "gap_days"]]
-
-
 st.subheader("Longest reigns")
 st.dataframe(
-    _table(data.longest_reigns(reigns, 15)),
+    shared.longest_table,
     hide_index=True,
     placeholder=fmt.MISSING,
     column_config={**link, **date_cfg},
@@ -138,7 +111,7 @@ st.dataframe(
 )
 st.subheader("Every #1, in order")
 st.dataframe(
-    _table(overall).drop(columns="size_class"),
+    shared.reigns_table,
     hide_index=True,
     placeholder=fmt.MISSING,
     column_config={**link, **date_cfg},
@@ -147,15 +120,11 @@ st.dataframe(
 st.caption("'Until' is the first snapshot where another model led.")
 
 st.subheader("Rank over time")
-ranks = hist["ranks"]
-last_day = ranks[ranks["date"] == dates[-1]].nsmallest(20, "rank")["model_id"] if not ranks.empty else []
-known = set(ranks["model_id"].str.lower()) if not ranks.empty else set()
-holders = list(dict.fromkeys(reigns["model_id"]))
 if board != DEFAULTS.board and list(st.session_state.get(WIDGET_KEYS["ids"]) or []) == list(DEFAULTS.ids):
     # Falcon's era is the v1 story; on another board start with its last three leaders.
     st.session_state[WIDGET_KEYS["ids"]] = list(dict.fromkeys(reversed(overall["model_id"].tolist())))[:3]
 chosen = list(st.session_state.get(WIDGET_KEYS["ids"]) or [])
-options = list(dict.fromkeys([*chosen, *holders, *last_day]))
+options = list(dict.fromkeys([*chosen, *shared.holders, *shared.last_day]))
 st.multiselect(
     "Models",
     options=options,
@@ -167,8 +136,8 @@ st.multiselect(
 )
 state = ui.read_state(query_state)
 ui.write_query(state, DEFAULTS)
-missing = [i for i in state.ids if i.lower() not in known]
+rank_figure, ranked_ids = page_cache.rank_chart(url, ver, board, bench, include, state.ids, f"Rank by {score_label}")
+missing = [i for i in state.ids if i.lower() not in ranked_ids]
 if missing:
     st.info(ui.md(f"Never ranked on {lb.display_name}: {', '.join(missing)}"), icon=":material/info:")
-chosen_ranks = data.ranks_of(ranks, list(state.ids))
-st.plotly_chart(charts.rank_history_figure(chosen_ranks, f"Rank by {score_label}"), key="rank_chart")
+st.plotly_chart(rank_figure, key="rank_chart")

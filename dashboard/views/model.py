@@ -7,7 +7,7 @@ import streamlit as st
 
 from core.boards import MODEL_CARD, leaderboard_def
 from core.errors import NotFoundError
-from dashboard import arena, charts, data, eval_ui, fidelity, ui, urls
+from dashboard import arena, data, eval_ui, fidelity, page_cache, ui, urls
 from dashboard import devices as fits
 from dashboard import format as fmt
 
@@ -210,17 +210,10 @@ else:
             left.caption("'Since' is the first snapshot with this score; 'Until' the first without it.")
             main = lb.main_benchmark
             label = lb.benchmark(main).display_name
-            hist = data.score_history(bundle["scores"], board, main)
-            bdef = lb.benchmark(main)
-            right.plotly_chart(
-                charts.score_history_figure(
-                    hist, label, f"{label} over time", bdef.scale, (bdef.min_value, bdef.max_value)
-                ),
-                key=f"score_chart_{board}",
-            )
-            ranks = data.ranks_of(ui.history(url, ver, board, main)["ranks"], [model["repo_id"]])
+            # Both charts are built once per data version, model and board (page_cache).
+            right.plotly_chart(page_cache.score_chart(url, ver, model_id, board), key=f"score_chart_{board}")
             st.plotly_chart(
-                charts.rank_history_figure(ranks, f"Rank by {label}"),
+                page_cache.rank_chart(url, ver, board, main, (), (model["repo_id"],), f"Rank by {label}")[0],
                 key=f"rank_chart_{board}",
             )
 
