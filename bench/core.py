@@ -132,15 +132,23 @@ def file_mb(path: Path) -> float:
     return total / 1e6
 
 
-def peak_rss_mb_of(pid: int) -> float | None:
-    """Peak resident memory (VmHWM) of a live process in MB, from /proc (Linux)."""
+def status_mb(pid: int | None, field: str) -> float | None:
+    """A memory figure of a live process from /proc/PID/status in MB (``VmRSS``, ``VmHWM``);
+    ``None`` when there is no such process (Linux)."""
+    if pid is None:
+        return None
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
+            if line.startswith(f"{field}:"):
                 return int(line.split()[1]) * 1024 / 1e6
     except OSError:
         return None
     return None
+
+
+def peak_rss_mb_of(pid: int) -> float | None:
+    """Peak resident memory (VmHWM) of a live process in MB."""
+    return status_mb(pid, "VmHWM")
 
 
 def env_without(*prefixes: str) -> dict[str, str]:

@@ -47,7 +47,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
 
-from bench.core import Result, Sizes, env_without
+from bench.core import Result, Sizes, env_without, status_mb
 
 log = logging.getLogger("bench.hosting")
 
@@ -292,29 +292,13 @@ async def _idle_tabs(base: str, count: int, hold: Callable[[], None]) -> int:
 
 
 def rss_mb(pid: int | None) -> float | None:
-    """Resident memory (VmRSS) of a live process in MB, from /proc (Linux)."""
-    if pid is None:
-        return None
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024 / 1e6
-    except OSError:
-        return None
-    return None
+    """Resident memory (VmRSS) of a live process in MB."""
+    return status_mb(pid, "VmRSS")
 
 
 def peak_rss_mb(pid: int | None) -> float | None:
     """Peak resident memory (VmHWM) of a live process in MB."""
-    if pid is None:
-        return None
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) * 1024 / 1e6
-    except OSError:
-        return None
-    return None
+    return status_mb(pid, "VmHWM")
 
 
 def sqlite_connections(pid: int, db_path: Path) -> Callable[[], int | None]:

@@ -400,7 +400,9 @@ def board_history(
     lead_cols = ["size_class", "date", "model_pk", "model_id", "value"]
     rank_cols = ["date", "model_pk", "model_id", "rank", "score", "entries"]
     if values.empty:
-        return dates, pd.DataFrame(columns=lead_cols), pd.DataFrame(columns=rank_cols)
+        empty = pd.DataFrame(columns=lead_cols)
+        empty.attrs["partial"] = sorted(queries.partial_dates(conn, board))
+        return dates, empty, pd.DataFrame(columns=rank_cols)
     info = models.set_index("model_pk")
     alpha = info["repo_id"].str.lower().rank(method="first")
     values = values.assign(
@@ -412,11 +414,7 @@ def board_history(
     best = values.drop_duplicates(["date_idx", "model_pk"]).copy()
     best["rank"] = tie_ranks(best["value"], bdef.higher_is_better, best["date_idx"]).astype(int)
     best["entries"] = best.groupby("date_idx")["model_pk"].transform("size")
-    _, _, class_size = facts_rules.size_frame_bounds(
-        info["params_b"].to_numpy(), info.get("params_confidence"), include_doubtful
-    )
-    class_size.index = info.index
-    best["size_class"] = size_class(best["model_pk"].map(class_size)).to_numpy()
+    best["size_class"] = size_class(best["model_pk"].map(class_sizes(info, include_doubtful))).to_numpy()
     best["date"] = [dates[i] for i in best["date_idx"]]
     best["model_id"] = best["model_pk"].map(info["repo_id"]).to_numpy()
     leading = best

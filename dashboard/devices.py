@@ -165,10 +165,12 @@ def inputs_rows(table: list[memory.Estimate]) -> pd.DataFrame:
 
 def device_rows(result: pd.DataFrame) -> pd.DataFrame:
     """The device page's table for one device: task, model, score, precision, memory, size, build."""
+    from dashboard import data
+
     if result.empty:
         return result
     out = result.assign(
-        page_url=result["model_id"].map(lambda m: f"model?id={m}" if isinstance(m, str) else None),
+        page_url=result["model_id"].map(lambda m: data.page_url(m) if isinstance(m, str) else None),
         bits=result["bits"].map(lambda b: f"{b}-bit" if not pd.isna(b) else ""),
         build_repo_id=result["build_repo_id"].astype(object).where(result["build_repo_id"].notna(), ""),
         size_confidence=result["size_confidence"].astype(object).where(result["size_confidence"].notna(), ""),
@@ -212,7 +214,9 @@ def custom_device(gb: float) -> memory.Device:
 def fits_widgets(container=None) -> FitsState:
     """The "fits in" widgets (device, GB, bits, context), seeded from the URL; returns their state."""
     container = container or st.sidebar
-    from_url, notes = FitsState.from_query({k: st.query_params.get(k) for k in st.query_params})
+    from dashboard import ui
+
+    from_url, notes = FitsState.from_query(ui.query_dict())
     wanted = from_url.to_query()
     # A URL this filter did not write itself (a shared link, back/forward) sets the widgets.
     if st.session_state.get("_fits_written") != wanted or KEYS["device"] not in st.session_state:
@@ -259,7 +263,9 @@ def fits_widgets(container=None) -> FitsState:
 def write_url(state: FitsState) -> None:
     """Add the filter to the URL the page wrote (and tell the page's URL sync it wrote it)."""
     wanted = state.to_query()
-    current = {k: st.query_params.get(k) for k in st.query_params}
+    from dashboard import ui
+
+    current = ui.query_dict()
     merged = {k: v for k, v in current.items() if k not in URL.values()} | wanted
     if merged != current:
         st.query_params.from_dict(merged)
@@ -326,7 +332,7 @@ def filter_view(url: str, ver: tuple, board: str, rank_key: str, view, state: Fi
     write_url(state)
     if not state.active:
         return view
-    rows = apply_fits(view.rows, _configs(url, ver), state, _confidence(url, ver))
+    rows = apply_fits(view.rows, _configs(url, ver), state, _confidence_for(url, ver, view.rows))
     table = with_memory_column(data.display_frame(rows, board, rank_key), rows)
     st.caption(
         f"Showing models that {state.describe()}: memory = weights + KV cache + "
@@ -342,7 +348,12 @@ def filter_frame(url: str, ver: tuple, frame: pd.DataFrame, state: FitsState) ->
     write_url(state)
     if not state.active:
         return frame
-    return apply_fits(frame, _configs(url, ver), state, _confidence(url, ver))
+    return apply_fits(frame, _configs(url, ver), state, _confidence_for(url, ver, frame))
+
+
+def _confidence_for(url: str, ver: tuple, rows: pd.DataFrame) -> pd.DataFrame | None:
+    """Every model's size confidence, read only for rows that do not carry it (ranked boards do)."""
+    return None if "params_confidence" in rows.columns else _confidence(url, ver)
 
 
 # --------------------------------------------------------------------------- model and status pages

@@ -116,12 +116,6 @@ def eval_board(
     return ranked.reindex(columns=BOARD_COLUMNS).reset_index(drop=True)
 
 
-def provenance_counts(frame: pd.DataFrame) -> dict[str, int]:
-    if frame.empty:
-        return {}
-    return {k: int(v) for k, v in frame["provenance"].value_counts().items()}
-
-
 def task_view(
     conn: Connection, task: str, *, as_of: dt.date | None = None, flt: ModelFilter = ModelFilter()
 ) -> pd.DataFrame:

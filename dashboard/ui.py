@@ -39,6 +39,7 @@ from dashboard.filters import (
 from db import queries
 from db.engine import one_line, reader_engine, require_current_schema
 from db.queries import ModelFilter
+from db.ranking import ranks_in_order
 from db.schema import LICENSE_CATEGORIES, MODEL_TYPES
 
 log = logging.getLogger("dashboard")
@@ -250,13 +251,15 @@ def _view_rows(url: str, ver: tuple, board: str, day: dt.date | None, rank_key: 
 
 
 def _take(frame: pd.DataFrame, positions: np.ndarray) -> pd.DataFrame:
-    """The rows at ``positions``, ranks numbered again; every row: a shallow copy (no data copied)."""
+    """The rows at ``positions``, ranks numbered again (equal scores share a rank: 1, 2, 2, 4); every
+    row: a shallow copy (no data copied)."""
     if len(positions) == len(frame) and (positions == np.arange(len(frame))).all():
         out = frame.copy(deep=False)
     else:
         out = frame.take(positions)
-    out["rank"] = np.arange(1, len(out) + 1)
-    return out.reset_index(drop=True)
+    out = out.reset_index(drop=True)
+    out["rank"] = ranks_in_order(out["score"]) if "score" in out.columns else np.arange(1, len(out) + 1)
+    return out
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
@@ -307,10 +310,10 @@ def _history(url: str, ver: tuple, board: str, bench: str, include: tuple[str, .
         dates, lead, ranks = data.board_history(
             conn, board, bench, include_doubtful="doubtful" in include, include_flagged="flagged" in include
         )
-        partial_days = queries.partial_dates(conn, board)
+    partial_days = lead.attrs["partial"]  # board_history read them for the reign rule
     reigns = data.reigns_by_class(lead, dates, partial_days)
     heap.release()
-    return {"dates": dates, "leaders": lead, "reigns": reigns, "ranks": ranks, "partial": sorted(partial_days)}
+    return {"dates": dates, "leaders": lead, "reigns": reigns, "ranks": ranks, "partial": list(partial_days)}
 
 
 def history(url: str, ver: tuple, board: str, bench: str, include: tuple[str, ...] = ()) -> dict:

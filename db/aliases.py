@@ -19,7 +19,7 @@ from db.schema import BOARD_ALIASES, MODELS
 
 # Where a fact taken over from the aliased Hub repo says it came from (starts with "hub": it
 # ranks as a Hub fact, so later board rows never override it).
-VIA = "hub via alias of {hub_id} ({source})"
+VIA = facts_rules.ALIAS_PREFIX + "{hub_id} ({source})"
 
 
 def replace_aliases(conn: Connection, leaderboard: str, rows: Sequence[dict]) -> int:

@@ -293,24 +293,6 @@ def _models(conn: Connection, pks) -> pd.DataFrame:
     return frame if not frame.empty else pd.DataFrame(columns=["model_pk", *MODEL_COLUMNS])
 
 
-# Columns of ``python -m db leaderboard --leaderboard lmarena`` (the CLI contract).
-BOARD_COLUMNS = [
-    "rank",
-    "model_id",
-    "score",
-    "board_rank",
-    "ci_minus",
-    "ci_plus",
-    "votes",
-    "published",
-    "hub_id",
-    "params_b",
-    "license",
-    "license_category",
-    "type",
-]
-
-
 def category_board(conn: Connection, category: str, as_of: dt.date | None = None, flt=None) -> pd.DataFrame:
     """A category's board as of a day: rank (position after filters), model_id, score (rating),
     board_rank (the Arena's own rank), the interval as half-widths, votes, the publish date shown,

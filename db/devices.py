@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, delete, func, select
 
-from core.boards import LEADERBOARDS, LMARENA, OPEN_LLM_V1, OPEN_LLM_V2, leaderboard_def
+from core.boards import AUXILIARY_GROUPS, LEADERBOARDS, LMARENA, OPEN_LLM_V1, OPEN_LLM_V2, leaderboard_def
 from core.errors import InputError
 from db import memory
 from db.schema import MODEL_BUILDS, MODEL_CONFIGS, MODELS
@@ -51,7 +51,6 @@ BUILD_COLUMNS = (
 # Boards whose scores pick "the best model for a task", in order of preference. The model-card
 # board is left out: its scores are self-reported.
 TASK_BOARDS = (OPEN_LLM_V2, LMARENA, OPEN_LLM_V1)
-NON_TASKS = ("popularity", "uncertainty", "rank")
 MEMORY_CSV_COLUMNS = [
     "bits",
     "weights_gb",
@@ -375,7 +374,7 @@ def task_groups(boards: Sequence[str] = TASK_BOARDS) -> list[str]:
     seen: list[str] = []
     for key in boards:
         for bench in leaderboard_def(key).benchmarks:
-            if bench.task_group not in NON_TASKS and bench.task_group not in seen and bench.higher_is_better:
+            if bench.task_group not in AUXILIARY_GROUPS and bench.task_group not in seen and bench.higher_is_better:
                 seen.append(bench.task_group)
     return seen
 

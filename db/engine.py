@@ -117,11 +117,6 @@ def ready_engine(url: str) -> Engine:
     return engine
 
 
-def schema_is_current(engine: Engine) -> bool:
-    """True when the database is at the newest migration (Alembic's head in ``db/migrations``)."""
-    return schema_state(engine).current
-
-
 @dataclass(frozen=True)
 class SchemaState:
     """Where a database stands against the migrations this code ships.

@@ -17,7 +17,7 @@ doubtful      -  a value that failed a plausibility check; shown, never used by 
 ========== ===== ==================================================================
 
 Precedence (:func:`prefer`): a higher confidence wins; among equals, the better source
-(:data:`SOURCE_RANKS`), then the newer. One exception: a more precise value that lies
+(its rank in :data:`SOURCE_TABLE`), then the newer. One exception: a more precise value that lies
 inside a floor's interval wins over the floor (v1 says 3, the name says 3.8: 3.8).
 
 Plausibility (:func:`assess`) needs what other rows say (the base model's size), so it runs
@@ -46,7 +46,6 @@ SOURCE_TABLE = (
     ("open-llm-leaderboard-v1", 20, "floor", "the v1 board's count, rounded down"),
     ("name", 10, "name", "the model's name"),
 )
-SOURCE_RANKS = {prefix: rank for prefix, rank, _, _ in SOURCE_TABLE}
 UNKNOWN_SOURCE_RANK = 5
 
 # Plausibility thresholds (each one stated in docs/data-sources.md).
@@ -90,7 +89,7 @@ def _whole(value: float) -> bool:
     return math.isclose(value, round(value), abs_tol=1e-9)
 
 
-ALIAS_PREFIX = "hub via alias of "  # db.aliases.VIA: "hub via alias of {hub_id} ({source})"
+ALIAS_PREFIX = "hub via alias of "  # db.aliases.VIA is this, then "{hub_id} ({source})"
 
 
 def classify(value: float | None, source: str | None, is_estimate: bool = False) -> str | None:

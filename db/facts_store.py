@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Connection, bindparam, select
+from sqlalchemy import Connection, select
 
 from db.schema import MODELS
 
@@ -48,13 +48,11 @@ def review_rows(conn: Connection) -> list[dict]:
 
 def write_reviews(conn: Connection, changes: Sequence[tuple[int, dict]]) -> int:
     """Apply (model id, column changes); one executemany per set of columns."""
-    groups: dict[tuple[str, ...], list[dict]] = {}
-    for model_id, cols in changes:
+    from db.writes import update_rows
+
+    for _, cols in changes:
         bad = set(cols) - WRITABLE
         if bad:
             raise ValueError(f"the review may not write {sorted(bad)}")
-        groups.setdefault(tuple(sorted(cols)), []).append({"_id": model_id, **cols})
-    for columns, rows in groups.items():
-        stmt = MODELS.update().where(MODELS.c.id == bindparam("_id")).values({c: bindparam(c) for c in columns})
-        conn.execute(stmt, rows)
+    update_rows(conn, MODELS, changes)
     return len(changes)

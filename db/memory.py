@@ -391,9 +391,6 @@ def build_bits(name: str) -> float | None:
     return None
 
 
-BUILD_FORMATS = ("GGUF", "AWQ", "GPTQ", "MLX", "bnb", "EXL2", "ONNX", "MLC", "other")
-
-
 def build_format(repo_id: str, tags: list[str] | tuple[str, ...] = ()) -> str:
     """The format of a quantised build from its tags and name."""
     low = {t.lower() for t in tags}

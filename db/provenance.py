@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import Connection, bindparam, select
+from sqlalchemy import Connection, select
 
 from core.boards import MEASURED, SELF_REPORTED  # the board ran it; the model's card or authors
 from db.schema import MODELS, SCORES
@@ -145,12 +145,9 @@ def upsert(
             row.update(change)
     if inserts:
         conn.execute(PROV.insert(), inserts)
-    groups: dict[tuple[str, ...], list[dict]] = {}
-    for row_id, change in updates:
-        groups.setdefault(tuple(sorted(change)), []).append({"_id": row_id, **change})
-    for columns, rows in groups.items():
-        stmt = PROV.update().where(PROV.c.id == bindparam("_id")).values({c: bindparam(c) for c in columns})
-        conn.execute(stmt, rows)
+    from db.writes import update_rows
+
+    update_rows(conn, PROV, updates)
     return len(inserts) + len(updates)
 
 

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection
 
-from core.boards import BOARD_PROVENANCE, LEADERBOARDS, MODEL_CARD, TASKS
+from core.boards import AUXILIARY_GROUPS, BOARD_PROVENANCE, LEADERBOARDS, MODEL_CARD, TASKS
 from core.errors import NotFoundError
 from db import provenance, queries
 from db.registry import stored_board_def
@@ -123,7 +123,7 @@ def model_evals(conn: Connection, model_id: str, *, latest: bool = False) -> pd.
             tasks[(lb.key, b.key)] = b.task_group
     frame = frame.copy()
     frame["task"] = [tasks.get((b, k), "") for b, k in zip(frame["leaderboard"], frame["benchmark"], strict=True)]
-    frame = frame[~frame["task"].isin(("popularity", "uncertainty", "rank"))]
+    frame = frame[~frame["task"].isin(AUXILIARY_GROUPS)]
     frame["provenance"] = [
         p if isinstance(p, str) and p else BOARD_PROVENANCE.get(b, "")
         for p, b in zip(frame["provenance"], frame["leaderboard"], strict=True)
@@ -160,7 +160,6 @@ SAME_BENCHMARK: dict[str, tuple[tuple[str, str, tuple[str, ...]], ...]] = {
     ),
 }
 CLAIMED = (provenance.SELF_REPORTED, provenance.COMMUNITY, provenance.EXTERNAL)
-MEASURED_KINDS = (provenance.MEASURED, provenance.VERIFIED)
 COMPARE_COLUMNS = [
     "benchmark",
     "side",

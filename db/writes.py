@@ -352,19 +352,9 @@ def _new_model_row(facts: ModelFacts, source: str, as_of: dt.date | None) -> dic
         params_confidence=None,
         params_note=None,
     )
-    row.update(_facts_changes(row, facts, source, as_of, board=True))
+    row.update(facts_rules.facts_changes(row, facts, source, as_of, board=True))
     row.update(board_facts_source=source, board_facts_as_of=as_of)
     return row
-
-
-def _facts_changes(current: dict, facts: ModelFacts, source: str, as_of: dt.date | None, *, board: bool) -> dict:
-    """Column changes that ``facts`` from ``source`` make to a model row ``current``.
-
-    The precedence of every fact is stated once, in :func:`db.facts.facts_changes`. A
-    board's facts are applied by the caller only when they come from the model's newest
-    listing (see :func:`upsert_models`).
-    """
-    return facts_rules.facts_changes(current, facts, source, as_of, board=board)
 
 
 def _listing_keys(conn: Connection, model_ids: Sequence[int]) -> dict[int, tuple[dt.date, int]]:
@@ -404,7 +394,7 @@ def _listing_keys(conn: Connection, model_ids: Sequence[int]) -> dict[int, tuple
     return keys
 
 
-def _newest_snapshot(conn: Connection, leaderboard: str) -> dt.date | None:
+def newest_snapshot(conn: Connection, leaderboard: str) -> dt.date | None:
     return conn.execute(
         select(func.max(SNAPSHOTS.c.snapshot_date)).where(SNAPSHOTS.c.leaderboard_key == leaderboard)
     ).scalar()
@@ -462,13 +452,13 @@ def _current_rows(conn: Connection, ids: Sequence[int], cache: ApplyCache | None
     return rows
 
 
-def _write_model_updates(conn: Connection, updates: list[tuple[int, dict]]) -> None:
-    """Group identical column sets so that each group is one executemany."""
+def update_rows(conn: Connection, table, updates: Sequence[tuple[int, dict]]) -> None:
+    """(row id, column changes) of ``table``: rows changing the same columns go in one executemany."""
     groups: dict[tuple[str, ...], list[dict]] = {}
-    for model_id, changes in updates:
-        groups.setdefault(tuple(sorted(changes)), []).append({"_id": model_id, **changes})
+    for row_id, changes in updates:
+        groups.setdefault(tuple(sorted(changes)), []).append({"_id": row_id, **changes})
     for columns, rows in groups.items():
-        stmt = MODELS.update().where(MODELS.c.id == bindparam("_id")).values({c: bindparam(c) for c in columns})
+        stmt = table.update().where(table.c.id == bindparam("_id")).values({c: bindparam(c) for c in columns})
         conn.execute(stmt, rows)
 
 
@@ -525,7 +515,9 @@ def _apply_one(call: _FactsCall, key: str, current: tuple, decides: dict[int, bo
                 call.settled.add(key)
             return None
     row_dict = dict(zip(_MODEL_COLUMNS, current, strict=True))
-    changes = _facts_changes(row_dict, facts, call.source, call.as_of, board=call.board)
+    # The precedence of every fact: db.facts.facts_changes; a board's facts are applied only when
+    # they come from the model's newest listing (see upsert_models).
+    changes = facts_rules.facts_changes(row_dict, facts, call.source, call.as_of, board=call.board)
     if call.use_cache:
         assert cache is not None
         row_dict.update(changes)
@@ -552,7 +544,7 @@ def _update_models(conn: Connection, call: _FactsCall, to_check: list[str]) -> i
         current = current_rows.get(call.index[key])
         if current is not None and (changes := _apply_one(call, key, current, decides)):
             updates.append((call.index[key], changes))
-    _write_model_updates(conn, updates)
+    update_rows(conn, MODELS, updates)
     return len(updates)
 
 
@@ -597,7 +589,7 @@ def upsert_models(
     # A board snapshot newer than any stored one of its board: a row whose facts came from
     # this board needs no other listing to be looked up (see _board_decides).
     call.forward = board and (
-        (newest := _newest_snapshot(conn, source)) is None or (as_of is not None and as_of > newest)
+        (newest := newest_snapshot(conn, source)) is None or (as_of is not None and as_of > newest)
     )
     # New rows of a board got their facts when inserted.
     to_check = [key for key in listed if key not in missing] if board and missing else listed

@@ -94,7 +94,7 @@ def plan_review(rows: list[dict]) -> list[tuple[int, dict]]:
             "params_confidence": size.confidence if size.known else None,
             "params_note": size.note if size.known else None,
         }
-        hint = _hint(row["repo_id"])
+        hint = hints[row["id"]]
         if hint and hint.is_moe and not row["is_moe"]:
             want["is_moe"] = True
         base_row = by_id.get((row["base_model"] or "").lower())

@@ -199,8 +199,9 @@ def run_hub_configs(
     day: dt.date,
     models: list[str] | None = None,
 ) -> tuple[str, dict]:
-    """Read configs and builds of models whose Hub revision changed; one recorded run. Raises on failure."""
-    writes.fail_abandoned_runs(engine, SOURCE)
+    """Read configs and builds of models whose Hub revision changed; one recorded run. Raises on failure.
+
+    Runs a killed process left are failed by the caller first (``ingest.live.run_live``)."""
     todo = candidates(engine, models)
     run_id = writes.start_run(engine, SOURCE, {"candidates": len(todo)})
     stats = ConfigStats(candidates=len(todo))

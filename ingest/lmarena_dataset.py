@@ -33,14 +33,13 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine
 
 from core.boards import LMARENA
 from core.errors import InputError, TrackerError
 from db import writes
 from db.arena import OVERALL, VALUE_COLUMNS, delete_date, ensure_categories, insert_boards, pack_board, stored_dates
 from db.records import BoardEntry, ModelFacts, Rejection
-from db.schema import SNAPSHOTS
 from ingest.normalize import BadValue, license_category, normalize_license, parse_display_id
 
 log = logging.getLogger(__name__)
@@ -602,9 +601,7 @@ class _Load:
         overall = [(self.parsed.days[d], s, e) for d, c, s, e in self.boards if c == self.overall]
         if not overall:
             return
-        newest = self.conn.execute(
-            select(func.max(SNAPSHOTS.c.snapshot_date)).where(SNAPSHOTS.c.leaderboard_key == self.leaderboard)
-        ).scalar()
+        newest = writes.newest_snapshot(self.conn, self.leaderboard)
         older = [b for b in overall if newest is not None and b[0] <= newest]
         later = [b for b in overall if newest is None or b[0] > newest]
         for day, start, end in older:

@@ -36,10 +36,6 @@ class NameSize:
     upper_b: float | None = None  # an upper bound, when only that is known (N x M)
     text: str = ""  # the part of the name that was read
 
-    @property
-    def usable_total(self) -> float | None:
-        return self.total_b
-
 
 # A number not glued to a preceding digit, dot or version letter.
 _NUM = r"(?<![0-9.])(?<![vV])(?<![vV]\d)"

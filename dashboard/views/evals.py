@@ -62,11 +62,6 @@ st.query_params.update({"board": board, "bench": bench})
 rows = eval_ui.eval_board(url, ver, board, bench, as_of, verified_only, max_params)
 row = benches[benches["key"] == bench].iloc[0]
 st.caption(f"{row['description']} · task: {row['task_group']}")
-columns = ["rank", "page_url", "hub_url", "score_text", "badge", "params_b", "run_date", "source", "source_link"]
-columns += ["log_link"] if board == EPOCH else ["task_id"]
-columns += ["notes"]
-if not rows.empty and rows["hub_url"].isna().all():
-    columns.remove("hub_url")
 if rows.empty:
     ui.empty_state("No score matches these filters.", "Clear 'Verified only' or the size limit.")
 else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -230,3 +231,18 @@ def test_compare_table(v2):
     assert table.loc["Params (B)", "microsoft/phi-2"] == "2.78"
     best = table.loc["Average"].str.endswith("(best)")
     assert best.sum() == 1
+
+
+def test_a_filtered_view_numbers_tied_scores_as_the_query_layer_does(seeded_conn):
+    """The dashboard's views re-number the rows they keep: equal scores share a rank (1, 2, 2, 4),
+    as ``python -m db leaderboard`` ranks them (the v1 board's one-decimal averages tie often)."""
+    from dashboard import ui
+    from db import queries
+
+    board = queries.board(seeded_conn, "open-llm-leaderboard-v1")
+    assert board["score"].duplicated().any()
+    whole = ui._take(board, np.arange(len(board)))
+    assert whole["rank"].tolist() == board["rank"].tolist()
+    small = queries.board(seeded_conn, "open-llm-leaderboard-v1", flt=queries.ModelFilter(max_params=8))
+    kept = ui._take(board, board.index.get_indexer(board.index[board["model_id"].isin(small["model_id"])]))
+    assert kept["rank"].tolist() == small["rank"].tolist()

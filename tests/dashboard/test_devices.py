@@ -7,26 +7,7 @@ import pytest
 
 from dashboard import devices as fits
 from db import devices, memory
-from tests.dashboard.test_app import APP, TIMEOUT, board_table, ok, plain
-
-
-@pytest.fixture
-def app(seeded_db_file, monkeypatch):
-    """Open a page (with query parameters) on the seeded database and run it once."""
-    from streamlit.testing.v1 import AppTest
-
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{seeded_db_file}")
-
-    def open_page(page: str | None = None, **query: str) -> AppTest:
-        at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-        if page is not None:
-            at.run()
-            at.switch_page(page)
-        for key, value in query.items():
-            at.query_params[key] = value
-        return at.run()
-
-    return open_page
+from tests.dashboard.test_app import board_table, ok, plain
 
 
 def test_fits_state_round_trips_through_the_url():
