@@ -222,7 +222,7 @@ class BoardView:
 
     @property
     def table(self) -> pd.DataFrame:
-        table = _take(self.display, self.positions)
+        table = _take(self.display, self.positions, self.full["score"])
         return table.drop(columns="hub_url") if self.drop_hub and "hub_url" in table else table
 
     def reload(self) -> pd.DataFrame:
@@ -250,15 +250,21 @@ def _view_rows(url: str, ver: tuple, board: str, day: dt.date | None, rank_key: 
     return full.index.get_indexer(rows.index).astype(np.int32)
 
 
-def _take(frame: pd.DataFrame, positions: np.ndarray) -> pd.DataFrame:
-    """The rows at ``positions``, ranks numbered again (equal scores share a rank: 1, 2, 2, 4); every
-    row: a shallow copy (no data copied)."""
+def _take(frame: pd.DataFrame, positions: np.ndarray, scores: pd.Series | None = None) -> pd.DataFrame:
+    """The rows at ``positions``, ranks numbered again: equal scores share a rank (1, 2, 2, 4), the
+    scores being the frame's ``score`` column or, for a display table, the ranked board's
+    ``scores``; every row: a shallow copy (no data copied)."""
     if len(positions) == len(frame) and (positions == np.arange(len(frame))).all():
         out = frame.copy(deep=False)
     else:
         out = frame.take(positions)
     out = out.reset_index(drop=True)
-    out["rank"] = ranks_in_order(out["score"]) if "score" in out.columns else np.arange(1, len(out) + 1)
+    if "score" in out.columns:
+        out["rank"] = ranks_in_order(out["score"])
+    elif scores is not None:
+        out["rank"] = ranks_in_order(scores.iloc[positions])
+    else:
+        out["rank"] = np.arange(1, len(out) + 1)
     return out
 
 
@@ -268,7 +274,8 @@ def _view_arrow(url: str, ver: tuple, board: str, day: dt.date | None, rank_key:
     import pyarrow as pa
 
     positions = _view_rows(url, ver, board, day, rank_key, flt)
-    table = _take(_display(url, ver, board, day, rank_key), positions)
+    full = _ranked(url, ver, board, day, rank_key)
+    table = _take(_display(url, ver, board, day, rank_key), positions, full["score"])
     arrow = pa.Table.from_pandas(table, preserve_index=True)  # the index as a column: chunks keep it
     del table
     heap.release()

@@ -246,3 +246,16 @@ def test_a_filtered_view_numbers_tied_scores_as_the_query_layer_does(seeded_conn
     small = queries.board(seeded_conn, "open-llm-leaderboard-v1", flt=queries.ModelFilter(max_params=8))
     kept = ui._take(board, board.index.get_indexer(board.index[board["model_id"].isin(small["model_id"])]))
     assert kept["rank"].tolist() == small["rank"].tolist()
+
+
+def test_the_shown_table_numbers_tied_scores_as_its_rows(seeded_conn):
+    """The display table has no ``score`` column: its ranks come from the ranked board's scores."""
+    from dashboard import data, ui
+
+    full = data.ranked_board(seeded_conn, "open-llm-leaderboard-v1", None, "average")
+    display = data.display_frame(full, "open-llm-leaderboard-v1", "average")
+    assert "score" not in display.columns and full["score"].duplicated().any()
+    positions = np.flatnonzero(full["params_b"].fillna(99).to_numpy() <= 8)
+    shown = ui._take(display, positions, full["score"])
+    assert shown["rank"].tolist() == ui._take(full, positions)["rank"].tolist()
+    assert shown["rank"].tolist() != list(range(1, len(positions) + 1))  # ties share a rank
